@@ -1,0 +1,71 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ILayoutRestorer } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ITranslator } from '@jupyterlab/translation';
+
+import { IRunsSettings } from '../tokens';
+import { RunsPanelModel } from './model';
+import { RunsPanel } from './view';
+
+/**
+ * Command ids of the Runs sidebar.
+ */
+namespace CommandIDs {
+  export const showPanel = 'jupyterlab-runs:show-panel';
+}
+
+/**
+ * JupyterLab leaves ranks 501-899 of the side areas to third-party panels;
+ * 700 places Runs after the core ones (files, running sessions, contents).
+ */
+const PANEL_RANK = 700;
+
+/**
+ * Adds the Runs sidebar, which lists the runs of the active notebook.
+ */
+export const historyPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-runs:history',
+  description:
+    'Adds the Runs sidebar listing the recorded runs of the active notebook.',
+  autoStart: true,
+  requires: [IRunsSettings, INotebookTracker, ITranslator],
+  optional: [ILayoutRestorer, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    settings: IRunsSettings,
+    notebooks: INotebookTracker,
+    translator: ITranslator,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
+  ): void => {
+    const trans = translator.load('jupyterlab_runs');
+
+    const model = new RunsPanelModel({ settings, notebooks });
+    const panel = new RunsPanel({ model, translator });
+    app.shell.add(panel, 'left', { rank: PANEL_RANK, type: 'Runs' });
+    if (restorer) {
+      restorer.add(panel, panel.id);
+    }
+
+    app.commands.addCommand(CommandIDs.showPanel, {
+      label: trans.__('Show Runs Panel'),
+      caption: trans.__('Show the runs recorded for the active notebook'),
+      isEnabled: () => !panel.isDisposed,
+      execute: () => {
+        app.shell.activateById(panel.id);
+      },
+      describedBy: { args: { type: 'object', properties: {} } }
+    });
+
+    if (palette) {
+      palette.addItem({
+        command: CommandIDs.showPanel,
+        category: trans.__('Runs')
+      });
+    }
+  }
+};

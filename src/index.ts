@@ -1,0 +1,4 @@
+import { historyPlugin } from './history/plugin';
+import { trackingPlugin } from './settings/plugin';
+
+export default [trackingPlugin, historyPlugin];
