@@ -90,7 +90,10 @@ export function createConfigs(o) {
       new webpack.ProvidePlugin({ process: 'process/browser' }),
       new ModuleFederationPlugin({
         name: 'CORE_FEDERATION',
-        library: { type: 'var', name: ['_JUPYTERLAB', 'CORE_LIBRARY_FEDERATION'] },
+        library: {
+          type: 'var',
+          name: ['_JUPYTERLAB', 'CORE_LIBRARY_FEDERATION']
+        },
         shared: o.shared
       })
     ],

@@ -24,7 +24,9 @@ async function federatedModule(scope, module) {
     instance.__scope__ = scope;
     return instance;
   } catch (e) {
-    console.warn(`Failed to create module: package: ${scope}; module: ${module}`);
+    console.warn(
+      `Failed to create module: package: ${scope}; module: ${module}`
+    );
     throw e;
   }
 }
@@ -38,9 +40,8 @@ export async function main() {
   }
 
   const { JupyterLab } = await import('@jupyterlab/application');
-  const { IConnectionStatus, IServiceManager } = await import(
-    '@jupyterlab/services'
-  );
+  const { IConnectionStatus, IServiceManager } =
+    await import('@jupyterlab/services');
 
   const pluginRegistry = new PluginRegistry();
   const disabled = [];
@@ -49,7 +50,9 @@ export async function main() {
   const allPlugins = [];
 
   // Prebuilt extensions win over core packages of the same name.
-  const federated = JSON.parse(PageConfig.getOption('federated_extensions') || '[]');
+  const federated = JSON.parse(
+    PageConfig.getOption('federated_extensions') || '[]'
+  );
   const queued = new Set();
   const fedExtensions = [];
   const fedMimeExtensions = [];
@@ -71,7 +74,10 @@ export async function main() {
   // Yield the enabled plugins of an extension module, recording disabled
   // and deferred ones like JupyterLab does.
   function* activePlugins(extension) {
-    const exports = Object.prototype.hasOwnProperty.call(extension, '__esModule')
+    const exports = Object.prototype.hasOwnProperty.call(
+      extension,
+      '__esModule'
+    )
       ? extension.default
       : extension;
     const plugins = Array.isArray(exports) ? exports : [exports];
@@ -109,7 +115,11 @@ export async function main() {
         return null;
       }
       // Module namespace objects are frozen: wrap to attach the scope.
-      return { __esModule: true, default: r.value.default, __scope__: wanted[i][0] };
+      return {
+        __esModule: true,
+        default: r.value.default,
+        __scope__: wanted[i][0]
+      };
     });
   }
 
@@ -135,7 +145,10 @@ export async function main() {
 
   const mimeExtensions = [];
   collect(await loadCore(coreMimeExtensions), mimeExtensions);
-  collect(settledValues(await Promise.allSettled(fedMimeExtensions)), mimeExtensions);
+  collect(
+    settledValues(await Promise.allSettled(fedMimeExtensions)),
+    mimeExtensions
+  );
 
   const register = [];
   collect(await loadCore(coreExtensions), register);
@@ -147,8 +160,10 @@ export async function main() {
   pluginRegistry.registerPlugins(register);
 
   // A plugin may provide these; otherwise JupyterLab makes the defaults.
-  const connectionStatus = await pluginRegistry.resolveOptionalService(IConnectionStatus);
-  const serviceManager = await pluginRegistry.resolveOptionalService(IServiceManager);
+  const connectionStatus =
+    await pluginRegistry.resolveOptionalService(IConnectionStatus);
+  const serviceManager =
+    await pluginRegistry.resolveOptionalService(IServiceManager);
 
   const lab = new JupyterLab({
     pluginRegistry,
@@ -169,7 +184,8 @@ export async function main() {
   void lab.start({ ignorePlugins, bubblingKeydown: true });
 
   // UI tests (galata) and our own checks drive the app through this global.
-  const expose = PageConfig.getOption('exposeAppInBrowser').toLowerCase() === 'true';
+  const expose =
+    PageConfig.getOption('exposeAppInBrowser').toLowerCase() === 'true';
   const devMode = PageConfig.getOption('devMode').toLowerCase() === 'true';
   if (expose || devMode) {
     window.jupyterapp = lab;
