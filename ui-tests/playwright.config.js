@@ -1,0 +1,61 @@
+// UI tests run galata (JupyterLab's Playwright layer) in Debian's Chromium
+// against the devlab JupyterLab, served by Debian's jupyter_server with the
+// real ipykernel. scripts/test.sh builds everything this config expects.
+const path = require('path');
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const REPO = path.resolve(__dirname, '..');
+const WORK = path.join(REPO, 'build', 'ui-tests');
+const PORT = Number(process.env.RUNS_UI_TEST_PORT || 8899);
+
+// Playwright cannot download browsers here; Debian's Chromium is used instead.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
+
+// A fresh server root and Jupyter state every run, so no earlier run leaks in.
+// The server's log goes to build/ui-tests/server.log.
+const serverCommand =
+  `rm -rf '${WORK}/root' '${WORK}/jupyter' && mkdir -p '${WORK}/root' && ` +
+  `exec /usr/bin/python3 '${REPO}/devlab/server.py' --port ${PORT} --no-auth ` +
+  `--root-dir '${WORK}/root' --state-dir '${WORK}/jupyter' ` +
+  `--labextensions-path '${REPO}/build/labextensions' ` +
+  `--labextensions-path '${REPO}/build/test-labextensions' ` +
+  `>'${WORK}/server.log' 2>&1`;
+
+module.exports = {
+  ...baseConfig,
+  testDir: './tests',
+  outputDir: path.join(WORK, 'test-results'),
+  snapshotPathTemplate: '{testDir}/{testFileName}-snapshots/{arg}{ext}',
+  // One Lab server and 2 cores: tests share the kernel machinery, so run serially.
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [
+    ['list'],
+    ['json', { outputFile: path.join(WORK, 'results.json') }],
+    ['html', { open: 'never', outputFolder: path.join(WORK, 'report') }]
+  ],
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://127.0.0.1:${PORT}`,
+    // Video needs an ffmpeg build Playwright cannot download here.
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
+  },
+  expect: {
+    toHaveScreenshot: { maxDiffPixelRatio: 0.01 }
+  },
+  webServer: {
+    command: serverCommand,
+    url: `http://127.0.0.1:${PORT}/lab`,
+    timeout: 60000,
+    reuseExistingServer: false
+  }
+};

@@ -1,0 +1,63 @@
+/**
+ * The galata test object, extended so every test also fails on browser
+ * console errors and warnings that are not known to be harmless.
+ */
+import type { BrowserContext, ConsoleMessage } from '@playwright/test';
+import { expect, test as galataTest } from '@jupyterlab/galata';
+
+/**
+ * Console messages that are expected and harmless in this test setup. Each
+ * entry says why; anything else printed as an error or warning fails a test.
+ */
+export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
+  {
+    pattern:
+      /Each child in a list should have a unique "key" prop[\s\S]*at mark/,
+    why:
+      "JupyterLab's Settings Editor (settingeditor/lib/pluginlist.js) renders " +
+      'search highlights as <mark> elements without React keys; the development ' +
+      'build of React, which devlab uses, warns when the list is filtered.'
+  }
+];
+
+export interface IConsoleProblem {
+  type: string;
+  text: string;
+}
+
+/**
+ * Records error and warning messages and uncaught errors of every page of a
+ * browser context, from before the first page loads.
+ */
+export function watchConsole(context: BrowserContext): IConsoleProblem[] {
+  const problems: IConsoleProblem[] = [];
+  context.on('console', (message: ConsoleMessage) => {
+    const type = message.type();
+    if (type !== 'error' && type !== 'warning') {
+      return;
+    }
+    const text = message.text();
+    if (HARMLESS_CONSOLE_MESSAGES.some(known => known.pattern.test(text))) {
+      return;
+    }
+    problems.push({ type, text });
+  });
+  context.on('weberror', webError => {
+    const error = webError.error();
+    problems.push({ type: 'pageerror', text: String(error.stack ?? error) });
+  });
+  return problems;
+}
+
+export const test = galataTest.extend<{ consoleProblems: IConsoleProblem[] }>({
+  consoleProblems: [
+    async ({ context }, use) => {
+      const problems = watchConsole(context);
+      await use(problems);
+      expect(problems, 'browser console errors and warnings').toEqual([]);
+    },
+    { auto: true }
+  ]
+});
+
+export { expect };

@@ -1,0 +1,114 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from './fixtures';
+
+const FIXTURE = path.resolve(__dirname, '..', 'notebooks', 'sys-version.ipynb');
+
+/** What Debian's Python, the kernel's interpreter, says its version is. */
+const DEBIAN_PYTHON_VERSION = execFileSync('/usr/bin/python3', [
+  '-c',
+  'import sys; print(sys.version)'
+])
+  .toString()
+  .trim();
+
+async function openFixture(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string
+): Promise<void> {
+  await page.contents.uploadFile(FIXTURE, `${tmpPath}/${name}`);
+  expect(await page.notebook.openByPath(`${tmpPath}/${name}`)).toBe(true);
+}
+
+/** Shows the Runs panel the way a user would: from the command palette. */
+async function showRunsPanel(page: IJupyterLabPageFixture) {
+  await page.evaluate(() =>
+    window.jupyterapp.commands.execute('apputils:activate-command-palette')
+  );
+  const search = page.locator('#command-palette input');
+  await expect(search).toBeVisible();
+  await search.fill('Show Runs Panel');
+  await page
+    .locator('#command-palette .lm-CommandPalette-item', {
+      hasText: 'Show Runs Panel'
+    })
+    .click();
+  const panel = page.getByRole('region', { name: 'Runs' });
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+test.describe('Runs panel', () => {
+  test('should run Python in the real kernel', async ({ page, tmpPath }) => {
+    await openFixture(page, tmpPath, 'sys-version.ipynb');
+    await page.notebook.runCell(0);
+
+    const output = await page.notebook.getCellTextOutput(0);
+    expect(output?.join('').trim()).toBe(DEBIAN_PYTHON_VERSION);
+  });
+
+  test('should say that the active notebook has no runs yet', async ({
+    page,
+    tmpPath
+  }) => {
+    await openFixture(page, tmpPath, 'first.ipynb');
+    const panel = await showRunsPanel(page);
+
+    await expect(panel).toContainText('No runs recorded for first.ipynb yet');
+  });
+
+  test('should follow the active notebook', async ({ page, tmpPath }) => {
+    await openFixture(page, tmpPath, 'first.ipynb');
+    await openFixture(page, tmpPath, 'second.ipynb');
+    const panel = await showRunsPanel(page);
+    await expect(panel).toContainText('No runs recorded for second.ipynb yet');
+
+    await page.activity.activateTab('first.ipynb');
+    await expect(panel).toContainText('No runs recorded for first.ipynb yet');
+
+    await page.notebook.close(true);
+    await page.notebook.close(true);
+    await expect(panel).toContainText('Open a notebook to see its runs');
+  });
+
+  test('should look right in the light and dark themes', async ({
+    page,
+    tmpPath
+  }) => {
+    await openFixture(page, tmpPath, 'theme.ipynb');
+    const panel = await showRunsPanel(page);
+    await expect(panel).toContainText('No runs recorded for theme.ipynb yet');
+    await expect(panel).toHaveScreenshot('runs-panel-light.png');
+
+    await page.theme.setDarkTheme();
+    await expect(panel).toHaveScreenshot('runs-panel-dark.png');
+  });
+});
+
+test.describe('Runs settings', () => {
+  test('should say when tracking is turned off in the Settings Editor', async ({
+    page,
+    tmpPath
+  }) => {
+    await openFixture(page, tmpPath, 'first.ipynb');
+    const panel = await showRunsPanel(page);
+    await expect(panel).not.toContainText('Tracking is off');
+
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('settingeditor:open', {
+        query: 'Runs'
+      })
+    );
+    const tracking = page.getByRole('checkbox', {
+      name: 'Record notebook runs'
+    });
+    await expect(tracking).toBeChecked();
+    await tracking.uncheck();
+
+    await expect(panel).toContainText(
+      'Tracking is off, so new runs are not recorded.'
+    );
+  });
+});
