@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 or 13 machine lacks for building, running and
+# testing jupyterlab-runs: Debian's Jupyter server, kernel and browser (there is
+# no PyPI here, so no pip), and the npm dependencies of the three packages.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+APT_PACKAGES=(
+  python3-jupyter-server python3-jupyterlab-server python3-ipykernel
+  python3-nbformat python3-nbclient
+  python3-hatchling python3-build python3-venv python3-pip
+  python3-numpy python3-pandas python3-sklearn python3-xgboost python3-matplotlib
+  chromium fonts-dejavu-core git
+)
+
+missing_apt_packages() {
+  local pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$pkg"
+  done
+}
+
+ensure_apt_packages() {
+  [ -r /etc/debian_version ] || die "This needs a Debian 12 or 13 machine (no /etc/debian_version found)."
+  local missing
+  missing=$(missing_apt_packages | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "Missing Debian packages: $missing
+Install them as root:  sudo apt-get install -y $missing"
+  fi
+  say "Installing Debian packages (Debian $(cat /etc/debian_version)): $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >"$BUILD/apt-install.log" 2>&1 ||
+    die "apt-get install failed; see $BUILD/apt-install.log"
+}
+
+# `npm ci` wipes node_modules, so run it only when the lockfile changed since
+# the last successful install in that folder.
+ensure_npm_packages() {
+  local dir=$1 stamp sum
+  stamp="$dir/node_modules/.runs-lock.sha256"
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return 0; fi
+  say "npm ci in ${dir/#$REPO/.}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
+  echo "$sum" >"$stamp"
+}
+
+mkdir -p "$BUILD"
+ensure_apt_packages
+"$PY" -c 'import jupyter_server, jupyterlab_server, ipykernel' 2>/dev/null ||
+  die "$PY cannot import jupyter_server, jupyterlab_server and ipykernel although the Debian packages are installed."
+ensure_npm_packages "$REPO"
+for dir in "$@"; do ensure_npm_packages "$REPO/$dir"; done

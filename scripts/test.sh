@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `npm test`: install what is missing, then lint, unit tests, and UI tests in
+# Debian's Chromium against the real Lab, server and kernel. Every stage runs
+# even after an earlier one failed (a build failure skips the UI tests), and a
+# closing summary says what passed. Exits non-zero when anything failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+bash "$REPO/scripts/setup.sh" ui-tests || exit 1
+
+RESULTS="$BUILD/test-results"
+rm -rf "$RESULTS" "$BUILD/ui-tests/results.json" && mkdir -p "$RESULTS"
+STAGES=()
+FAILED=0
+STARTED=$SECONDS
+
+# stage NAME COMMAND...: runs one stage, timing it and remembering the outcome.
+stage() {
+  local name=$1 begin=$SECONDS
+  shift
+  say "── $name"
+  if "$@"; then
+    STAGES+=("$(printf '%-10s passed  %4ss' "$name" $((SECONDS - begin)))")
+    return 0
+  fi
+  STAGES+=("$(printf '%-10s FAILED  %4ss' "$name" $((SECONDS - begin)))")
+  FAILED=1
+  return 1
+}
+
+build_all() {
+  (cd "$REPO" && npm run --silent build) &&
+    link_dev_extension &&
+    node "$REPO/devlab/build.mjs" --if-needed &&
+    (cd "$REPO/ui-tests" && npm run --silent build:galata-extension >"$RESULTS/galata-extension.log")
+}
+
+cd "$REPO"
+stage lint npm run --silent lint:check
+stage unit npm run --silent test:unit -- --json --outputFile="$RESULTS/jest.json"
+if stage build build_all; then
+  stage ui bash -c "cd '$REPO/ui-tests' && npx playwright test"
+else
+  STAGES+=("$(printf '%-10s skipped (build failed)' ui)")
+fi
+
+# Count test cases from the runners' JSON reports.
+read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" <<'PY'
+import json, sys
+passed = failed = 0
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+jest = load(sys.argv[1])
+if jest:
+    passed += jest.get("numPassedTests", 0)
+    failed += jest.get("numFailedTests", 0)
+ui = load(sys.argv[2])
+if ui:
+    stats = ui.get("stats", {})
+    passed += stats.get("expected", 0) + stats.get("flaky", 0)
+    failed += stats.get("unexpected", 0)
+print(passed, failed)
+PY
+)
+
+echo
+say "Summary ($((SECONDS - STARTED))s)"
+printf '  %s\n' "${STAGES[@]}"
+[ "$FAILED" -ne 0 ] && [ "$FAILED_TESTS" -eq 0 ] && FAILED_TESTS=1 # a failed lint or build counts too
+echo "tests: $PASSED passed, $FAILED_TESTS failed"
+exit "$FAILED"
