@@ -44,25 +44,129 @@ export namespace Runs {
   };
 
   /**
-   * One recorded run of a notebook.
-   *
-   * #### Notes
-   * Run capture arrives in a later version; until then no run is recorded.
+   * How a run ended, or `running` while it goes on. See docs/CAPTURE.md.
    */
-  export type RunRecord = {
-    /**
-     * Unique identifier of the run.
-     */
+  export type RunStatus =
+    'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
+
+  /**
+   * A JSON scalar: what a parameter value can be.
+   */
+  export type Scalar = string | number | boolean | null;
+
+  /**
+   * One event sent by the kernel helper, already redacted; the shapes per
+   * `kind` are listed in docs/CAPTURE.md.
+   */
+  export type KernelEvent = {
+    readonly seq: number;
+    readonly time: number;
+    readonly kind: string;
+    readonly run?: string;
+    readonly [field: string]: unknown;
+  };
+
+  /**
+   * What the frontend adds to an execution the kernel reported: the outputs as
+   * displayed, already redacted and size-capped.
+   */
+  export type ExecutionOutputs = {
+    readonly run: string;
+    readonly exec: number;
+    readonly outputs: readonly Record<string, unknown>[];
+  };
+
+  /**
+   * The notebook as it stood at a moment of a run: enough to reopen it.
+   */
+  export type NotebookSnapshot = {
+    readonly run: string;
+    readonly time: number;
+    /** The notebook's nbformat JSON, outputs redacted and size-capped. */
+    readonly notebook: Record<string, unknown>;
+  };
+
+  /**
+   * One line of a notebook's run list: what the sidebar shows without
+   * opening the run.
+   */
+  export type RunSummary = {
     readonly id: string;
-
-    /**
-     * Path of the notebook, relative to the server root.
-     */
+    readonly name: string;
     readonly notebookPath: string;
+    readonly status: RunStatus;
+    /** Epoch milliseconds. */
+    readonly startedAt: number;
+    readonly endedAt: number | null;
+    readonly params: Readonly<Record<string, Scalar>>;
+    /** The last value of each metric. */
+    readonly metrics: Readonly<Record<string, number | null>>;
+  };
 
-    /**
-     * When the run started, as an ISO 8601 timestamp.
-     */
-    readonly startedAt: string;
+  /**
+   * The runs of a notebook that could be read, and one line per stored item
+   * that could not.
+   */
+  export type RunList = {
+    readonly runs: readonly RunSummary[];
+    readonly problems: readonly string[];
   };
 }
+
+/**
+ * Reads and writes recorded runs in the store folder on the Jupyter server,
+ * through the Contents API. Writes are batched and ordered; nothing is ever
+ * written outside the store folder. See docs/FORMAT.md.
+ */
+export interface IRunStore {
+  /**
+   * Adds kernel events of one notebook (in `seq` order, possibly replayed:
+   * events already stored are ignored).
+   */
+  addEvents(notebookPath: string, events: readonly Runs.KernelEvent[]): void;
+
+  /**
+   * Adds the displayed outputs of one execution.
+   */
+  addOutputs(notebookPath: string, outputs: Runs.ExecutionOutputs): void;
+
+  /**
+   * Stores a notebook snapshot for a run (at run end and when the notebook is
+   * saved).
+   */
+  saveSnapshot(notebookPath: string, snapshot: Runs.NotebookSnapshot): void;
+
+  /**
+   * Marks a running run as crashed (its kernel died).
+   */
+  markCrashed(notebookPath: string, runId: string): void;
+
+  /**
+   * The highest kernel event `seq` stored for a kernel session, or 0: where a
+   * reconnecting frontend asks the kernel to resume.
+   */
+  lastStoredSeq(notebookPath: string, session: string): Promise<number>;
+
+  /**
+   * Resolves when everything added so far is written.
+   */
+  flush(): Promise<void>;
+
+  /**
+   * The runs of a notebook, newest first.
+   */
+  listRuns(notebookPath: string): Promise<Runs.RunList>;
+
+  /**
+   * Emitted with the notebook path whenever that notebook's runs changed.
+   */
+  readonly runsChanged: ISignal<IRunStore, string>;
+}
+
+/**
+ * The token of the run store.
+ */
+export const IRunStore = new Token<IRunStore>(
+  'jupyterlab-runs:IRunStore',
+  'Reads and writes recorded notebook runs in the store folder on the Jupyter server.'
+);

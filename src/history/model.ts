@@ -50,7 +50,7 @@ export class RunsPanelModel implements IDisposable {
    * #### Notes
    * Always empty until run capture lands.
    */
-  get runs(): readonly Runs.RunRecord[] {
+  get runs(): readonly Runs.RunSummary[] {
     return this._runs;
   }
 
@@ -97,7 +97,7 @@ export class RunsPanelModel implements IDisposable {
   private _isDisposed = false;
   private readonly _notebooks: INotebookTracker;
   private _panel: NotebookPanel | null = null;
-  private readonly _runs: readonly Runs.RunRecord[] = [];
+  private readonly _runs: readonly Runs.RunSummary[] = [];
   private readonly _settings: IRunsSettings;
   private _stateChanged = new Signal<this, void>(this);
 }

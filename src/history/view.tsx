@@ -144,7 +144,7 @@ function NotebookRuns(props: {
         <ul className="jp-RunsPanel-list">
           {model.runs.map(run => (
             <li key={run.id} className="jp-RunsPanel-item">
-              {run.startedAt}
+              {run.name}
             </li>
           ))}
         </ul>
