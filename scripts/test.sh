@@ -38,6 +38,13 @@ build_all() {
 cd "$REPO"
 stage lint npm run --silent lint:check
 stage unit npm run --silent test:unit -- --json --outputFile="$RESULTS/jest.json"
+# The kernel helper's tests, with Debian's Python and a real ipykernel. A
+# subshell, so their Jupyter state folders don't leak into later stages.
+python_tests() (
+  use_state_dir "$BUILD/python-tests/jupyter"
+  "$PY" -m unittest discover -s jupyterlab_runs/tests -t "$REPO" 2>&1 | tee "$RESULTS/python.log"
+)
+stage python python_tests
 if stage build build_all; then
   stage ui bash -c "cd '$REPO/ui-tests' && npx playwright test"
 else
@@ -45,8 +52,8 @@ else
 fi
 
 # Count test cases from the runners' JSON reports.
-read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" <<'PY'
-import json, sys
+read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" <<'PY'
+import json, re, sys
 passed = failed = 0
 def load(path):
     try:
@@ -63,6 +70,16 @@ if ui:
     stats = ui.get("stats", {})
     passed += stats.get("expected", 0) + stats.get("flaky", 0)
     failed += stats.get("unexpected", 0)
+try:
+    with open(sys.argv[3]) as f:
+        log = f.read()
+except OSError:
+    log = ""
+ran = re.search(r"^Ran (\d+) tests? in", log, re.M)
+if ran:
+    bad = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", log))
+    passed += int(ran.group(1)) - bad
+    failed += bad
 print(passed, failed)
 PY
 )
