@@ -41,6 +41,24 @@ export namespace Runs {
      * Whether notebook runs are recorded.
      */
     readonly trackingEnabled: boolean;
+
+    /**
+     * Environment variables whose values are recorded; only the names of the
+     * others are.
+     */
+    readonly envAllowlist: readonly string[];
+
+    /**
+     * Extra regular expressions (Python syntax, searched ignoring case) for
+     * the names of metrics read from `name: value` and `name = value` lines
+     * a cell prints.
+     */
+    readonly metricPatterns: readonly string[];
+
+    /**
+     * The largest output of one execution that is stored whole, in bytes.
+     */
+    readonly outputCapBytes: number;
   };
 
   /**
@@ -81,6 +99,7 @@ export namespace Runs {
    */
   export type NotebookSnapshot = {
     readonly run: string;
+    /** Epoch milliseconds. */
     readonly time: number;
     /** The notebook's nbformat JSON, outputs redacted and size-capped. */
     readonly notebook: Record<string, unknown>;
@@ -101,6 +120,19 @@ export namespace Runs {
     readonly params: Readonly<Record<string, Scalar>>;
     /** The last value of each metric. */
     readonly metrics: Readonly<Record<string, number | null>>;
+  };
+
+  /**
+   * The run going on in a notebook's kernel, as its events report it.
+   */
+  export type ActiveRun = {
+    readonly id: string;
+    readonly name: string;
+    readonly status: RunStatus;
+    /** How many distinct parameters the run recorded so far. */
+    readonly paramsCount: number;
+    /** How many distinct metrics the run recorded so far. */
+    readonly metricsCount: number;
   };
 
   /**
@@ -137,9 +169,15 @@ export interface IRunStore {
   saveSnapshot(notebookPath: string, snapshot: Runs.NotebookSnapshot): void;
 
   /**
-   * Marks a running run as crashed (its kernel died).
+   * Ends a running run whose kernel went away without saying so: `finished`
+   * after a restart or shutdown, `crashed` when the kernel died. A run that
+   * already ended keeps its status.
    */
-  markCrashed(notebookPath: string, runId: string): void;
+  endRun(
+    notebookPath: string,
+    runId: string,
+    status: 'finished' | 'crashed'
+  ): void;
 
   /**
    * The highest kernel event `seq` stored for a kernel session, or 0: where a
@@ -169,4 +207,28 @@ export interface IRunStore {
 export const IRunStore = new Token<IRunStore>(
   'jupyterlab-runs:IRunStore',
   'Reads and writes recorded notebook runs in the store folder on the Jupyter server.'
+);
+
+/**
+ * The run active in each open notebook's kernel, as run capture follows it.
+ */
+export interface IActiveRuns {
+  /**
+   * The run active in the kernel of the notebook at `notebookPath` (or the
+   * last one it ran, with its final status), or `null` when none is known.
+   */
+  get(notebookPath: string): Runs.ActiveRun | null;
+
+  /**
+   * Emitted with a notebook path whenever that notebook's active run changed.
+   */
+  readonly changed: ISignal<IActiveRuns, string>;
+}
+
+/**
+ * The token of the active runs.
+ */
+export const IActiveRuns = new Token<IActiveRuns>(
+  'jupyterlab-runs:IActiveRuns',
+  'The run active in the kernel of each open notebook, and a signal emitted when one changes.'
 );

@@ -1,0 +1,288 @@
+import { ContentsManager, ServerConnection } from '@jupyterlab/services';
+import { webcrypto } from 'crypto';
+
+import type { ILocalStore, LoggedWrite, PendingWrite } from '../store/local';
+import type { Runs } from '../tokens';
+
+const BASE_URL = 'http://localhost:8888/';
+const API = '/api/contents';
+
+/**
+ * jsdom has no Web Crypto digest; the browser has. Lend Node's.
+ */
+export function installWebCrypto(): void {
+  if (!globalThis.crypto?.subtle) {
+    Object.defineProperty(globalThis, 'crypto', {
+      value: webcrypto,
+      configurable: true
+    });
+  }
+}
+
+type Entry =
+  | { type: 'directory'; created: string }
+  | { type: 'file'; created: string; content: string };
+
+/**
+ * One request the fake server answered.
+ */
+export type Request = { method: string; path: string; status: number | null };
+
+/**
+ * The transport only: the Jupyter server's Contents REST API over an
+ * in-memory file system, behaving like jupyter_server's file contents
+ * manager where the store depends on it:
+ *
+ * - `PUT` of a file or folder whose parent folder is missing fails (500);
+ * - hidden paths (a segment starting with `.`) are refused (400);
+ * - `PUT` of an existing folder leaves it as it is;
+ * - a missing path answers 404 to `GET`;
+ * - a write replaces the whole file at once.
+ *
+ * It can also go away (network errors) or answer 503 for a while.
+ */
+export class FakeJupyterServer {
+  constructor() {
+    this.entries.set('', { type: 'directory', created: stamp() });
+  }
+
+  /**
+   * A real `ContentsManager` talking to this server.
+   */
+  contents(): ContentsManager {
+    const serverSettings = ServerConnection.makeSettings({
+      baseUrl: BASE_URL,
+      fetch: this.fetch,
+      Request,
+      Headers
+    });
+    return new ContentsManager({ serverSettings });
+  }
+
+  /**
+   * The text of a file, or undefined.
+   */
+  file(path: string): string | undefined {
+    const entry = this.entries.get(path);
+    return entry?.type === 'file' ? entry.content : undefined;
+  }
+
+  /**
+   * The file paths under a folder, sorted.
+   */
+  files(under = ''): string[] {
+    return [...this.entries]
+      .filter(
+        ([path, entry]) =>
+          entry.type === 'file' &&
+          (under === '' || path.startsWith(`${under}/`))
+      )
+      .map(([path]) => path)
+      .sort();
+  }
+
+  /**
+   * Put a file, creating its folders, as a user or another program would.
+   */
+  plant(path: string, content: string): void {
+    const segments = path.split('/');
+    for (let depth = 1; depth < segments.length; depth++) {
+      const folder = segments.slice(0, depth).join('/');
+      if (!this.entries.has(folder)) {
+        this.entries.set(folder, { type: 'directory', created: stamp() });
+      }
+    }
+    this.entries.set(path, { type: 'file', created: stamp(), content });
+  }
+
+  /**
+   * The successful `PUT`s of files, in order.
+   */
+  get fileWrites(): string[] {
+    return this.requests
+      .filter(
+        r =>
+          r.method === 'PUT' &&
+          r.status !== null &&
+          r.status < 300 &&
+          this.entries.get(r.path)?.type === 'file'
+      )
+      .map(r => r.path);
+  }
+
+  /**
+   * Whether the server is unreachable: every request fails as `fetch`
+   * does when the network is down.
+   */
+  down = false;
+
+  /**
+   * How many of the next requests answer 503.
+   */
+  failNext = 0;
+
+  readonly requests: Request[] = [];
+  readonly entries = new Map<string, Entry>();
+
+  readonly fetch = async (
+    input: RequestInfo | URL,
+    init?: RequestInit
+  ): Promise<Response> => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const path = url.pathname
+      .slice(API.length)
+      .split('/')
+      .filter(segment => segment !== '')
+      .map(decodeURIComponent)
+      .join('/');
+    const record: Request = { method: request.method, path, status: null };
+    this.requests.push(record);
+    if (this.down) {
+      throw new TypeError('Failed to fetch');
+    }
+    let response: Response;
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      response = reply(503, { message: 'Service Unavailable' });
+    } else if (request.method === 'GET') {
+      response = this._get(path, url.searchParams);
+    } else if (request.method === 'PUT') {
+      response = this._put(path, JSON.parse(await request.text()));
+    } else {
+      response = reply(405, { message: 'Method Not Allowed' });
+    }
+    record.status = response.status;
+    return response;
+  };
+
+  private _get(path: string, query: URLSearchParams): Response {
+    const entry = this.entries.get(path);
+    if (!entry) {
+      return reply(404, { message: `No such file or directory: ${path}` });
+    }
+    const content = query.get('content') !== '0';
+    if (entry.type === 'file') {
+      return reply(200, model(path, entry, content ? entry.content : null));
+    }
+    // Like jupyter_server: the folder's direct children, files and folders.
+    const children = content
+      ? [...this.entries]
+          .filter(
+            ([child]) =>
+              child !== path &&
+              child.slice(0, Math.max(child.lastIndexOf('/'), 0)) === path
+          )
+          .map(([child, childEntry]) => model(child, childEntry, null))
+      : null;
+    return reply(200, model(path, entry, children));
+  }
+
+  private _put(path: string, body: Record<string, unknown>): Response {
+    const segments = path.split('/');
+    if (segments.some(segment => segment.startsWith('.'))) {
+      return reply(400, {
+        message: `Cannot create file or directory '${path}'`
+      });
+    }
+    const parent = segments.slice(0, -1).join('/');
+    if (this.entries.get(parent)?.type !== 'directory') {
+      return reply(500, {
+        message: `Unexpected error while saving file: ${path} [Errno 2] No such file or directory`
+      });
+    }
+    const existing = this.entries.get(path);
+    if (body.type === 'directory') {
+      if (existing?.type === 'file') {
+        return reply(400, { message: `${path} is not a directory` });
+      }
+      const entry = existing ?? { type: 'directory', created: stamp() };
+      this.entries.set(path, entry);
+      return reply(existing ? 200 : 201, model(path, entry, null));
+    }
+    if (existing?.type === 'directory' || typeof body.content !== 'string') {
+      return reply(400, { message: 'No file content provided' });
+    }
+    const entry: Entry = {
+      type: 'file',
+      created: existing?.created ?? stamp(),
+      content: body.content
+    };
+    this.entries.set(path, entry);
+    return reply(existing ? 200 : 201, model(path, entry, null));
+  }
+}
+
+/**
+ * A local store kept across store instances, as IndexedDB is across page
+ * loads: pending writes of a closed owner are adopted by the next one.
+ */
+export class PersistentLocalStore {
+  /**
+   * The local store of one page load.
+   */
+  open(): ILocalStore & { close(): void } {
+    const owner = this._nextOwner++;
+    this._live.add(owner);
+    return {
+      adoptPending: async (): Promise<LoggedWrite[]> => {
+        const adopted: LoggedWrite[] = [];
+        for (const [key, record] of this.pending) {
+          if (!this._live.has(record.owner)) {
+            record.owner = owner;
+            adopted.push({ key, write: record.write });
+          }
+        }
+        return adopted;
+      },
+      appendPending: async (writes: readonly PendingWrite[]) =>
+        writes.map(write => {
+          const key = this._nextKey++;
+          this.pending.set(key, { owner, write });
+          return key;
+        }),
+      removePending: async (keys: readonly number[]) => {
+        keys.forEach(key => this.pending.delete(key));
+      },
+      getRunList: async (key: string) => this._lists.get(key) ?? null,
+      setRunList: async (key: string, list: Runs.RunList) => {
+        this._lists.set(key, list);
+      },
+      close: () => {
+        this._live.delete(owner);
+      }
+    };
+  }
+
+  readonly pending = new Map<number, { owner: number; write: PendingWrite }>();
+  private readonly _lists = new Map<string, Runs.RunList>();
+  private readonly _live = new Set<number>();
+  private _nextKey = 1;
+  private _nextOwner = 1;
+}
+
+function reply(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+function model(path: string, entry: Entry, content: unknown): object {
+  const name = path.split('/').pop() ?? '';
+  return {
+    name,
+    path,
+    type: entry.type,
+    created: entry.created,
+    last_modified: entry.created,
+    mimetype: entry.type === 'file' ? 'application/json' : null,
+    content,
+    format: content === null ? null : entry.type === 'file' ? 'text' : 'json',
+    writable: true
+  };
+}
+
+function stamp(): string {
+  return new Date(0).toISOString();
+}

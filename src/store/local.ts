@@ -1,0 +1,139 @@
+import type { Runs } from '../tokens';
+
+/**
+ * A file write waiting to reach the server.
+ */
+export type PendingWrite = {
+  /** The store folder the path must lie inside. */
+  readonly folder: string;
+  readonly path: string;
+  readonly text: string;
+  /**
+   * Content-addressed: the file never changes once written, so it is skipped
+   * when it exists already.
+   */
+  readonly once: boolean;
+  /** The notebook whose runs changed once this write lands, if any. */
+  readonly notify: string | null;
+};
+
+/**
+ * A pending write as kept in the browser, with its place in the log.
+ */
+export type LoggedWrite = {
+  readonly key: number;
+  readonly write: PendingWrite;
+};
+
+/**
+ * What the store keeps in the browser: a write-ahead log of the writes not on
+ * the server yet, so a reload or a closed tab loses none, and the last run
+ * list of each notebook, so the history shows at once.
+ */
+export interface ILocalStore {
+  /**
+   * The writes left pending by tabs that are gone, oldest first; this tab
+   * takes them over.
+   */
+  adoptPending(): Promise<LoggedWrite[]>;
+
+  /**
+   * Log writes, in order; resolves with their keys.
+   */
+  appendPending(writes: readonly PendingWrite[]): Promise<number[]>;
+
+  /**
+   * Drop writes that landed or were superseded.
+   */
+  removePending(keys: readonly number[]): Promise<void>;
+
+  /**
+   * The run list last read for a notebook, or null.
+   */
+  getRunList(key: string): Promise<Runs.RunList | null>;
+
+  /**
+   * Keep the run list read for a notebook.
+   */
+  setRunList(key: string, list: Runs.RunList): Promise<void>;
+}
+
+/**
+ * The local store used when the browser has no IndexedDB: it lives as long
+ * as the page, so it still caches run lists, but pending writes do not
+ * survive a reload.
+ */
+export class MemoryLocalStore implements ILocalStore {
+  async adoptPending(): Promise<LoggedWrite[]> {
+    return [];
+  }
+
+  async appendPending(writes: readonly PendingWrite[]): Promise<number[]> {
+    return writes.map(write => {
+      const key = this._nextKey++;
+      this._pending.set(key, write);
+      return key;
+    });
+  }
+
+  async removePending(keys: readonly number[]): Promise<void> {
+    for (const key of keys) {
+      this._pending.delete(key);
+    }
+  }
+
+  async getRunList(key: string): Promise<Runs.RunList | null> {
+    return this._runLists.get(key) ?? null;
+  }
+
+  async setRunList(key: string, list: Runs.RunList): Promise<void> {
+    this._runLists.set(key, list);
+  }
+
+  /**
+   * How many writes are logged: for tests.
+   */
+  get pendingCount(): number {
+    return this._pending.size;
+  }
+
+  private _nextKey = 1;
+  private readonly _pending = new Map<number, PendingWrite>();
+  private readonly _runLists = new Map<string, Runs.RunList>();
+}
+
+/**
+ * Open the browser's local store: IndexedDB when it works, otherwise the
+ * in-memory one, with a console warning saying what is lost.
+ */
+export async function openLocalStore(): Promise<ILocalStore> {
+  if (typeof indexedDB === 'undefined') {
+    console.warn(
+      'jupyterlab-runs: this browser has no IndexedDB; writes waiting for the server will not survive a reload.'
+    );
+    return new MemoryLocalStore();
+  }
+  try {
+    const { IdbLocalStore } = await import('./idb');
+    return await IdbLocalStore.open();
+  } catch (reason) {
+    console.warn(
+      'jupyterlab-runs: IndexedDB cannot be opened (private window?); writes waiting for the server will not survive a reload.',
+      reason
+    );
+    return new MemoryLocalStore();
+  }
+}
+
+/**
+ * A local store usable at once that forwards to one still opening.
+ */
+export function deferredLocalStore(opening: Promise<ILocalStore>): ILocalStore {
+  return {
+    adoptPending: async () => (await opening).adoptPending(),
+    appendPending: async writes => (await opening).appendPending(writes),
+    removePending: async keys => (await opening).removePending(keys),
+    getRunList: async key => (await opening).getRunList(key),
+    setRunList: async (key, list) => (await opening).setRunList(key, list)
+  };
+}
