@@ -1,4 +1,6 @@
+import { capturePlugin } from './capture/plugin';
 import { historyPlugin } from './history/plugin';
 import { trackingPlugin } from './settings/plugin';
+import { storePlugin } from './store/plugin';
 
-export default [trackingPlugin, historyPlugin];
+export default [trackingPlugin, storePlugin, capturePlugin, historyPlugin];

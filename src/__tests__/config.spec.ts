@@ -1,7 +1,8 @@
 import {
   checkStoreFolder,
   DEFAULT_CONFIG,
-  parseConfig
+  parseConfig,
+  sameConfig
 } from '../settings/config';
 
 describe('settings/config', () => {
@@ -44,12 +45,98 @@ describe('settings/config', () => {
 
     it('should keep valid values', () => {
       expect(
-        parseConfig({ storeFolder: 'results/runs', trackingEnabled: false })
+        parseConfig({
+          storeFolder: 'results/runs',
+          trackingEnabled: false,
+          envAllowlist: ['PATH', 'MY_VAR'],
+          metricPatterns: ['^val_', '(?P<name>score)$'],
+          outputCapBytes: 0
+        })
       ).toEqual({
-        config: { storeFolder: 'results/runs', trackingEnabled: false },
+        config: {
+          storeFolder: 'results/runs',
+          trackingEnabled: false,
+          envAllowlist: ['PATH', 'MY_VAR'],
+          metricPatterns: ['^val_', '(?P<name>score)$'],
+          outputCapBytes: 0
+        },
         warnings: []
       });
     });
+
+    it('should allow empty lists', () => {
+      const { config, warnings } = parseConfig({
+        envAllowlist: [],
+        metricPatterns: []
+      });
+      expect(config.envAllowlist).toEqual([]);
+      expect(config.metricPatterns).toEqual([]);
+      expect(warnings).toEqual([]);
+    });
+
+    it.each([
+      ['envAllowlist', 'PATH'],
+      ['metricPatterns', '^loss$'],
+      ['envAllowlist', { PATH: true }]
+    ])(
+      'should fall back to the default %s for %j, which is not a list',
+      (name, value) => {
+        const { config, warnings } = parseConfig({ [name]: value });
+        expect(config).toEqual(DEFAULT_CONFIG);
+        expect(warnings).toEqual([
+          `jupyterlab-runs: the "${name}" setting must be a list of text values; using the default list instead.`
+        ]);
+      }
+    );
+
+    it.each([
+      ['', 'is not an environment variable name'],
+      ['A=B', 'is not an environment variable name'],
+      ['MY VAR', 'is not an environment variable name'],
+      [7, 'is not a text value']
+    ])(
+      'should drop the envAllowlist entry %j, which %s, and keep the others',
+      (entry, problem) => {
+        const { config, warnings } = parseConfig({
+          envAllowlist: ['PATH', entry, 'LANG']
+        });
+        expect(config.envAllowlist).toEqual(['PATH', 'LANG']);
+        expect(warnings).toEqual([
+          `jupyterlab-runs: ignoring the "envAllowlist" entry ${JSON.stringify(entry)}, which ${problem}.`
+        ]);
+      }
+    );
+
+    it('should keep one of each repeated entry', () => {
+      expect(
+        parseConfig({ envAllowlist: ['PATH', 'LANG', 'PATH'] }).config
+          .envAllowlist
+      ).toEqual(['PATH', 'LANG']);
+    });
+
+    it.each([
+      ['(?i)^val_', true],
+      ['(?P<metric>loss)_(?P=metric)', true],
+      ['accuracy|f1', true],
+      ['(unclosed', false],
+      ['*loss', false],
+      ['', false]
+    ])('should judge the metric pattern %j valid: %s', (pattern, valid) => {
+      const { config, warnings } = parseConfig({ metricPatterns: [pattern] });
+      expect(config.metricPatterns).toEqual(valid ? [pattern] : []);
+      expect(warnings).toHaveLength(valid ? 0 : 1);
+    });
+
+    it.each([-1, 1.5, '100', null, Number.MAX_VALUE])(
+      'should fall back to the default output cap for %j',
+      outputCapBytes => {
+        const { config, warnings } = parseConfig({ outputCapBytes });
+        expect(config.outputCapBytes).toBe(100000);
+        expect(warnings).toEqual([
+          'jupyterlab-runs: the "outputCapBytes" setting must be a whole number of bytes, 0 or more; using 100000 instead.'
+        ]);
+      }
+    );
 
     it.each([
       ['/abs', 'is absolute'],
@@ -72,6 +159,24 @@ describe('settings/config', () => {
       expect(warnings).toEqual([
         'jupyterlab-runs: the "trackingEnabled" setting must be true or false; using true instead.'
       ]);
+    });
+  });
+
+  describe('#sameConfig()', () => {
+    it('should compare the lists entry by entry', () => {
+      expect(sameConfig(DEFAULT_CONFIG, { ...DEFAULT_CONFIG })).toBe(true);
+      expect(
+        sameConfig(DEFAULT_CONFIG, {
+          ...DEFAULT_CONFIG,
+          envAllowlist: [...DEFAULT_CONFIG.envAllowlist].reverse()
+        })
+      ).toBe(false);
+      expect(
+        sameConfig(DEFAULT_CONFIG, { ...DEFAULT_CONFIG, metricPatterns: ['x'] })
+      ).toBe(false);
+      expect(
+        sameConfig(DEFAULT_CONFIG, { ...DEFAULT_CONFIG, outputCapBytes: 1 })
+      ).toBe(false);
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   resolveRunsSettings,
   TRACKING_ID
 } from './helpers';
+import { FakeRunStore } from './capture-fakes';
 import { createNotebookPanel, createNotebookTracker } from './notebooks';
 
 describe('RunsPanelModel', () => {
@@ -29,7 +30,11 @@ describe('RunsPanelModel', () => {
     registry = createSettingRegistry();
     settings = await resolveRunsSettings(registry);
     notebooks = createNotebookTracker();
-    model = new RunsPanelModel({ settings, notebooks });
+    model = new RunsPanelModel({
+      settings,
+      notebooks,
+      store: new FakeRunStore()
+    });
   });
 
   afterEach(() => {
@@ -46,7 +51,11 @@ describe('RunsPanelModel', () => {
     it('should describe the notebook that was open before the model', async () => {
       model.dispose();
       await openNotebook('analysis/train.ipynb');
-      model = new RunsPanelModel({ settings, notebooks });
+      model = new RunsPanelModel({
+        settings,
+        notebooks,
+        store: new FakeRunStore()
+      });
       expect(model.notebook).toEqual({
         path: 'analysis/train.ipynb',
         name: 'train.ipynb'
@@ -111,9 +120,10 @@ describe('RunsPanelModel', () => {
   });
 
   describe('#runs', () => {
-    it('should be empty: no run is recorded yet', async () => {
+    it('should be empty while nothing was read', async () => {
       await openNotebook('train.ipynb');
       expect(model.runs).toEqual([]);
+      expect(model.isLoading).toBe(true);
     });
   });
 

@@ -1,3 +1,4 @@
+import { capturePlugin } from '../capture/plugin';
 import { historyPlugin } from '../history/plugin';
 import { trackingPlugin } from '../settings/plugin';
 import { readSchema } from './helpers';
@@ -5,7 +6,8 @@ import { readSchema } from './helpers';
 describe('schema', () => {
   describe.each([
     ['tracking', trackingPlugin.id],
-    ['history', historyPlugin.id]
+    ['history', historyPlugin.id],
+    ['capture', capturePlugin.id]
   ])('%s.json', (name, pluginId) => {
     const schema = readSchema(name);
 

@@ -1,6 +1,7 @@
 import { SettingRegistry } from '@jupyterlab/settingregistry';
 import { signalToPromise } from '@jupyterlab/testing';
 
+import { DEFAULT_CONFIG } from '../settings/config';
 import type { RunsSettings } from '../settings/settings';
 import {
   createSettingRegistry,
@@ -23,22 +24,25 @@ describe('jupyterlab-runs:tracking', () => {
   describe('#activate()', () => {
     it('should provide the schema defaults when the user set nothing', async () => {
       const settings = await resolveRunsSettings(createSettingRegistry());
-      expect(settings.config).toEqual({
-        storeFolder: 'jupyter-runs',
-        trackingEnabled: true
-      });
+      expect(settings.config).toEqual(DEFAULT_CONFIG);
     });
 
     it('should provide the user settings, normalised', async () => {
       const settings = await resolveRunsSettings(
         createSettingRegistry({
           storeFolder: 'results//runs/',
-          trackingEnabled: false
+          trackingEnabled: false,
+          envAllowlist: ['PATH', 'HOME'],
+          metricPatterns: ['^val_'],
+          outputCapBytes: 2048
         })
       );
       expect(settings.config).toEqual({
         storeFolder: 'results/runs',
-        trackingEnabled: false
+        trackingEnabled: false,
+        envAllowlist: ['PATH', 'HOME'],
+        metricPatterns: ['^val_'],
+        outputCapBytes: 2048
       });
     });
 
@@ -60,10 +64,7 @@ describe('jupyterlab-runs:tracking', () => {
         connector: new InMemorySettingConnector({})
       });
       const settings = await resolveRunsSettings(registry);
-      expect(settings.config).toEqual({
-        storeFolder: 'jupyter-runs',
-        trackingEnabled: true
-      });
+      expect(settings.config).toEqual(DEFAULT_CONFIG);
       expect(error).toHaveBeenCalledWith(
         'jupyterlab-runs: could not load the settings; using the defaults.',
         expect.anything()
@@ -81,10 +82,7 @@ describe('jupyterlab-runs:tracking', () => {
       await registry.set(TRACKING_ID, 'trackingEnabled', false);
 
       const [, config] = await emitted;
-      expect(config).toEqual({
-        storeFolder: 'jupyter-runs',
-        trackingEnabled: false
-      });
+      expect(config).toEqual({ ...DEFAULT_CONFIG, trackingEnabled: false });
       expect(settings.config).toBe(config);
     });
 
@@ -98,9 +96,7 @@ describe('jupyterlab-runs:tracking', () => {
       await registry.set(TRACKING_ID, 'storeFolder', './jupyter-runs');
       await registry.set(TRACKING_ID, 'storeFolder', 'archive');
 
-      expect(configs).toEqual([
-        { storeFolder: 'archive', trackingEnabled: true }
-      ]);
+      expect(configs).toEqual([{ ...DEFAULT_CONFIG, storeFolder: 'archive' }]);
     });
   });
 

@@ -12,6 +12,7 @@ import {
   resolveRunsSettings,
   TRACKING_ID
 } from './helpers';
+import { FakeRunStore } from './capture-fakes';
 import { createNotebookPanel, createNotebookTracker } from './notebooks';
 
 /**
@@ -40,7 +41,11 @@ describe('RunsPanel', () => {
     registry = createSettingRegistry();
     const settings = await resolveRunsSettings(registry);
     notebooks = createNotebookTracker();
-    const model = new RunsPanelModel({ settings, notebooks });
+    const model = new RunsPanelModel({
+      settings,
+      notebooks,
+      store: new FakeRunStore()
+    });
     panel = new RunsPanel({ model, translator: nullTranslator });
     Widget.attach(panel, document.body);
   });

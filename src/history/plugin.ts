@@ -7,8 +7,10 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator } from '@jupyterlab/translation';
 
-import { IRunsSettings } from '../tokens';
+import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
 import { RunsPanelModel } from './model';
+// Activation needs it at once: the sidebar is part of the Lab's first layout.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsPanel } from './view';
 
 /**
@@ -32,19 +34,26 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Adds the Runs sidebar listing the recorded runs of the active notebook.',
   autoStart: true,
-  requires: [IRunsSettings, INotebookTracker, ITranslator],
-  optional: [ILayoutRestorer, ICommandPalette],
+  requires: [IRunsSettings, IRunStore, INotebookTracker, ITranslator],
+  optional: [ILayoutRestorer, ICommandPalette, IActiveRuns],
   activate: (
     app: JupyterFrontEnd,
     settings: IRunsSettings,
+    store: IRunStore,
     notebooks: INotebookTracker,
     translator: ITranslator,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    activeRuns: IActiveRuns | null
   ): void => {
     const trans = translator.load('jupyterlab_runs');
 
-    const model = new RunsPanelModel({ settings, notebooks });
+    const model = new RunsPanelModel({
+      settings,
+      notebooks,
+      store,
+      activeRuns
+    });
     const panel = new RunsPanel({ model, translator });
     app.shell.add(panel, 'left', { rank: PANEL_RANK, type: 'Runs' });
     if (restorer) {

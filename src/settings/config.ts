@@ -11,7 +11,18 @@ import type { Runs } from '../tokens';
  */
 export const DEFAULT_CONFIG: Runs.Config = {
   storeFolder: 'jupyter-runs',
-  trackingEnabled: true
+  trackingEnabled: true,
+  envAllowlist: [
+    'PATH',
+    'LANG',
+    'VIRTUAL_ENV',
+    'CONDA_DEFAULT_ENV',
+    'CUDA_VISIBLE_DEVICES',
+    'PYTHONHASHSEED',
+    'OMP_NUM_THREADS'
+  ],
+  metricPatterns: [],
+  outputCapBytes: 100000
 };
 
 /**
@@ -59,7 +70,119 @@ export function parseConfig(raw: ReadonlyPartialJSONObject): ParsedConfig {
     );
   }
 
-  return { config: { storeFolder, trackingEnabled }, warnings };
+  const envAllowlist = readStringList(
+    raw.envAllowlist,
+    'envAllowlist',
+    DEFAULT_CONFIG.envAllowlist,
+    checkEnvName,
+    warnings
+  );
+  const metricPatterns = readStringList(
+    raw.metricPatterns,
+    'metricPatterns',
+    DEFAULT_CONFIG.metricPatterns,
+    checkMetricPattern,
+    warnings
+  );
+
+  let outputCapBytes = DEFAULT_CONFIG.outputCapBytes;
+  if (isByteCount(raw.outputCapBytes)) {
+    outputCapBytes = raw.outputCapBytes;
+  } else if (raw.outputCapBytes !== undefined) {
+    warnings.push(
+      `jupyterlab-runs: the "outputCapBytes" setting must be a whole number of bytes, 0 or more; using ${DEFAULT_CONFIG.outputCapBytes} instead.`
+    );
+  }
+
+  return {
+    config: {
+      storeFolder,
+      trackingEnabled,
+      envAllowlist,
+      metricPatterns,
+      outputCapBytes
+    },
+    warnings
+  };
+}
+
+/**
+ * Why a list entry is unusable, or `null` when it is fine.
+ */
+type EntryCheck = (entry: string) => string | null;
+
+/**
+ * Read a list of strings, dropping (and explaining) the entries `check`
+ * refuses; a value that is not a list falls back to `fallback` entirely.
+ */
+function readStringList(
+  value: unknown,
+  name: string,
+  fallback: readonly string[],
+  check: EntryCheck,
+  warnings: string[]
+): readonly string[] {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Array.isArray(value)) {
+    warnings.push(
+      `jupyterlab-runs: the "${name}" setting must be a list of text values; using the default list instead.`
+    );
+    return fallback;
+  }
+  const kept: string[] = [];
+  for (const entry of value) {
+    const problem =
+      typeof entry === 'string' ? check(entry) : 'is not a text value';
+    if (problem !== null) {
+      warnings.push(
+        `jupyterlab-runs: ignoring the "${name}" entry ${JSON.stringify(entry)}, which ${problem}.`
+      );
+    } else if (!kept.includes(entry)) {
+      kept.push(entry);
+    }
+  }
+  return kept;
+}
+
+/**
+ * An environment variable name: not empty, and no `=`, NUL or white space,
+ * which no operating system allows in a name.
+ */
+function checkEnvName(entry: string): string | null {
+  return /^[^=\0\s]+$/.test(entry)
+    ? null
+    : 'is not an environment variable name';
+}
+
+/**
+ * A metric name pattern. The kernel helper compiles it with Python's `re`,
+ * where a bad pattern could only be skipped silently; checking it here tells
+ * the user. JavaScript shares Python's common syntax once the Python-only
+ * spellings of named groups and leading flags are translated.
+ */
+function checkMetricPattern(entry: string): string | null {
+  if (entry === '') {
+    return 'is empty';
+  }
+  const asJavaScript = entry
+    .replace(/^\(\?[aiLmsux]+\)/, '')
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  try {
+    new RegExp(asJavaScript);
+    return null;
+  } catch {
+    return 'is not a valid regular expression';
+  }
+}
+
+/**
+ * Whether a value is a whole, non-negative number of bytes.
+ */
+function isByteCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**
@@ -110,6 +233,14 @@ export function checkStoreFolder(value: unknown): StoreFolderCheck {
  */
 export function sameConfig(a: Runs.Config, b: Runs.Config): boolean {
   return (
-    a.storeFolder === b.storeFolder && a.trackingEnabled === b.trackingEnabled
+    a.storeFolder === b.storeFolder &&
+    a.trackingEnabled === b.trackingEnabled &&
+    sameList(a.envAllowlist, b.envAllowlist) &&
+    sameList(a.metricPatterns, b.metricPatterns) &&
+    a.outputCapBytes === b.outputCapBytes
   );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((entry, i) => entry === b[i]);
 }

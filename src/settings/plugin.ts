@@ -5,6 +5,8 @@ import type {
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { IRunsSettings } from '../tokens';
+// Activation needs it at once: the other plugins start from the configuration.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsSettings } from './settings';
 
 const PLUGIN_ID = 'jupyterlab-runs:tracking';

@@ -1,0 +1,241 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { PromiseDelegate } from '@lumino/coreutils';
+import { Signal } from '@lumino/signaling';
+
+import type { IRunStore, Runs } from '../tokens';
+
+/**
+ * The run store's transport kept in memory: what was added, and the runs a
+ * test wants listed.
+ */
+export class FakeRunStore implements IRunStore {
+  readonly runsChanged: Signal<IRunStore, string> = new Signal(this);
+
+  readonly events: { path: string; events: Runs.KernelEvent[] }[] = [];
+  readonly outputs: { path: string; outputs: Runs.ExecutionOutputs }[] = [];
+  readonly snapshots: { path: string; snapshot: Runs.NotebookSnapshot }[] = [];
+  readonly ended: { path: string; run: string; status: string }[] = [];
+
+  /** The runs `listRuns()` answers with, per notebook path. */
+  readonly lists = new Map<string, Runs.RunList>();
+  /** How many times `listRuns()` was called, per notebook path. */
+  readonly listCalls = new Map<string, number>();
+  /** `lastStoredSeq()` answers, per `path/session`. */
+  readonly lastSeqs = new Map<string, number>();
+  /** When set, `listRuns()` rejects with it. */
+  listError: Error | null = null;
+  /** `listRuns()` of these paths answers once the promise resolves. */
+  readonly listGates = new Map<string, PromiseDelegate<void>>();
+  /** When set, `flush()` waits for it. */
+  pendingFlush: PromiseDelegate<void> | null = null;
+
+  addEvents(notebookPath: string, events: readonly Runs.KernelEvent[]): void {
+    this.events.push({ path: notebookPath, events: [...events] });
+  }
+
+  addOutputs(notebookPath: string, outputs: Runs.ExecutionOutputs): void {
+    this.outputs.push({ path: notebookPath, outputs });
+  }
+
+  saveSnapshot(notebookPath: string, snapshot: Runs.NotebookSnapshot): void {
+    this.snapshots.push({ path: notebookPath, snapshot });
+  }
+
+  endRun(notebookPath: string, runId: string, status: string): void {
+    this.ended.push({ path: notebookPath, run: runId, status });
+  }
+
+  async lastStoredSeq(notebookPath: string, session: string): Promise<number> {
+    return this.lastSeqs.get(`${notebookPath}/${session}`) ?? 0;
+  }
+
+  async flush(): Promise<void> {
+    await this.pendingFlush?.promise;
+  }
+
+  async listRuns(notebookPath: string): Promise<Runs.RunList> {
+    this.listCalls.set(
+      notebookPath,
+      (this.listCalls.get(notebookPath) ?? 0) + 1
+    );
+    await this.listGates.get(notebookPath)?.promise;
+    if (this.listError) {
+      throw this.listError;
+    }
+    return this.lists.get(notebookPath) ?? { runs: [], problems: [] };
+  }
+
+  /**
+   * Replace a notebook's runs and say so, as the store does after a write.
+   */
+  setRuns(notebookPath: string, list: Runs.RunList): void {
+    this.lists.set(notebookPath, list);
+    this.runsChanged.emit(notebookPath);
+  }
+}
+
+/**
+ * A run summary with defaults for what a test does not care about.
+ */
+export function runSummary(
+  fields: Partial<Runs.RunSummary> & { id: string }
+): Runs.RunSummary {
+  return {
+    name: fields.id,
+    notebookPath: 'train.ipynb',
+    status: 'finished',
+    startedAt: Date.UTC(2024, 0, 2, 3, 4, 5),
+    endedAt: null,
+    params: {},
+    metrics: {},
+    ...fields
+  };
+}
+
+/**
+ * The comm a fake kernel opens: records what the frontend sends.
+ */
+export class FakeComm {
+  /**
+   * @param welcome - What the helper answers when the comm opens.
+   */
+  constructor(
+    readonly targetName: string,
+    private readonly _welcome: Record<string, unknown>
+  ) {}
+
+  readonly commId = `comm-${Math.random()}`;
+  readonly opened: unknown[] = [];
+  readonly sent: Record<string, unknown>[] = [];
+  closed = false;
+  isDisposed = false;
+  onMsg: (msg: KernelMessage.ICommMsgMsg) => void = () => undefined;
+  onClose: (msg: KernelMessage.ICommCloseMsg) => void = () => undefined;
+
+  open(data: unknown): void {
+    this.opened.push(data);
+    // The welcome travels back over the network: it comes later.
+    void Promise.resolve().then(() => this.receive(this._welcome));
+  }
+
+  send(data: Record<string, unknown>): void {
+    this.sent.push(data);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  dispose(): void {
+    this.isDisposed = true;
+  }
+
+  /**
+   * Deliver a message from the kernel side.
+   */
+  receive(data: Record<string, unknown>): void {
+    this.onMsg({ content: { comm_id: this.commId, data } } as never);
+  }
+}
+
+/**
+ * A kernel connection's transport: records executions and comms, answers
+ * `kernel_info` with its language.
+ */
+export class FakeKernel {
+  constructor(language = 'python') {
+    this.info = Promise.resolve({
+      language_info: { name: language }
+    } as KernelMessage.IInfoReply);
+  }
+
+  status: Kernel.Status = 'idle';
+  connectionStatus: Kernel.ConnectionStatus = 'connected';
+  info: Promise<KernelMessage.IInfoReply>;
+  readonly executed: KernelMessage.IExecuteRequestMsg['content'][] = [];
+  readonly comms: FakeComm[] = [];
+  /** The helper's session id, sent in its welcome. */
+  session: string | null = 'session-1';
+  /** The run the helper reports active in its welcome. */
+  activeRun: Record<string, unknown> | null = null;
+  /** What the next bootstrap execution replies. */
+  reply: Record<string, unknown> = { status: 'ok' };
+
+  requestExecute(content: KernelMessage.IExecuteRequestMsg['content']): {
+    done: Promise<{ content: unknown }>;
+  } {
+    this.executed.push(content);
+    return { done: Promise.resolve({ content: { ...this.reply } }) };
+  }
+
+  createComm(targetName: string): FakeComm {
+    const comm = new FakeComm(targetName, {
+      type: 'welcome',
+      session: this.session,
+      seq: 0,
+      run: this.activeRun,
+      helper_version: '0.1.0'
+    });
+    this.comms.push(comm);
+    return comm;
+  }
+
+  get lastComm(): FakeComm | undefined {
+    return this.comms[this.comms.length - 1];
+  }
+}
+
+/**
+ * A notebook's session context, reduced to the kernel and the signals the
+ * kernel attachment follows.
+ */
+export class FakeSessionContext {
+  constructor(kernel: FakeKernel | null) {
+    this.session = kernel ? { kernel } : null;
+  }
+
+  session: { kernel: FakeKernel } | null;
+  readonly kernelChanged = new Signal<this, unknown>(this);
+  readonly statusChanged = new Signal<this, Kernel.Status>(this);
+  readonly connectionStatusChanged = new Signal<this, Kernel.ConnectionStatus>(
+    this
+  );
+
+  get kernel(): FakeKernel | null {
+    return this.session?.kernel ?? null;
+  }
+
+  asSessionContext(): ISessionContext {
+    return this as unknown as ISessionContext;
+  }
+
+  setStatus(status: Kernel.Status): void {
+    if (this.kernel) {
+      this.kernel.status = status;
+    }
+    this.statusChanged.emit(status);
+  }
+
+  setConnectionStatus(status: Kernel.ConnectionStatus): void {
+    if (this.kernel) {
+      this.kernel.connectionStatus = status;
+    }
+    this.connectionStatusChanged.emit(status);
+  }
+
+  changeKernel(kernel: FakeKernel | null): void {
+    const oldValue = this.kernel;
+    this.session = kernel ? { kernel } : null;
+    this.kernelChanged.emit({ name: 'kernel', oldValue, newValue: kernel });
+  }
+}
+
+/**
+ * Let pending promise callbacks run.
+ */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await Promise.resolve();
+  }
+}

@@ -1,0 +1,233 @@
+import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookActions } from '@jupyterlab/notebook';
+import type { SettingRegistry } from '@jupyterlab/settingregistry';
+import type { Signal } from '@lumino/signaling';
+
+import { NotebookCapture } from '../capture/notebook';
+import { REDACTED } from '../capture/redact';
+import type { IRunsSettings, Runs } from '../tokens';
+import {
+  FakeKernel,
+  FakeRunStore,
+  FakeSessionContext,
+  settle
+} from './capture-fakes';
+import {
+  createSettingRegistry,
+  resolveRunsSettings,
+  TRACKING_ID
+} from './helpers';
+import { createNotebookPanel } from './notebooks';
+
+/**
+ * Report, as NotebookActions does, that a cell of `notebook` finished.
+ */
+function cellExecuted(notebook: Notebook, index: number): void {
+  (
+    NotebookActions.executed as Signal<
+      unknown,
+      {
+        notebook: Notebook;
+        cell: Notebook['widgets'][number];
+        success: boolean;
+      }
+    >
+  ).emit({ notebook, cell: notebook.widgets[index], success: true });
+}
+
+let seq = 0;
+const event = (
+  kind: string,
+  fields: Record<string, unknown>
+): Runs.KernelEvent => ({
+  seq: ++seq,
+  time: 1700000000 + seq,
+  kind,
+  ...fields
+});
+
+describe('NotebookCapture', () => {
+  let registry: SettingRegistry;
+  let settings: IRunsSettings;
+  let panel: NotebookPanel;
+  let kernel: FakeKernel;
+  let context: FakeSessionContext;
+  let store: FakeRunStore;
+  let capture: NotebookCapture;
+
+  /** What the kernel sends over the comm. */
+  const send = async (...events: Runs.KernelEvent[]) => {
+    kernel.lastComm!.receive({ type: 'events', events });
+    await settle();
+  };
+
+  beforeEach(async () => {
+    seq = 0;
+    registry = createSettingRegistry();
+    settings = await resolveRunsSettings(registry);
+    panel = await createNotebookPanel('analysis/train.ipynb');
+    panel.content.model!.sharedModel.insertCells(0, [
+      { cell_type: 'code', source: 'api_key = "s3cr3t"\nprint(api_key)' }
+    ]);
+    kernel = new FakeKernel();
+    context = new FakeSessionContext(kernel);
+    store = new FakeRunStore();
+    capture = new NotebookCapture({
+      panel,
+      sessionContext: context.asSessionContext(),
+      store,
+      settings,
+      helperSource: async () => 'def attach(config): pass\n'
+    });
+    await settle();
+    await send(
+      event('session', { session: 'k1' }),
+      event('run_start', { run: 'run-1', name: 'brave-otter-1', params: [] })
+    );
+  });
+
+  afterEach(() => {
+    capture.dispose();
+    panel.dispose();
+  });
+
+  describe('outputs', () => {
+    it("should store a cell's outputs, redacted, with the kernel's execution", async () => {
+      const cell = panel.content.widgets[0].model as unknown as {
+        id: string;
+        executionCount: number;
+        outputs: { add(output: Record<string, unknown>): void };
+      };
+      cell.executionCount = 1;
+      cell.outputs.add({
+        output_type: 'stream',
+        name: 'stdout',
+        text: 'api_key = s3cr3t\n'
+      });
+
+      cellExecuted(panel.content, 0);
+      expect(store.outputs).toEqual([]);
+      await send(
+        event('execution', {
+          run: 'run-1',
+          exec: 1,
+          cell_id: cell.id,
+          execution_count: 1,
+          source: 'print(api_key)'
+        })
+      );
+
+      expect(store.outputs).toEqual([
+        {
+          path: 'analysis/train.ipynb',
+          outputs: {
+            run: 'run-1',
+            exec: 1,
+            outputs: [
+              {
+                output_type: 'stream',
+                name: 'stdout',
+                text: `api_key = ${REDACTED}\n`
+              }
+            ]
+          }
+        }
+      ]);
+    });
+
+    it('should ignore the cells of other notebooks', async () => {
+      const other = await createNotebookPanel('other.ipynb');
+      other.content.model!.sharedModel.insertCells(0, [
+        { cell_type: 'code', source: '1' }
+      ]);
+      (
+        other.content.widgets[0].model as unknown as { executionCount: number }
+      ).executionCount = 1;
+      cellExecuted(other.content, 0);
+      await send(
+        event('execution', {
+          run: 'run-1',
+          exec: 1,
+          cell_id: null,
+          execution_count: 1
+        })
+      );
+      expect(store.outputs).toEqual([]);
+      other.dispose();
+    });
+  });
+
+  describe('snapshots', () => {
+    it('should store a redacted snapshot when the run ends', async () => {
+      await send(event('run_end', { run: 'run-1', status: 'finished' }));
+
+      expect(store.snapshots).toHaveLength(1);
+      const { path, snapshot } = store.snapshots[0];
+      expect(path).toBe('analysis/train.ipynb');
+      expect(snapshot.run).toBe('run-1');
+      expect(JSON.stringify(snapshot.notebook)).not.toContain('s3cr3t');
+      expect(capture.model.run?.status).toBe('finished');
+    });
+
+    it('should store a snapshot of the active run when the notebook is saved', async () => {
+      await panel.context.save();
+      expect(store.snapshots.map(saved => saved.snapshot.run)).toEqual([
+        'run-1'
+      ]);
+    });
+
+    it('should mark the run crashed, with a snapshot, when the kernel dies', async () => {
+      context.setStatus('autorestarting');
+      expect(store.ended).toEqual([
+        { path: 'analysis/train.ipynb', run: 'run-1', status: 'crashed' }
+      ]);
+      expect(store.snapshots).toHaveLength(1);
+      expect(capture.model.run?.status).toBe('crashed');
+    });
+
+    it('should end the run, with a snapshot, when the kernel restarts', async () => {
+      context.setStatus('restarting');
+      expect(store.ended).toEqual([
+        { path: 'analysis/train.ipynb', run: 'run-1', status: 'finished' }
+      ]);
+      expect(store.snapshots).toHaveLength(1);
+      expect(capture.model.run?.status).toBe('finished');
+    });
+  });
+
+  describe('#setTrackedHere()', () => {
+    it('should keep the switch in the notebook and tell the kernel', async () => {
+      capture.setTrackedHere(false);
+      expect(panel.content.model!.getMetadata('jupyterlab_runs')).toEqual({
+        tracking: false
+      });
+      expect(capture.isTrackedHere).toBe(false);
+      expect(capture.isTracked).toBe(false);
+      expect(kernel.lastComm!.sent).toContainEqual(
+        expect.objectContaining({ type: 'config', tracking: false })
+      );
+    });
+  });
+
+  describe('#isTracked', () => {
+    it('should follow the global setting', async () => {
+      await registry.set(TRACKING_ID, 'trackingEnabled', false);
+      expect(capture.isTrackedHere).toBe(true);
+      expect(capture.isTracked).toBe(false);
+      expect(kernel.lastComm!.sent).toContainEqual(
+        expect.objectContaining({ type: 'config', tracking: false })
+      );
+    });
+  });
+
+  describe('#startRun()', () => {
+    it('should ask the kernel for a new run', () => {
+      expect(capture.isRecording).toBe(true);
+      capture.startRun();
+      expect(kernel.lastComm!.sent).toContainEqual({
+        type: 'start_run',
+        name: null
+      });
+    });
+  });
+});

@@ -1,0 +1,199 @@
+import type { NotebookPanel, NotebookTracker } from '@jupyterlab/notebook';
+import { signalToPromise } from '@jupyterlab/testing';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { Signal } from '@lumino/signaling';
+
+import { RunsPanelModel } from '../history/model';
+import type { IActiveRuns, IRunsSettings, Runs } from '../tokens';
+import { FakeRunStore, runSummary, settle } from './capture-fakes';
+import { createSettingRegistry, resolveRunsSettings } from './helpers';
+import { createNotebookPanel, createNotebookTracker } from './notebooks';
+
+/**
+ * The active runs as run capture would report them.
+ */
+class FakeActiveRuns implements IActiveRuns {
+  readonly changed: Signal<IActiveRuns, string> = new Signal(this);
+  readonly runs = new Map<string, Runs.ActiveRun>();
+
+  get(notebookPath: string): Runs.ActiveRun | null {
+    return this.runs.get(notebookPath) ?? null;
+  }
+
+  set(notebookPath: string, run: Runs.ActiveRun): void {
+    this.runs.set(notebookPath, run);
+    this.changed.emit(notebookPath);
+  }
+}
+
+const TRAIN_RUNS: Runs.RunList = {
+  runs: [
+    runSummary({ id: 'r2', name: 'calm-heron-2', status: 'running' }),
+    runSummary({ id: 'r1', name: 'brave-otter-1' })
+  ],
+  problems: []
+};
+
+describe('RunsPanelModel (runs)', () => {
+  let settings: IRunsSettings;
+  let notebooks: NotebookTracker;
+  let store: FakeRunStore;
+  let activeRuns: FakeActiveRuns;
+  let model: RunsPanelModel;
+  const panels: NotebookPanel[] = [];
+
+  async function openNotebook(path: string): Promise<NotebookPanel> {
+    const panel = await createNotebookPanel(path);
+    panels.push(panel);
+    await notebooks.add(panel);
+    return panel;
+  }
+
+  beforeEach(async () => {
+    settings = await resolveRunsSettings(createSettingRegistry());
+    notebooks = createNotebookTracker();
+    store = new FakeRunStore();
+    store.lists.set('train.ipynb', TRAIN_RUNS);
+    activeRuns = new FakeActiveRuns();
+    model = new RunsPanelModel({ settings, notebooks, store, activeRuns });
+  });
+
+  afterEach(() => {
+    model.dispose();
+    panels.splice(0).forEach(panel => panel.dispose());
+    notebooks.dispose();
+  });
+
+  describe('#runs', () => {
+    it("should list the active notebook's runs as the store gives them", async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(model.runs).toBe(TRAIN_RUNS.runs);
+      expect(model.isLoading).toBe(false);
+    });
+
+    it('should not read the store while hidden, and catch up when shown', async () => {
+      await openNotebook('train.ipynb');
+      store.setRuns('train.ipynb', TRAIN_RUNS);
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBeUndefined();
+
+      model.isVisible = true;
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBe(1);
+      expect(model.runs).toHaveLength(2);
+    });
+
+    it("should read again when the store changes that notebook's runs only", async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      store.setRuns('other.ipynb', { runs: [], problems: [] });
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+      const changed = signalToPromise(model.stateChanged);
+      store.setRuns('train.ipynb', {
+        runs: [runSummary({ id: 'r3' }), ...TRAIN_RUNS.runs],
+        problems: []
+      });
+      await changed;
+      expect(model.runs.map(run => run.id)).toEqual(['r3', 'r2', 'r1']);
+    });
+
+    it('should keep the answer for the notebook shown, not an older one', async () => {
+      model.isVisible = true;
+      const slow = new PromiseDelegate<void>();
+      store.listGates.set('train.ipynb', slow);
+      await openNotebook('train.ipynb');
+      await openNotebook('eval.ipynb');
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+      slow.resolve();
+      await settle();
+      expect(model.notebook?.path).toBe('eval.ipynb');
+      expect(model.runs).toEqual([]);
+      expect(model.isLoading).toBe(false);
+    });
+  });
+
+  describe('#problems', () => {
+    it('should pass on what the store could not read', async () => {
+      store.lists.set('train.ipynb', {
+        runs: [],
+        problems: ['Run r9: its record is not valid JSON.']
+      });
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(model.problems).toEqual(['Run r9: its record is not valid JSON.']);
+    });
+  });
+
+  describe('#readError', () => {
+    it('should say why nothing could be read', async () => {
+      store.listError = new Error('Forbidden');
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(model.readError).toBe('Forbidden');
+      expect(model.runs).toEqual([]);
+      expect(model.isLoading).toBe(false);
+    });
+  });
+
+  describe('#activeRunId', () => {
+    it("should be the running run of the notebook's kernel", async () => {
+      await openNotebook('train.ipynb');
+      expect(model.activeRunId).toBeNull();
+      const changed = signalToPromise(model.stateChanged);
+
+      activeRuns.set('train.ipynb', {
+        id: 'r2',
+        name: 'calm-heron-2',
+        status: 'running',
+        paramsCount: 0,
+        metricsCount: 0
+      });
+
+      await changed;
+      expect(model.activeRunId).toBe('r2');
+    });
+
+    it('should be null once that run ended', async () => {
+      await openNotebook('train.ipynb');
+      activeRuns.set('train.ipynb', {
+        id: 'r2',
+        name: 'calm-heron-2',
+        status: 'finished',
+        paramsCount: 0,
+        metricsCount: 0
+      });
+      expect(model.activeRunId).toBeNull();
+    });
+  });
+
+  describe('#dispose()', () => {
+    it('should stop following the store and the active runs', async () => {
+      await openNotebook('train.ipynb');
+      model.isVisible = true;
+      await settle();
+      let emissions = 0;
+      model.stateChanged.connect(() => emissions++);
+      model.dispose();
+      store.setRuns('train.ipynb', TRAIN_RUNS);
+      activeRuns.set('train.ipynb', {
+        id: 'r2',
+        name: 'x',
+        status: 'running',
+        paramsCount: 0,
+        metricsCount: 0
+      });
+      await settle();
+      expect(emissions).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,538 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { IChangedArgs } from '@jupyterlab/coreutils';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+import { Signal } from '@lumino/signaling';
+
+import type { IRunStore, Runs } from '../tokens';
+import type { HelperConfig } from './bootstrap';
+import { bootstrapCode } from './bootstrap';
+
+/**
+ * The comm target the kernel helper registers (docs/CAPTURE.md).
+ */
+export const COMM_TARGET = 'jupyterlab_runs';
+
+/**
+ * Attaches the kernel helper to a notebook's Python kernel each time that
+ * kernel starts, restarts or is reconnected to, and moves the helper's events
+ * into the store, acknowledging only what the store has written.
+ *
+ * #### Notes
+ * The bootstrap is one silent `execute_request` per kernel start; everything
+ * else travels over a comm, asynchronously, so cell execution is never
+ * waited on. Nothing is sent to a kernel that is not Python, or while the
+ * notebook is not tracked.
+ */
+export class KernelAttachment implements IDisposable {
+  constructor(options: KernelAttachment.IOptions) {
+    this._sessionContext = options.sessionContext;
+    this._store = options.store;
+    this._helperSource = options.helperSource;
+    this._config = options.config;
+    this._sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    this._sessionContext.statusChanged.connect(this._onStatusChanged, this);
+    this._sessionContext.connectionStatusChanged.connect(
+      this._onConnectionStatusChanged,
+      this
+    );
+    this._needsAttach = this._kernel !== null;
+    this._tryAttach();
+  }
+
+  /**
+   * Emitted with each batch of kernel events, once handed to the store.
+   */
+  get eventsReceived(): ISignal<this, readonly Runs.KernelEvent[]> {
+    return this._eventsReceived;
+  }
+
+  /**
+   * Emitted when the kernel process that was attached ends: `restarted` by
+   * the user, `died` (including an automatic restart after a crash), or
+   * `closed` (shut down, or replaced by another kernel).
+   */
+  get kernelEnded(): ISignal<this, KernelAttachment.Ending> {
+    return this._kernelEnded;
+  }
+
+  /**
+   * Emitted when the helper greets this frontend, with the run active in the
+   * kernel at that moment (its start may have been stored long before).
+   */
+  get welcomed(): ISignal<this, KernelAttachment.WelcomeRun | null> {
+    return this._welcomed;
+  }
+
+  /**
+   * Emitted when the attachment state changes.
+   */
+  get stateChanged(): ISignal<this, KernelAttachment.State> {
+    return this._stateChanged;
+  }
+
+  /**
+   * Where attaching the current kernel stands.
+   */
+  get state(): KernelAttachment.State {
+    return this._state;
+  }
+
+  /**
+   * The helper's id for the attached kernel process, once known.
+   */
+  get session(): string | null {
+    return this._session;
+  }
+
+  /**
+   * Ask the helper to end the current run and start a new one.
+   */
+  startRun(name: string | null = null): void {
+    this._send({ type: 'start_run', name });
+  }
+
+  /**
+   * Ask the helper to end the current run.
+   */
+  endRun(): void {
+    this._send({ type: 'end_run' });
+  }
+
+  /**
+   * Apply a configuration change: attach when tracking was turned on, or tell
+   * the attached helper the new configuration.
+   */
+  configChanged(): void {
+    if (this._comm) {
+      this._send({ type: 'config', ...this._config() });
+      return;
+    }
+    this._needsAttach = this._kernel !== null;
+    this._tryAttach();
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._detach();
+    this._sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
+    this._sessionContext.statusChanged.disconnect(this._onStatusChanged, this);
+    this._sessionContext.connectionStatusChanged.disconnect(
+      this._onConnectionStatusChanged,
+      this
+    );
+    Signal.clearData(this);
+  }
+
+  private get _kernel(): Kernel.IKernelConnection | null {
+    return this._sessionContext.session?.kernel ?? null;
+  }
+
+  private _onKernelChanged(
+    _: ISessionContext,
+    change: IChangedArgs<Kernel.IKernelConnection | null>
+  ): void {
+    if (change.newValue === change.oldValue) {
+      // A restart keeps the connection; its status changes tell the rest.
+      return;
+    }
+    this._end('closed');
+    this._needsAttach = this._kernel !== null;
+    this._setState(this._kernel ? 'waiting' : 'idle');
+    this._tryAttach();
+  }
+
+  private _onStatusChanged(_: ISessionContext, status: Kernel.Status): void {
+    switch (status) {
+      case 'restarting':
+        this._end('restarted');
+        this._needsAttach = true;
+        break;
+      case 'autorestarting':
+        // The server restarts a kernel on its own only after it died.
+        this._end('died');
+        this._needsAttach = true;
+        break;
+      case 'terminating':
+      case 'dead':
+        // Shut down (from this notebook or elsewhere), or it failed to start.
+        this._end('closed');
+        this._needsAttach = false;
+        break;
+      default:
+        this._tryAttach();
+    }
+  }
+
+  private _onConnectionStatusChanged(
+    _: ISessionContext,
+    status: Kernel.ConnectionStatus
+  ): void {
+    if (status === 'connecting') {
+      // The websocket dropped: the kernel process may be the same, but the
+      // comm must be opened again and the missed events asked for.
+      this._wasDisconnected = this._comm !== null;
+    } else if (status === 'connected') {
+      if (this._wasDisconnected) {
+        this._wasDisconnected = false;
+        this._detach();
+        this._needsAttach = true;
+      }
+      this._tryAttach();
+    }
+  }
+
+  /**
+   * The kernel process that was attached is gone.
+   */
+  private _end(ending: KernelAttachment.Ending): void {
+    const wasAttached = this._attachedKernel !== null;
+    this._detach();
+    this._session = null;
+    if (wasAttached) {
+      this._kernelEnded.emit(ending);
+    }
+  }
+
+  /**
+   * Attach when a kernel is waiting for it, ready to answer, and tracked.
+   */
+  private _tryAttach(): void {
+    const kernel = this._kernel;
+    if (
+      this._isDisposed ||
+      !this._needsAttach ||
+      kernel === null ||
+      kernel.connectionStatus !== 'connected' ||
+      (kernel.status !== 'idle' && kernel.status !== 'busy')
+    ) {
+      return;
+    }
+    const config = this._config();
+    if (!config.tracking) {
+      this._setState('off');
+      return;
+    }
+    this._needsAttach = false;
+    const attempt = ++this._attempt;
+    this._attach(kernel, config, attempt).catch(reason => {
+      if (attempt !== this._attempt || kernel !== this._kernel) {
+        // The kernel was replaced or shut down meanwhile: nothing failed.
+        return;
+      }
+      this._setState('failed');
+      console.warn(
+        'jupyterlab-runs: could not attach the kernel helper.',
+        reason
+      );
+    });
+  }
+
+  private async _attach(
+    kernel: Kernel.IKernelConnection,
+    config: HelperConfig,
+    attempt: number
+  ): Promise<void> {
+    const isCurrent = () =>
+      !this._isDisposed && attempt === this._attempt && kernel === this._kernel;
+    this._setState('attaching');
+
+    const info = await kernel.info;
+    if (!isCurrent()) {
+      return;
+    }
+    if (info.language_info.name.toLowerCase() !== 'python') {
+      this._setState('unsupported');
+      return;
+    }
+
+    const source = await this._helperSource();
+    if (!isCurrent()) {
+      return;
+    }
+    const reply = await executeSilently(kernel, bootstrapCode(config, source));
+    if (!isCurrent()) {
+      return;
+    }
+    if (reply.status === 'error' && reply.ename === 'KeyboardInterrupt') {
+      // Interrupted (or shut down) while attaching, which is not a failure
+      // of the helper: try again once the kernel is idle again.
+      this._needsAttach = true;
+      this._setState('waiting');
+      return;
+    }
+    if (reply.status !== 'ok') {
+      throw new Error(
+        `the bootstrap raised ${reply.status === 'error' ? `${reply.ename}: ${reply.evalue}` : reply.status}`
+      );
+    }
+
+    const comm = kernel.createComm(COMM_TARGET);
+    comm.onMsg = msg => this._onCommMsg(comm, msg);
+    comm.onClose = () => {
+      if (this._comm === comm) {
+        this._comm = null;
+      }
+    };
+    this._comm = comm;
+    this._attachedKernel = kernel;
+    // The helper answers with a welcome naming its session; hello follows.
+    comm.open({});
+  }
+
+  private _onCommMsg(comm: Kernel.IComm, msg: KernelMessage.ICommMsgMsg): void {
+    const data = msg.content.data;
+    if (this._comm !== comm) {
+      return;
+    }
+    if (data.type === 'welcome') {
+      this._greet(comm, data).catch(reason => {
+        console.warn(
+          'jupyterlab-runs: could not resume the kernel events.',
+          reason
+        );
+      });
+    } else if (data.type === 'events') {
+      this._receive(comm, data.events);
+    }
+  }
+
+  /**
+   * Answer the helper's welcome: ask for every event of its session after
+   * the last one the store holds, so a reload, a second tab or a reconnection
+   * gets exactly what is missing.
+   */
+  private async _greet(
+    comm: Kernel.IComm,
+    welcome: Record<string, unknown>
+  ): Promise<void> {
+    const session =
+      typeof welcome.session === 'string' ? welcome.session : null;
+    this._session = session;
+    this._setState('recording');
+    this._welcomed.emit(readRun(welcome.run));
+    const after = session
+      ? await this._store.lastStoredSeq(this._config().notebook_path, session)
+      : 0;
+    if (this._comm === comm && !comm.isDisposed) {
+      comm.send({ type: 'hello', after, session });
+    }
+  }
+
+  private _receive(comm: Kernel.IComm, value: unknown): void {
+    const events = readEvents(value);
+    if (events.length === 0) {
+      return;
+    }
+    const session = events.find(event => event.kind === 'session')?.session;
+    if (typeof session === 'string') {
+      this._session = session;
+    }
+    this._store.addEvents(this._config().notebook_path, events);
+    this._eventsReceived.emit(events);
+    this._acknowledge(comm, events[events.length - 1].seq);
+  }
+
+  /**
+   * Tell the helper it may drop events up to `upto`, once they are written.
+   * Acknowledgements go out in order, and never for a comm that was replaced.
+   */
+  private _acknowledge(comm: Kernel.IComm, upto: number): void {
+    this._acks = this._acks
+      .then(() => this._store.flush())
+      .then(() => {
+        if (this._comm === comm && !comm.isDisposed) {
+          comm.send({ type: 'ack', upto });
+        }
+      })
+      .catch(reason => {
+        // Unacknowledged events stay in the kernel's buffer and are replayed
+        // on the next hello, so nothing is lost by waiting.
+        console.warn(
+          'jupyterlab-runs: the store could not write events.',
+          reason
+        );
+      });
+  }
+
+  private _send(message: Record<string, unknown>): void {
+    const comm = this._comm;
+    if (comm && !comm.isDisposed) {
+      comm.send(message as never);
+    }
+  }
+
+  /**
+   * Drop the comm of the kernel that was attached.
+   */
+  private _detach(): void {
+    const comm = this._comm;
+    this._comm = null;
+    this._attachedKernel = null;
+    ++this._attempt;
+    if (comm && !comm.isDisposed) {
+      // Closing tells a live helper to stop sending to this comm; a kernel
+      // that is gone has already dropped it.
+      if (this._kernel?.connectionStatus === 'connected') {
+        comm.close();
+      }
+      comm.dispose();
+    }
+  }
+
+  private _setState(state: KernelAttachment.State): void {
+    if (state !== this._state) {
+      this._state = state;
+      this._stateChanged.emit(state);
+    }
+  }
+
+  private _acks: Promise<void> = Promise.resolve();
+  private _attachedKernel: Kernel.IKernelConnection | null = null;
+  private _attempt = 0;
+  private _comm: Kernel.IComm | null = null;
+  private readonly _config: () => HelperConfig;
+  private readonly _eventsReceived = new Signal<
+    this,
+    readonly Runs.KernelEvent[]
+  >(this);
+  private readonly _helperSource: () => Promise<string>;
+  private _isDisposed = false;
+  private readonly _kernelEnded = new Signal<this, KernelAttachment.Ending>(
+    this
+  );
+  private _needsAttach = false;
+  private _session: string | null = null;
+  private readonly _sessionContext: ISessionContext;
+  private _state: KernelAttachment.State = 'idle';
+  private readonly _stateChanged = new Signal<this, KernelAttachment.State>(
+    this
+  );
+  private readonly _store: IRunStore;
+  private _wasDisconnected = false;
+  private readonly _welcomed = new Signal<
+    this,
+    KernelAttachment.WelcomeRun | null
+  >(this);
+}
+
+/**
+ * Types of the kernel attachment.
+ */
+export namespace KernelAttachment {
+  export interface IOptions {
+    /**
+     * The notebook's session, followed across kernel changes.
+     */
+    sessionContext: ISessionContext;
+
+    /**
+     * Where the kernel's events go.
+     */
+    store: IRunStore;
+
+    /**
+     * Loads the helper's Python source, for kernels that cannot import it.
+     */
+    helperSource: () => Promise<string>;
+
+    /**
+     * The helper configuration as it stands now (settings, notebook path
+     * and whether the notebook is tracked).
+     */
+    config: () => HelperConfig;
+  }
+
+  /**
+   * The active run as the helper's welcome describes it.
+   */
+  export type WelcomeRun = {
+    readonly id: string;
+    readonly name: string;
+    readonly params: Readonly<Record<string, unknown>>;
+  };
+
+  /**
+   * How an attached kernel process ended.
+   */
+  export type Ending = 'restarted' | 'died' | 'closed';
+
+  /**
+   * Where attaching stands: no kernel (`idle`), a kernel not ready yet
+   * (`waiting`), tracking `off`, `attaching`, `recording`, `unsupported`
+   * (not Python) or `failed`.
+   */
+  export type State =
+    | 'idle'
+    | 'waiting'
+    | 'off'
+    | 'attaching'
+    | 'recording'
+    | 'unsupported'
+    | 'failed';
+}
+
+/**
+ * Run code without a trace in the notebook: no output, no history, no
+ * execution count, and no effect on queued cells if it fails.
+ */
+async function executeSilently(
+  kernel: Kernel.IKernelConnection,
+  code: string
+): Promise<KernelMessage.IExecuteReplyMsg['content']> {
+  const future = kernel.requestExecute({
+    code,
+    silent: true,
+    store_history: false,
+    allow_stdin: false,
+    stop_on_error: false
+  });
+  const reply = await future.done;
+  return reply.content;
+}
+
+/**
+ * The well-formed events of a message: objects with a numeric `seq` and a
+ * `kind`, in the order sent.
+ */
+function readEvents(value: unknown): Runs.KernelEvent[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value.filter(
+    (event): event is Runs.KernelEvent =>
+      event !== null &&
+      typeof event === 'object' &&
+      typeof event.seq === 'number' &&
+      typeof event.kind === 'string'
+  );
+}
+
+/**
+ * The run of a welcome message, if it names one.
+ */
+function readRun(value: unknown): KernelAttachment.WelcomeRun | null {
+  if (value === null || typeof value !== 'object') {
+    return null;
+  }
+  const { id, name, params } = value as Record<string, unknown>;
+  if (typeof id !== 'string') {
+    return null;
+  }
+  return {
+    id,
+    name: typeof name === 'string' ? name : id,
+    params:
+      params !== null && typeof params === 'object'
+        ? (params as Record<string, unknown>)
+        : {}
+  };
+}

@@ -1,0 +1,316 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookActions } from '@jupyterlab/notebook';
+import type { IDisposable } from '@lumino/disposable';
+
+import type { IRunsSettings, IRunStore, Runs } from '../tokens';
+import { KernelAttachment } from './attachment';
+import { helperConfig } from './bootstrap';
+import type { DisplayedExecution } from './linker';
+import { kernelExecution, OutputLinker } from './linker';
+import { ActiveRunModel } from './model';
+import { prepareNotebook, prepareOutputs } from './outputs';
+
+/**
+ * The notebook metadata key of jupyterlab-runs.
+ */
+export const METADATA_KEY = 'jupyterlab_runs';
+
+/**
+ * Records one notebook: attaches its kernel, stores what the kernel reports,
+ * adds the outputs as displayed and notebook snapshots, and keeps its active
+ * run model up to date.
+ */
+export class NotebookCapture implements IDisposable {
+  constructor(options: NotebookCapture.IOptions) {
+    this._panel = options.panel;
+    this._store = options.store;
+    this._settings = options.settings;
+    this._linker = new OutputLinker({
+      onMatch: outputs => this._storeOutputs(outputs)
+    });
+    this._attachment = new KernelAttachment({
+      sessionContext: options.sessionContext ?? this._panel.sessionContext,
+      store: this._store,
+      helperSource: options.helperSource,
+      config: () =>
+        helperConfig(this._settings.config, this.path, this.isTracked)
+    });
+    this.model.capture = this._attachment.state;
+
+    this._attachment.eventsReceived.connect(this._onEvents, this);
+    this._attachment.welcomed.connect(this._onWelcomed, this);
+    this._attachment.kernelEnded.connect(this._onKernelEnded, this);
+    this._attachment.stateChanged.connect(this._onAttachmentState, this);
+    this._settings.changed.connect(this._onConfigChanged, this);
+    this._panel.context.pathChanged.connect(this._onConfigChanged, this);
+    this._panel.context.saveState.connect(this._onSaveState, this);
+    this._panel.content.modelChanged.connect(this._onModelChanged, this);
+    this._followMetadata(this._panel.content.model);
+    NotebookActions.executed.connect(this._onExecuted, this);
+    void this._panel.context.ready.then(() => {
+      if (!this._isDisposed) {
+        this._attachment.configChanged();
+      }
+    });
+  }
+
+  /**
+   * The active run of this notebook's kernel.
+   */
+  readonly model = new ActiveRunModel();
+
+  /**
+   * The notebook's path relative to the server root.
+   */
+  get path(): string {
+    return this._panel.context.path;
+  }
+
+  /**
+   * Whether this notebook is tracked: the global setting and its own switch.
+   */
+  get isTracked(): boolean {
+    return this._settings.config.trackingEnabled && this.isTrackedHere;
+  }
+
+  /**
+   * The notebook's own switch (metadata `jupyterlab_runs.tracking`), on
+   * unless turned off.
+   */
+  get isTrackedHere(): boolean {
+    // Until the notebook is read, its switch is not known: wait for it.
+    return (
+      this._panel.context.isReady &&
+      readMetadata(this._panel.content.model).tracking !== false
+    );
+  }
+
+  /**
+   * Turn this notebook's own switch on or off.
+   */
+  setTrackedHere(tracked: boolean): void {
+    const notebook = this._panel.content.model;
+    notebook?.setMetadata(METADATA_KEY, {
+      ...readMetadata(notebook),
+      tracking: tracked
+    });
+  }
+
+  /**
+   * Whether the helper is attached and reporting.
+   */
+  get isRecording(): boolean {
+    return this._attachment.state === 'recording';
+  }
+
+  /**
+   * Ask the kernel to end the active run and start a new one.
+   */
+  startRun(name: string | null = null): void {
+    this._attachment.startRun(name);
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    NotebookActions.executed.disconnect(this._onExecuted, this);
+    this._followMetadata(null);
+    this._panel.content.modelChanged.disconnect(this._onModelChanged, this);
+    this._panel.context.saveState.disconnect(this._onSaveState, this);
+    this._panel.context.pathChanged.disconnect(this._onConfigChanged, this);
+    this._settings.changed.disconnect(this._onConfigChanged, this);
+    this._attachment.dispose();
+    this._linker.reset();
+    this.model.dispose();
+  }
+
+  private _onEvents(
+    _: KernelAttachment,
+    events: readonly Runs.KernelEvent[]
+  ): void {
+    this.model.applyEvents(events);
+    for (const event of events) {
+      const execution = kernelExecution(event);
+      if (execution) {
+        this._linker.addKernelExecution(execution);
+      } else if (event.kind === 'run_end' && typeof event.run === 'string') {
+        this._saveSnapshot(event.run);
+      }
+    }
+  }
+
+  private _onWelcomed(
+    _: KernelAttachment,
+    run: KernelAttachment.WelcomeRun | null
+  ): void {
+    this.model.adopt(run);
+  }
+
+  private _onKernelEnded(
+    _: KernelAttachment,
+    ending: KernelAttachment.Ending
+  ): void {
+    const run = this.model.run;
+    if (run && run.status === 'running') {
+      this._saveSnapshot(run.id);
+      const status = ending === 'died' ? 'crashed' : 'finished';
+      this._store.endRun(this.path, run.id, status);
+      this.model.markEnded(status);
+    }
+    // The next kernel process counts executions and events from 1 again.
+    this._linker.reset();
+    this.model.resetSequence();
+  }
+
+  private _onAttachmentState(
+    _: KernelAttachment,
+    state: KernelAttachment.State
+  ): void {
+    this.model.capture = state;
+  }
+
+  private _onConfigChanged(): void {
+    this._attachment.configChanged();
+  }
+
+  private _onSaveState(_: unknown, state: string): void {
+    const run = this.model.run;
+    if (state === 'completed' && run?.status === 'running') {
+      this._saveSnapshot(run.id);
+    }
+  }
+
+  private _onModelChanged(notebook: Notebook): void {
+    this._followMetadata(notebook.model);
+    this._attachment.configChanged();
+  }
+
+  private _onMetadataChanged(_: unknown, change: { key: string }): void {
+    if (change.key === METADATA_KEY) {
+      this._attachment.configChanged();
+    }
+  }
+
+  /**
+   * Take a copy of the outputs of a cell of this notebook as it finishes;
+   * they are redacted and capped only if the kernel reports the execution.
+   */
+  private _onExecuted(
+    _: unknown,
+    args: { notebook: Notebook; cell: Notebook['widgets'][number] }
+  ): void {
+    const { notebook, cell } = args;
+    if (notebook !== this._panel.content || !this.isRecording) {
+      return;
+    }
+    const model = cell.model as Partial<CodeCellModel> & { id: string };
+    if (
+      cell.model.type !== 'code' ||
+      typeof model.executionCount !== 'number' ||
+      !model.outputs
+    ) {
+      return;
+    }
+    const displayed: DisplayedExecution = {
+      cellId: model.id,
+      executionCount: model.executionCount,
+      outputs: model.outputs.toJSON() as Record<string, unknown>[]
+    };
+    this._linker.addDisplayed(displayed);
+  }
+
+  private _storeOutputs(outputs: Runs.ExecutionOutputs): void {
+    this._store.addOutputs(this.path, {
+      ...outputs,
+      outputs: prepareOutputs(
+        outputs.outputs,
+        this._settings.config.outputCapBytes
+      )
+    });
+  }
+
+  private _saveSnapshot(run: string): void {
+    const notebook = this._panel.content.model;
+    if (!notebook) {
+      return;
+    }
+    this._store.saveSnapshot(this.path, {
+      run,
+      time: Date.now(),
+      notebook: prepareNotebook(
+        notebook.toJSON() as Record<string, unknown>,
+        this._settings.config.outputCapBytes
+      )
+    });
+  }
+
+  /**
+   * Watch the metadata of the notebook model shown, for the tracking switch.
+   */
+  private _followMetadata(notebook: Notebook['model']): void {
+    this._notebookModel?.metadataChanged.disconnect(
+      this._onMetadataChanged,
+      this
+    );
+    this._notebookModel = notebook;
+    this._notebookModel?.metadataChanged.connect(this._onMetadataChanged, this);
+  }
+
+  private readonly _attachment: KernelAttachment;
+  private _isDisposed = false;
+  private readonly _linker: OutputLinker;
+  private _notebookModel: Notebook['model'] = null;
+  private readonly _panel: NotebookPanel;
+  private readonly _settings: IRunsSettings;
+  private readonly _store: IRunStore;
+}
+
+/**
+ * Types of the notebook capture.
+ */
+export namespace NotebookCapture {
+  export interface IOptions {
+    /**
+     * The notebook recorded.
+     */
+    panel: NotebookPanel;
+
+    /**
+     * The kernel session followed; the panel's by default.
+     */
+    sessionContext?: ISessionContext;
+
+    store: IRunStore;
+    settings: IRunsSettings;
+
+    /**
+     * Loads the helper's Python source, for kernels that cannot import it.
+     */
+    helperSource: () => Promise<string>;
+  }
+}
+
+/**
+ * What this module reads of a code cell's model.
+ */
+type CodeCellModel = {
+  readonly executionCount: number | null;
+  readonly outputs: { toJSON(): unknown[] };
+};
+
+/**
+ * The jupyterlab-runs metadata of a notebook, or an empty object.
+ */
+function readMetadata(notebook: Notebook['model']): Record<string, unknown> {
+  const value = notebook?.getMetadata(METADATA_KEY);
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}

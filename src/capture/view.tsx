@@ -1,0 +1,152 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type { Runs } from '../tokens';
+import type { ActiveRunModel } from './model';
+
+/**
+ * The notebook toolbar item naming the notebook's active run and its status.
+ */
+export class ActiveRunIndicator extends ReactWidget {
+  constructor(model: ActiveRunModel, trans: TranslationBundle) {
+    super();
+    this._model = model;
+    this._trans = trans;
+    this.addClass('jp-RunsIndicator');
+  }
+
+  protected render(): React.ReactElement {
+    return (
+      <UseSignal signal={this._model.changed}>
+        {() => <Indicator model={this._model} trans={this._trans} />}
+      </UseSignal>
+    );
+  }
+
+  private readonly _model: ActiveRunModel;
+  private readonly _trans: TranslationBundle;
+}
+
+/**
+ * What the indicator shows for a model's state.
+ */
+function Indicator(props: {
+  model: ActiveRunModel;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { model, trans } = props;
+  const run = model.run;
+  if (model.capture === 'recording' || (run && model.capture !== 'off')) {
+    return run ? (
+      <RunLabel run={run} trans={trans} />
+    ) : (
+      <span
+        className="jp-RunsIndicator-state"
+        title={trans.__('Recording: the first run starts with the next cell.')}
+      >
+        {trans.__('Recording')}
+      </span>
+    );
+  }
+  const { text, title } = describeCapture(model.capture, trans);
+  return (
+    <span className="jp-RunsIndicator-state" title={title}>
+      {text}
+    </span>
+  );
+}
+
+/**
+ * The run's name, with a dot coloured by its status.
+ */
+function RunLabel(props: {
+  run: Runs.ActiveRun;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { run, trans } = props;
+  const status = statusLabel(run.status, trans);
+  return (
+    <span
+      className={`jp-RunsIndicator-run jp-mod-${run.status}`}
+      title={trans.__(
+        'Run %1 (%2). Parameters: %3. Metrics: %4.',
+        run.name,
+        status,
+        run.paramsCount,
+        run.metricsCount
+      )}
+    >
+      <span className="jp-RunsIndicator-dot" aria-hidden="true">
+        ●
+      </span>
+      <span className="jp-RunsIndicator-name">
+        {trans.__('run %1', run.name)}
+      </span>
+      <span className="jp-RunsIndicator-status">{status}</span>
+    </span>
+  );
+}
+
+/**
+ * A run status as shown to the user.
+ */
+export function statusLabel(
+  status: Runs.RunStatus,
+  trans: TranslationBundle
+): string {
+  switch (status) {
+    case 'running':
+      return trans.__('running');
+    case 'finished':
+      return trans.__('finished');
+    case 'failed':
+      return trans.__('failed');
+    case 'interrupted':
+      return trans.__('interrupted');
+    case 'crashed':
+      return trans.__('crashed');
+  }
+}
+
+/**
+ * What the indicator says while no run is known.
+ */
+function describeCapture(
+  capture: ActiveRunModel.Capture,
+  trans: TranslationBundle
+): { text: string; title: string } {
+  switch (capture) {
+    case 'off':
+      return {
+        text: trans.__('Not recording'),
+        title: trans.__(
+          'Tracking is off for this notebook or in the settings: runs are not recorded.'
+        )
+      };
+    case 'unsupported':
+      return {
+        text: trans.__('Not recording'),
+        title: trans.__('Runs are recorded for Python kernels only.')
+      };
+    case 'failed':
+      return {
+        text: trans.__('Not recording'),
+        title: trans.__(
+          'The run recorder could not start in this kernel; the browser console says why.'
+        )
+      };
+    case 'waiting':
+    case 'attaching':
+    case 'recording':
+      return {
+        text: trans.__('Starting…'),
+        title: trans.__('Waiting for the kernel to start recording runs.')
+      };
+    case 'idle':
+      return {
+        text: trans.__('No kernel'),
+        title: trans.__('Runs are recorded once the notebook has a kernel.')
+      };
+  }
+}
