@@ -4,9 +4,7 @@
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
-const REPO = path.resolve(__dirname, '..');
-const WORK = path.join(REPO, 'build', 'ui-tests');
-const PORT = Number(process.env.RUNS_UI_TEST_PORT || 8899);
+const { PLANTED_ENV, PORT, WORK, command } = require('./lab-server');
 
 // Playwright cannot download browsers here; Debian's Chromium is used instead.
 const CHROMIUM_ARGS = [
@@ -17,16 +15,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run'
 ];
-
-// A fresh server root and Jupyter state every run, so no earlier run leaks in.
-// The server's log goes to build/ui-tests/server.log.
-const serverCommand =
-  `rm -rf '${WORK}/root' '${WORK}/jupyter' && mkdir -p '${WORK}/root' && ` +
-  `exec /usr/bin/python3 '${REPO}/devlab/server.py' --port ${PORT} --no-auth ` +
-  `--root-dir '${WORK}/root' --state-dir '${WORK}/jupyter' ` +
-  `--labextensions-path '${REPO}/build/labextensions' ` +
-  `--labextensions-path '${REPO}/build/test-labextensions' ` +
-  `>'${WORK}/server.log' 2>&1`;
 
 module.exports = {
   ...baseConfig,
@@ -53,7 +41,8 @@ module.exports = {
     toHaveScreenshot: { maxDiffPixelRatio: 0.01 }
   },
   webServer: {
-    command: serverCommand,
+    command,
+    env: { ...process.env, ...PLANTED_ENV },
     url: `http://127.0.0.1:${PORT}/lab`,
     timeout: 60000,
     reuseExistingServer: false

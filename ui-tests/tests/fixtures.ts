@@ -17,6 +17,13 @@ export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
       "JupyterLab's Settings Editor (settingeditor/lib/pluginlist.js) renders " +
       'search highlights as <mark> elements without React keys; the development ' +
       'build of React, which devlab uses, warns when the list is filtered.'
+  },
+  {
+    pattern: /^Connection lost, reconnecting in \d+ seconds\.$/,
+    why:
+      'jupyter_server 1.x (Debian 12) drops the kernel websocket when a kernel ' +
+      "restarts and JupyterLab's kernel connection warns while it reconnects; " +
+      'seen with an untracked notebook too, so not caused by the extension.'
   }
 ];
 

@@ -3,7 +3,11 @@ import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from './fixtures';
 
-const FIXTURE = path.resolve(__dirname, '..', 'notebooks', 'sys-version.ipynb');
+const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+/** Prints sys.version; recorded like any notebook. */
+const SYS_VERSION = path.join(NOTEBOOKS, 'sys-version.ipynb');
+/** Tracking turned off in its metadata, so it never has runs. */
+const UNTRACKED = path.join(NOTEBOOKS, 'untracked.ipynb');
 
 /** What Debian's Python, the kernel's interpreter, says its version is. */
 const DEBIAN_PYTHON_VERSION = execFileSync('/usr/bin/python3', [
@@ -16,9 +20,10 @@ const DEBIAN_PYTHON_VERSION = execFileSync('/usr/bin/python3', [
 async function openFixture(
   page: IJupyterLabPageFixture,
   tmpPath: string,
-  name: string
+  name: string,
+  fixture = UNTRACKED
 ): Promise<void> {
-  await page.contents.uploadFile(FIXTURE, `${tmpPath}/${name}`);
+  await page.contents.uploadFile(fixture, `${tmpPath}/${name}`);
   expect(await page.notebook.openByPath(`${tmpPath}/${name}`)).toBe(true);
 }
 
@@ -42,7 +47,7 @@ async function showRunsPanel(page: IJupyterLabPageFixture) {
 
 test.describe('Runs panel', () => {
   test('should run Python in the real kernel', async ({ page, tmpPath }) => {
-    await openFixture(page, tmpPath, 'sys-version.ipynb');
+    await openFixture(page, tmpPath, 'sys-version.ipynb', SYS_VERSION);
     await page.notebook.runCell(0);
 
     const output = await page.notebook.getCellTextOutput(0);
