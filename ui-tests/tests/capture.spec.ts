@@ -9,15 +9,24 @@ import { expect, test as baseTest } from './fixtures';
 import { PLANTED_SECRETS, SERVER_ROOT } from '../lab-server';
 
 /**
- * galata's kernel-tracking route answers every POST to /api/kernels with 201,
- * which JupyterLab rejects for a restart ("Invalid response: 201 Created"):
- * these tests restart kernels, so they talk to the server directly. Kernels
- * still end with their sessions, which galata cleans up.
+ * galata routes /api/kernels and /api/sessions through per-page trackers. Its
+ * kernel tracker answers every POST with 201, which JupyterLab rejects for a
+ * restart ("Invalid response: 201 Created"), and its session tracker hides
+ * the sessions other tabs started. These tests restart kernels and reopen
+ * notebooks whose kernels still run, so they talk to the server directly and
+ * shut their kernels down themselves.
  */
 const test = baseTest.extend({
   // eslint-disable-next-line no-empty-pattern
   kernels: async ({}, use) => {
     await use(null as any);
+  },
+  sessions: async ({ request }, use) => {
+    await use(null as any);
+    const sessions = await (await request.get('/api/sessions')).json();
+    for (const session of sessions) {
+      await request.delete(`/api/sessions/${session.id}`);
+    }
   }
 });
 
@@ -68,6 +77,39 @@ async function runRows(
   const folder = await notebookFolder(request, notebookPath);
   const index = folder ? await readJSON(request, `${folder}/index.json`) : null;
   return index ? [...index.runs].reverse() : [];
+}
+
+/** The newest run of a notebook, as its run.json has it. */
+async function readRun(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<any> {
+  const folder = await notebookFolder(request, notebookPath);
+  const [newest] = (await runRows(request, notebookPath)).reverse();
+  return folder && newest
+    ? readJSON(request, `${folder}/runs/${newest.id}/run.json`)
+    : {};
+}
+
+/** The points of a run's metrics, by name: [value, step, time, exec]. */
+async function metricPoints(
+  request: APIRequestContext,
+  notebookPath: string,
+  runId: string
+): Promise<Record<string, unknown[][]>> {
+  const folder = await notebookFolder(request, notebookPath);
+  const run = await readJSON(request, `${folder}/runs/${runId}/run.json`);
+  const points: Record<string, unknown[][]> = {};
+  for (let segment = 0; segment < run.metricSegments; segment++) {
+    const file = await readJSON(
+      request,
+      `${folder}/runs/${runId}/metrics/${segment}.json`
+    );
+    for (const series of file.series) {
+      points[series.name] = [...(points[series.name] ?? []), ...series.points];
+    }
+  }
+  return points;
 }
 
 async function openFixture(
@@ -179,6 +221,73 @@ test.describe('Run capture', () => {
     for (const row of [first, second, third]) {
       await expect(panel).toContainText(row.name);
     }
+  });
+
+  test('should read xgboost evaluation lines as a metric series', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = await openFixture(page, tmpPath, 'xgboost-eval.ipynb');
+    await page.notebook.run();
+
+    await expect
+      .poll(async () => (await runRows(request, notebookPath))[0]?.metrics)
+      .toHaveProperty('validation-rmse');
+    const run = await readRun(request, notebookPath);
+    await expect
+      .poll(async () => (await readRun(request, notebookPath)).metrics)
+      .toMatchObject({
+        'validation-rmse': { source: 'output', count: 12, lastStep: 11 }
+      });
+    const points = await metricPoints(request, notebookPath, run.id);
+    expect(points['validation-rmse'].map(point => point[1])).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    ]);
+  });
+
+  test('should keep every point logged while the page was closed', async ({
+    context,
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/long-training.ipynb`;
+    await page.contents.uploadFile(
+      path.join(NOTEBOOKS, 'long-training.ipynb'),
+      notebookPath
+    );
+    // A second tab trains; the galata page stays on the file browser.
+    const tab = await context.newPage();
+    await tab.goto(`/lab/tree/${notebookPath}`);
+    // The helper is attached once the kernel-start run is stored.
+    await expect
+      .poll(async () => (await runRows(request, notebookPath)).length, {
+        timeout: 30000
+      })
+      .toBe(1);
+    await tab.evaluate(() =>
+      window.jupyterapp.commands.execute('notebook:run-cell')
+    );
+    await expect
+      .poll(async () => (await readRun(request, notebookPath)).metrics)
+      .toHaveProperty('loss');
+
+    // The tab closes mid-training; the kernel goes on for ~10 s.
+    await tab.close();
+    await page.waitForTimeout(12000);
+    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
+
+    await expect
+      .poll(async () => (await readRun(request, notebookPath)).metrics.loss, {
+        timeout: 30000
+      })
+      .toMatchObject({ count: 100, lastStep: 99 });
+    const run = await readRun(request, notebookPath);
+    const points = await metricPoints(request, notebookPath, run.id);
+    expect(points.loss.map(point => point[1])).toEqual(
+      Array.from({ length: 100 }, (_, step) => step)
+    );
   });
 
   test('should store no secret', async ({ page, request, tmpPath }) => {
