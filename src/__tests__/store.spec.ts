@@ -333,28 +333,26 @@ describe('RunStore', () => {
       );
     });
 
-    it('should resolve inherited executions to the runs that recorded them', async () => {
+    it('should refer to inherited executions as ranges of the runs that recorded them', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       store.addEvents(NOTEBOOK, [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'df = load()'),
+        kernel.execution('run-1', 2, 'model = fit(df)'),
         kernel.runEnd('run-1'),
-        kernel.runStart('run-2', {}, [1, 7])
+        kernel.runStart('run-2', {}, [1, 2, 7])
       ]);
       await store.flush();
 
       const path = server
         .files(STORE)
         .find(p => p.endsWith('/runs/run-2/run.json'))!;
-      const inherited = read('run', path).inherited;
-      expect(inherited[0]).toMatchObject({
-        exec: 1,
-        run: 'run-1',
-        execution: { exec: 1, cellId: 'cell-1' }
-      });
-      expect(inherited[1]).toEqual({ exec: 7, run: null, execution: null });
+      expect(read('run', path).inherited).toEqual([
+        { run: 'run-1', from: 1, to: 2 },
+        { run: null, from: 7, to: 7 }
+      ]);
     });
 
     it.each([

@@ -143,14 +143,15 @@ export namespace StoreFormat {
   };
 
   /**
-   * An execution from an earlier run of the same kernel session that built
-   * this run's state.
+   * Executions `from`…`to` of the kernel session, recorded in an earlier run
+   * (`run`, or null when the store does not know it), that built this run's
+   * state. Ranges refer to the records instead of copying them, so a long
+   * session does not make every new run larger.
    */
   export type InheritedExecution = {
-    readonly exec: number;
-    /** The run it was recorded in, when known. */
     readonly run: string | null;
-    readonly execution: Execution | null;
+    readonly from: number;
+    readonly to: number;
   };
 
   /**
@@ -733,9 +734,9 @@ const READERS = {
       .field('inherited')
       .array()
       .map(item => ({
-        exec: item.field('exec').count(),
         run: item.field('run').nullable(r => r.id()),
-        execution: item.field('execution').nullable(readExecution)
+        from: item.field('from').count(),
+        to: item.field('to').count()
       })),
     outputs: readMap(file.field('outputs'), r => r.digest()),
     files: file

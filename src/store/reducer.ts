@@ -456,11 +456,11 @@ function applyRunStart(state: NotebookState, event: Runs.KernelEvent): Applied {
     }
   }
   const inherited = Array.isArray(event.inherited) ? event.inherited : [];
-  for (const exec of inherited) {
-    if (Number.isInteger(exec)) {
-      run.inherited.push(findExecution(state, session, exec as number));
-    }
-  }
+  run.inherited = inheritedRanges(
+    state,
+    session,
+    inherited.filter((exec): exec is number => Number.isInteger(exec))
+  );
   state.runs.set(id, run);
   if (session && !session.runs.includes(id)) {
     session.runs.push(id);
@@ -470,22 +470,31 @@ function applyRunStart(state: NotebookState, event: Runs.KernelEvent): Applied {
 }
 
 /**
- * The execution `exec` recorded in an earlier run of the session.
+ * The inherited executions as ranges of consecutive executions recorded in
+ * the same earlier run of the session.
  */
-function findExecution(
+function inheritedRanges(
   state: NotebookState,
   session: SessionState | undefined,
-  exec: number
-): StoreFormat.InheritedExecution {
+  execs: readonly number[]
+): StoreFormat.InheritedExecution[] {
+  const recordedIn = new Map<number, string>();
   for (const runId of session?.runs ?? []) {
-    const execution = state.runs
-      .get(runId)
-      ?.executions.find(item => item.exec === exec);
-    if (execution) {
-      return { exec, run: runId, execution };
+    for (const execution of state.runs.get(runId)?.executions ?? []) {
+      recordedIn.set(execution.exec, runId);
     }
   }
-  return { exec, run: null, execution: null };
+  const ranges: { run: string | null; from: number; to: number }[] = [];
+  for (const exec of execs) {
+    const run = recordedIn.get(exec) ?? null;
+    const last = ranges[ranges.length - 1];
+    if (last && last.run === run && last.to + 1 === exec) {
+      last.to = exec;
+    } else {
+      ranges.push({ run, from: exec, to: exec });
+    }
+  }
+  return ranges;
 }
 
 /**
