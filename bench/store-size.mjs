@@ -1,0 +1,188 @@
+// Store size for 100 runs of a 40-cell notebook where one cell changes per
+// run, against one full copy of the notebook (the .ipynb as the Jupyter
+// server saves it, with its outputs).
+//
+// bench/notebook_runs.py runs the notebook for real (in-process IPython with
+// the kernel helper's Recorder attached) and writes down the calls the capture
+// plugin makes on the store: kernel events, outputs, snapshots, run ends.
+// They are replayed here through the Lab's own RunStore (the service of the
+// `jupyterlab-runs:store` plugin) in Chromium, which writes through the
+// Contents API to the server's disk, where the store folder is measured.
+//
+//   node bench/store-size.mjs [--port 8871] [--runs 100] [--scenarios restart,same-kernel] [--json]
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync
+} from 'node:fs';
+import path from 'node:path';
+import { REPO, log, options, withLab } from './lab.mjs';
+
+const opts = options({
+  port: 8871,
+  runs: 100,
+  scenarios: 'restart,same-kernel',
+  json: false
+});
+const TARGET = 3;
+const NOTEBOOK = 'churn.ipynb';
+const WORK = path.join(REPO, 'build', 'bench', 'store-size');
+const STORE = 'jupyter-runs';
+
+// 1. Record the runs (before the Lab starts: it needs both cores).
+const recordings = {};
+mkdirSync(path.join(WORK, 'python'), { recursive: true });
+for (const scenario of opts.scenarios.split(',')) {
+  const file = path.join(WORK, 'python', `${scenario}.json`);
+  log(`recording ${opts.runs} runs (${scenario}) with the kernel helper…`);
+  const run = spawnSync(
+    '/usr/bin/python3',
+    [
+      path.join(REPO, 'bench', 'notebook_runs.py'),
+      '--scenario',
+      scenario,
+      '--runs',
+      String(opts.runs),
+      '--out',
+      file
+    ],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        IPYTHONDIR: path.join(WORK, 'python', 'ipython'),
+        MPLCONFIGDIR: path.join(WORK, 'python', 'matplotlib')
+      }
+    }
+  );
+  if (run.status !== 0) {
+    throw new Error(`bench/notebook_runs.py --scenario ${scenario} failed`);
+  }
+  recordings[scenario] = JSON.parse(readFileSync(file, 'utf8'));
+}
+
+// Sizes of the files under a folder: apparent bytes (what the issue compares),
+// allocated bytes (du), and bytes per kind of store file.
+function measure(folder) {
+  const total = { bytes: 0, allocated: 0, files: 0, kinds: {} };
+  const walk = dir => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+        continue;
+      }
+      const stat = statSync(full);
+      const rel = path.relative(folder, full).split(path.sep);
+      const kind =
+        rel[0] !== 'notebooks'
+          ? rel[0].replace(/\.json$/, '')
+          : rel[2] === 'runs'
+            ? rel.length === 5
+              ? 'run.json'
+              : rel[4]
+            : rel[2].replace(/\.json$/, '');
+      total.bytes += stat.size;
+      total.allocated += stat.blocks * 512;
+      total.files += 1;
+      total.kinds[kind] = (total.kinds[kind] ?? 0) + stat.size;
+    }
+  };
+  walk(folder);
+  return total;
+}
+
+// 2. Replay each recording through the Lab's RunStore, one fresh store each.
+const result = await withLab(
+  { port: opts.port, work: path.join(WORK, 'lab') },
+  async ({ page, root, api, open }) => {
+    const scenarios = {};
+    let oneCopy = null;
+    for (const [scenario, recording] of Object.entries(recordings)) {
+      rmSync(path.join(root, STORE), { recursive: true, force: true });
+      // The full copy: the last run's notebook, saved by the server.
+      await api.putNotebook(NOTEBOOK, recording.notebook);
+      oneCopy ??= statSync(path.join(root, NOTEBOOK)).size;
+      await open(); // a fresh page: a fresh RunStore
+      await page.evaluate(async () => {
+        const app = window.jupyterapp;
+        // The store is not exported; its plugin's token is the way to it.
+        const plugin = app.pluginRegistry._plugins.get('jupyterlab-runs:store');
+        window.benchStore = await app.resolveRequiredService(plugin.provides);
+      });
+      const started = Date.now();
+      const CHUNK = 10; // runs per page.evaluate; the store is flushed after each chunk
+      for (let first = 0; first < recording.runs.length; first += CHUNK) {
+        await page.evaluate(
+          async ({ runs, notebookPath }) => {
+            const store = window.benchStore;
+            for (const steps of runs) {
+              for (const [kind, value] of steps) {
+                if (kind === 'events') store.addEvents(notebookPath, value);
+                else if (kind === 'outputs')
+                  store.addOutputs(notebookPath, value);
+                else if (kind === 'snapshot')
+                  store.saveSnapshot(notebookPath, value);
+                else if (kind === 'end')
+                  store.endRun(notebookPath, value, 'finished');
+              }
+            }
+            await store.flush();
+          },
+          {
+            runs: recording.runs.slice(first, first + CHUNK),
+            notebookPath: NOTEBOOK
+          }
+        );
+      }
+      log(
+        `${scenario}: ${recording.runs.length} runs written by the RunStore in ${((Date.now() - started) / 1000).toFixed(1)} s`
+      );
+      // Check the store lists every run, as the Runs panel would.
+      const listed = await page.evaluate(
+        p => window.benchStore.listRuns(p),
+        NOTEBOOK
+      );
+      scenarios[scenario] = {
+        runs_listed: listed.runs.length,
+        problems: listed.problems.length,
+        ...measure(path.join(root, STORE))
+      };
+    }
+    return { one_copy_bytes: oneCopy, scenarios };
+  }
+);
+
+for (const entry of Object.values(result.scenarios)) {
+  entry.ratio = entry.bytes / result.one_copy_bytes;
+  entry.holds = entry.ratio <= TARGET;
+}
+result.runs = opts.runs;
+result.target = TARGET;
+result.copies_bytes = opts.runs * result.one_copy_bytes;
+
+if (opts.json) {
+  console.log(JSON.stringify(result));
+} else {
+  const kb = bytes => `${(bytes / 1024).toFixed(1)} kB`;
+  console.log(
+    `one full copy of ${NOTEBOOK}: ${kb(result.one_copy_bytes)}; ${opts.runs} full copies: ${kb(result.copies_bytes)}`
+  );
+  for (const [scenario, entry] of Object.entries(result.scenarios)) {
+    console.log(
+      `${scenario}: store ${kb(entry.bytes)} in ${entry.files} files (${kb(entry.allocated)} on disk), ` +
+        `${entry.ratio.toFixed(1)}× one copy (target ≤ ${TARGET}×: ${entry.holds ? 'yes' : 'NO'}); ` +
+        `${entry.runs_listed} runs listed, ${entry.problems} problems`
+    );
+    console.log(
+      '  ' +
+        Object.entries(entry.kinds)
+          .sort((a, b) => b[1] - a[1])
+          .map(([kind, bytes]) => `${kind} ${kb(bytes)}`)
+          .join(', ')
+    );
+  }
+}

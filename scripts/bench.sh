@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# `npm run bench`: the figures of issue 3, each measured against its baseline
+# in the same run, in one closing table.
+#
+#   1. runs.log_metric vs a bare list.append and a per-call SQLite commit
+#      (bench/log_metric.py, Debian's Python);
+#   2. a trivial cell's round trip, tracked / untracked, in the real Lab in
+#      Chromium (bench/cell-overhead.mjs, port 8870);
+#   3. the store after 100 runs of a 40-cell notebook, one cell changed per
+#      run, vs one full copy of the notebook (bench/store-size.mjs, port 8871).
+#
+# Needs a previous `npm test` or `npm start` (node_modules, ui-tests'
+# Playwright); builds the extension only when it is missing. Ports:
+# RUNS_BENCH_PORT (8870) and the next one. Results and logs: build/bench/.
+# A part that fails is reported in the table; the exit status is
+# non-zero only then. Missed targets are results, not failures.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+OUT="$BUILD/bench"
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.log
+STARTED=$SECONDS
+
+[ -d "$REPO/node_modules" ] && [ -d "$REPO/ui-tests/node_modules/@playwright/test" ] ||
+  die "Run 'npm test' (or 'npm start') once first: it installs what the benchmarks use."
+
+# The same build steps as scripts/test.sh when the build is missing. A stale
+# build is only reported: rebuilding under a running `npm test` or `npm run
+# watch` would pull the extension from under them.
+LABEXT="$REPO/jupyterlab_runs/labextension/package.json"
+if [ ! -f "$LABEXT" ]; then
+  say "building the extension"
+  (cd "$REPO" && npm run --silent build) || die "npm run build failed"
+elif [ -n "$(find "$REPO/src" "$REPO/schema" "$REPO/jupyterlab_runs/helper.py" -newer "$LABEXT" -print -quit)" ]; then
+  say "note: sources changed since the last build; 'npm run build' first to measure them"
+fi
+link_dev_extension
+node "$REPO/devlab/build.mjs" --if-needed >/dev/null || die "the devlab build failed"
+
+# part NAME COMMAND...: runs one part, its JSON result to $OUT/NAME.json and
+# everything it says to $OUT/NAME.log (shown as it goes).
+FAILED=0
+part() {
+  local name=$1 begin=$SECONDS
+  shift
+  say "── $name"
+  if "$@" >"$OUT/$name.json" 2> >(tee "$OUT/$name.log" >&2); then
+    say "$name: $((SECONDS - begin))s"
+  else
+    say "$name FAILED ($((SECONDS - begin))s); see $OUT/$name.log"
+    rm -f "$OUT/$name.json"
+    FAILED=1
+  fi
+}
+
+cd "$REPO"
+part log_metric "$PY" bench/log_metric.py --json
+part cell_overhead node bench/cell-overhead.mjs --json --port "${RUNS_BENCH_PORT:-8870}"
+part store_size node bench/store-size.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 1))"
+
+echo
+say "Benchmarks ($((SECONDS - STARTED))s)"
+"$PY" - "$OUT" <<'PY'
+import json, os, sys
+
+out = sys.argv[1]
+
+
+def load(name):
+    try:
+        with open(os.path.join(out, name + ".json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+rows = []  # figure, measured, baseline, ratio, target, holds
+lm = load("log_metric")
+if lm:
+    us = lm["microseconds"]
+    cost, target = us["runs.log_metric"], lm["target_us"]
+    holds = "yes" if cost <= target else "NO"
+    rows.append(("log_metric vs list.append (µs/call)", f"{cost:.2f} µs", f"{us['list.append']:.3f} µs",
+                 f"{cost / us['list.append']:.1f}×", f"≤ {target:g} µs median", holds))
+    sqlite = us["sqlite insert+commit"]
+    rows.append(("log_metric vs SQLite commit per call", f"{cost:.2f} µs", f"{sqlite:.0f} µs",
+                 f"{cost / sqlite:.4f}× ({sqlite / cost:,.0f}× cheaper)", "—", "—"))
+else:
+    rows.append(("log_metric", "failed", "", "", "", ""))
+co = load("cell_overhead")
+if co:
+    rows.append((f"trivial cell round trip, tracked / untracked (median of {co['samples']})",
+                 f"{co['tracked_ms']:.1f} ms", f"{co['untracked_ms']:.1f} ms", f"{co['ratio']:.3f}×",
+                 f"≤ {co['target']:g}×", "yes" if co["holds"] else "NO"))
+else:
+    rows.append(("cell overhead", "failed", "", "", "", ""))
+notes = []
+if co:
+    notes.append(f"cell: tracked − untracked = {co['tracked_ms'] - co['untracked_ms']:+.1f} ms per execution; "
+                 f"{co['recorded_executions']} executions of tracked.ipynb in its store, untracked.ipynb "
+                 + ("STORED (it should not be)" if co["untracked_stored"] else "not stored"))
+ss = load("store_size")
+if ss:
+    kb = lambda n: f"{n / 1024:,.0f} kB" if n < 10 * 1024 * 1024 else f"{n / 1048576:,.1f} MB"
+    labels = {"restart": "restart & run all", "same-kernel": "run all, same kernel"}
+    notes.append(f"store: naive baseline, {ss['runs']} full copies = {kb(ss['copies_bytes'])} "
+                 f"({ss['runs']}× one copy); bytes are file sizes, as the .ipynb's")
+    for scenario, entry in ss["scenarios"].items():
+        rows.append((f"store, {ss['runs']} runs ({labels.get(scenario, scenario)}) / 1 full copy", kb(entry["bytes"]),
+                     kb(ss["one_copy_bytes"]), f"{entry['ratio']:.1f}×", f"≤ {ss['target']:g}×",
+                     "yes" if entry["holds"] else "NO"))
+        biggest = sorted(entry["kinds"].items(), key=lambda item: -item[1])[:3]
+        notes.append(f"store ({scenario}): {entry['files']} files, {kb(entry['allocated'])} allocated on disk; "
+                     f"largest: " + ", ".join(f"{kind} {kb(size)}" for kind, size in biggest)
+                     + f"; {entry['runs_listed']} runs listed")
+else:
+    rows.append(("store size", "failed", "", "", "", ""))
+
+header = ("figure", "measured", "baseline", "ratio", "target", "holds")
+widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+for row in [header, tuple("-" * w for w in widths), *rows]:
+    print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+for note in notes:
+    print(f"  · {note}")
+PY
+exit "$FAILED"
