@@ -1039,6 +1039,7 @@ class Run:
         self.last_outcome = None  # of the run's last execution, decides its end status
         self.ending = False  # end_run() was called during the current execution
         self.files = {}  # (path, mode) -> (size, mtime_ns, sha256) last recorded
+        self.start_fields = None  # the run_start event's fields until it is announced
 
     def summary(self):
         return {
@@ -1157,6 +1158,8 @@ class Recorder:
 
     def _emit(self, kind, run, **fields):
         """Append one event (redacted) to the buffer. Caller holds ``lock``. Pending metric points go first."""
+        if run is not None:
+            self._announce(run)
         self._coalesce()
         self.seq += 1
         event = {"seq": self.seq, "time": time.time(), "kind": kind}
@@ -1172,6 +1175,8 @@ class Recorder:
         """Turn pending metric points into ``metric`` events (at most 10,000 points each). Caller holds ``lock``."""
         if not self.dirty:
             return
+        for series in self.dirty:
+            self._announce(series.run)
         for series in self.dirty:
             values, steps, times, execs = series.take()
             count = len(values)
@@ -1197,15 +1202,31 @@ class Recorder:
         # The execution in progress, if any, belongs to the new run; the ones before it built its state.
         last_before = self.execution.number - 1 if self.execution else self.exec_count
         self.run = run
-        self._emit(
-            "run_start",
-            run.id,
-            name=run.name,
-            reason=reason,
-            params=[dict(param) for param in run.params.values()],
-            inherited=list(range(1, last_before + 1)),
-        )
+        run.start_fields = {
+            "name": run.name,
+            "reason": reason,
+            "params": [dict(param) for param in run.params.values()],
+            "inherited": list(range(1, last_before + 1)),
+        }
+        # A run the kernel begins on its own is announced with its first event, so opening a notebook (or
+        # restarting its kernel) and running nothing records no empty run. One the user asks for is announced now.
+        if reason in ("user", "param-changed"):
+            self._announce(run.id)
         return run
+
+    def _announce(self, run_id):
+        """Emit the active run's ``run_start`` if it has not been yet. Caller holds ``lock``.
+
+        Appended directly, without coalescing, so ``_coalesce`` can call it before the run's first points.
+        """
+        run = self.run
+        if run is None or run.id != run_id or run.start_fields is None:
+            return
+        fields, run.start_fields = run.start_fields, None
+        self.seq += 1
+        event = {"seq": self.seq, "time": run.started, "kind": "run_start", "run": run.id}
+        event.update(redact_value(fields))
+        self.buffer.append((self.seq, event))
 
     def _end_run(self, status=None):
         """Emit ``run_end`` for the active run. Caller holds ``lock``.
@@ -1215,6 +1236,10 @@ class Recorder:
         """
         run = self.run
         if run is None:
+            return
+        if run.start_fields is not None and not any(series.run == run.id for series in self.dirty):
+            # Nothing happened in it: it was never announced, so it is not ended either.
+            self.run = None
             return
         self._emit("run_end", run.id, status=status or _STATUS_BY_OUTCOME[run.last_outcome])
         for key in [key for key in self.series if key[0] == run.id]:

@@ -43,12 +43,22 @@ class RecorderTestCase(unittest.TestCase):
 
 class RunRulesTest(RecorderTestCase):
     def test_session_then_kernel_start_run(self):
+        self.assertEqual(kinds(self.events()), ["session"])
+        self.recorder.log_metric("loss", 1.0)
         events = self.events()
-        self.assertEqual(kinds(events), ["session", "run_start"])
-        self.assertEqual([e["seq"] for e in events], [1, 2])
+        self.assertEqual(kinds(events), ["session", "run_start", "metric"])
+        self.assertEqual([e["seq"] for e in events], [1, 2, 3])
         self.assertNotIn("run", events[0])
         self.assertEqual(events[1]["reason"], "kernel-start")
         self.assertEqual((events[1]["params"], events[1]["inherited"]), ([], []))
+
+    def test_an_empty_kernel_start_run_is_dropped_and_user_runs_are_announced_at_once(self):
+        self.recorder.start_run("mine")
+        self.recorder.end_run()
+        self.recorder.start_run("next")
+        starts = of_kind(self.events(), "run_start")
+        self.assertEqual([(s["reason"], s["name"]) for s in starts], [("user", "mine"), ("user", "next")])
+        self.assertEqual(kinds(self.events()).count("run_end"), 1)
 
     def test_seed_story_param_change_after_metric_starts_a_run(self):
         self.run_cell(SEED_CELL, cell_id="a")
@@ -233,6 +243,11 @@ class RunRulesTest(RecorderTestCase):
 
 
 class BufferTest(RecorderTestCase):
+    def setUp(self):
+        super().setUp()
+        # Announce a run, so the buffer starts with two events: session, run_start.
+        self.recorder.start_run("first")
+
     def test_hello_replays_everything_after(self):
         self.recorder.log_metric("loss", 1.0)
         comm = FakeComm()

@@ -62,9 +62,10 @@ class ShellTest(unittest.TestCase):
         self.cell("%runs end")
         self.cell("y = 2")
         starts = of_kind(self.events(), "run_start")
-        self.assertEqual([(s["reason"], s["name"]) for s in starts][1], ("user", "tuned"))
-        self.assertEqual(starts[2]["reason"], "helper")
-        self.assertEqual(kinds(self.events()).count("run_end"), 2)
+        # The kernel-start run saw nothing before "tuned" began, so it was never announced.
+        self.assertEqual([(s["reason"], s["name"]) for s in starts][0], ("user", "tuned"))
+        self.assertEqual(starts[1]["reason"], "helper")
+        self.assertEqual(kinds(self.events()).count("run_end"), 1)
 
     def test_a_cell_starting_its_own_run_gets_no_automatic_one(self):
         self.cell("alpha = 0.1")

@@ -69,6 +69,26 @@ async function notebookFolder(
   return null;
 }
 
+/** How many kernel sessions of a notebook the store holds. */
+async function storedSessions(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<number> {
+  const notebooks = await request.get(`/api/contents/${STORE}/notebooks`);
+  if (!notebooks.ok()) {
+    return 0;
+  }
+  let count = 0;
+  for (const folder of (await notebooks.json()).content) {
+    const sessions = await request.get(`/api/contents/${folder.path}/sessions`);
+    for (const file of sessions.ok() ? (await sessions.json()).content : []) {
+      const session = await readJSON(request, file.path);
+      count += session?.notebookPath === notebookPath ? 1 : 0;
+    }
+  }
+  return count;
+}
+
 /** The notebook's runs, oldest first, as its index lists them. */
 async function runRows(
   request: APIRequestContext,
@@ -148,6 +168,12 @@ test.describe('Run capture', () => {
   }) => {
     const notebookPath = await openFixture(page, tmpPath, 'seed-story.ipynb');
     const rows = () => runRows(request, notebookPath);
+
+    // Opening a notebook starts a kernel session but records no empty run.
+    await expect
+      .poll(() => storedSessions(request, notebookPath), { timeout: 30000 })
+      .toBe(1);
+    expect(await rows()).toEqual([]);
 
     // Run 1: seed 69.
     await page.notebook.run();
@@ -260,11 +286,9 @@ test.describe('Run capture', () => {
     // A second tab trains; the galata page stays on the file browser.
     const tab = await context.newPage();
     await tab.goto(`/lab/tree/${notebookPath}`);
-    // The helper is attached once the kernel-start run is stored.
+    // The helper is attached once its kernel session is stored.
     await expect
-      .poll(async () => (await runRows(request, notebookPath)).length, {
-        timeout: 30000
-      })
+      .poll(() => storedSessions(request, notebookPath), { timeout: 30000 })
       .toBe(1);
     await tab.evaluate(() =>
       window.jupyterapp.commands.execute('notebook:run-cell')

@@ -58,7 +58,11 @@ export function watchConsole(context: BrowserContext): IConsoleProblem[] {
 
 export const test = galataTest.extend<{ consoleProblems: IConsoleProblem[] }>({
   consoleProblems: [
-    async ({ context }, use) => {
+    // Depending on galata's clean-up fixtures makes them tear down after this
+    // check: the file browser and kernels of the still-open page then cannot
+    // complain about the test folder and kernels being deleted.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    async ({ context, tmpPath, kernels, sessions, terminals }, use) => {
       const problems = watchConsole(context);
       await use(problems);
       expect(problems, 'browser console errors and warnings').toEqual([]);
