@@ -14,37 +14,11 @@ records. They also work without a frontend: events then wait in the kernel's buf
 Only the standard library is imported here, so importing the package is cheap in any kernel.
 """
 
+from . import helper
 from ._version import __version__
-from .helper import (
-    RunsWarning,
-    active_run,
-    attach,
-    end_run,
-    log_artifact,
-    log_metric,
-    log_metrics,
-    log_param,
-    log_params,
-    note,
-    set_tag,
-    start_run,
-)
+from .helper import *  # noqa: F401,F403 -- the API is helper.__all__
 
-__all__ = [
-    "RunsWarning",
-    "__version__",
-    "active_run",
-    "attach",
-    "end_run",
-    "log_artifact",
-    "log_metric",
-    "log_metrics",
-    "log_param",
-    "log_params",
-    "note",
-    "set_tag",
-    "start_run",
-]
+__all__ = ["__version__", *helper.__all__]
 
 
 def load_ipython_extension(shell):
