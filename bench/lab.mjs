@@ -13,18 +13,13 @@ export const REPO = path.resolve(
   '..'
 );
 
-// The ui-tests' Playwright; Playwright cannot download browsers here.
-const { chromium } = createRequire(path.join(REPO, 'ui-tests', 'package.json'))(
-  '@playwright/test'
+// The ui-tests' Playwright and Chromium flags; Playwright cannot download
+// browsers here.
+const requireFromUiTests = createRequire(
+  path.join(REPO, 'ui-tests', 'package.json')
 );
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
+const { chromium } = requireFromUiTests('@playwright/test');
+const { CHROMIUM_ARGS } = requireFromUiTests('./lab-server.js');
 
 export const log = (...args) => console.error('[bench]', ...args);
 

@@ -7,6 +7,18 @@ const WORK = path.join(REPO, 'build', 'ui-tests');
 const PORT = Number(process.env.RUNS_UI_TEST_PORT || 8899);
 const SERVER_ROOT = path.join(WORK, 'root');
 
+// Flags for Debian's Chromium (Playwright cannot download its own browsers
+// here): no sandbox as root, and no background connections, which this
+// machine's closed network refuses.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
+
 // Fake credentials in the server's (so the kernels') environment: the capture
 // tests check that none of them reaches the store.
 const PLANTED_ENV = {
@@ -32,6 +44,7 @@ const command =
   `>'${WORK}/server.log' 2>&1`;
 
 module.exports = {
+  CHROMIUM_ARGS,
   PLANTED_ENV,
   PLANTED_SECRETS,
   PORT,

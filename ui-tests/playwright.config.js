@@ -4,17 +4,13 @@
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
-const { PLANTED_ENV, PORT, WORK, command } = require('./lab-server');
-
-// Playwright cannot download browsers here; Debian's Chromium is used instead.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
+const {
+  CHROMIUM_ARGS,
+  PLANTED_ENV,
+  PORT,
+  WORK,
+  command
+} = require('./lab-server');
 
 module.exports = {
   ...baseConfig,
