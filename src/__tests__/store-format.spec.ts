@@ -170,7 +170,8 @@ describe('store format', () => {
           size: 10,
           mtime: 1_700_000_000,
           sha256: 'a'.repeat(64),
-          exec: 1
+          exec: 1,
+          artifact: true
         },
         {
           seq: 100,

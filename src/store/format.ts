@@ -164,6 +164,8 @@ export namespace StoreFormat {
     readonly mtime: number;
     readonly sha256: string | null;
     readonly exec: number | null;
+    /** Logged with `runs.log_artifact`: an output of the run. */
+    readonly artifact: boolean;
   };
 
   /**
@@ -497,6 +499,13 @@ class FieldReader {
     return this.value as string;
   }
 
+  boolean(): boolean {
+    if (typeof this.value !== 'boolean') {
+      this.fail(this.trans.__('true or false'));
+    }
+    return this.value as boolean;
+  }
+
   number(): number {
     if (typeof this.value !== 'number' || !Number.isFinite(this.value)) {
       this.fail(this.trans.__('a number'));
@@ -748,7 +757,8 @@ const READERS = {
         size: item.field('size').count(),
         mtime: item.field('mtime').number(),
         sha256: item.field('sha256').nullable(r => r.digest()),
-        exec: item.field('exec').nullable(r => r.count())
+        exec: item.field('exec').nullable(r => r.count()),
+        artifact: item.field('artifact').boolean()
       })),
     metrics: readMap(file.field('metrics'), metric => ({
       source: metric.field('source').string(),

@@ -630,7 +630,8 @@ function applyFile(run: RunState, event: Runs.KernelEvent): string | null {
       typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256)
         ? sha256
         : null,
-    exec: Number.isInteger(event.exec) ? (event.exec as number) : null
+    exec: Number.isInteger(event.exec) ? (event.exec as number) : null,
+    artifact: event.artifact === true
   });
   return null;
 }
