@@ -7,7 +7,7 @@ import { RunsPanelModel } from '../history/model';
 import type { IActiveRuns, IRunsSettings, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
-import { createNotebookPanel, createNotebookTracker } from './notebooks';
+import { TrackedNotebooks } from './notebooks';
 
 /**
  * The active runs as run capture would report them.
@@ -40,18 +40,16 @@ describe('RunsPanelModel (runs)', () => {
   let store: FakeRunStore;
   let activeRuns: FakeActiveRuns;
   let model: RunsPanelModel;
-  const panels: NotebookPanel[] = [];
+  let opened: TrackedNotebooks;
 
-  async function openNotebook(path: string): Promise<NotebookPanel> {
-    const panel = await createNotebookPanel(path);
-    panels.push(panel);
-    await notebooks.add(panel);
-    return panel;
+  function openNotebook(path: string): Promise<NotebookPanel> {
+    return opened.open(path);
   }
 
   beforeEach(async () => {
     settings = await resolveRunsSettings(createSettingRegistry());
-    notebooks = createNotebookTracker();
+    opened = new TrackedNotebooks();
+    notebooks = opened.tracker;
     store = new FakeRunStore();
     store.lists.set('train.ipynb', TRAIN_RUNS);
     activeRuns = new FakeActiveRuns();
@@ -60,8 +58,7 @@ describe('RunsPanelModel (runs)', () => {
 
   afterEach(() => {
     model.dispose();
-    panels.splice(0).forEach(panel => panel.dispose());
-    notebooks.dispose();
+    opened.dispose();
   });
 
   describe('#runs', () => {

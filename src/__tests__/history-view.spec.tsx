@@ -11,7 +11,7 @@ import { formatMetric, formatScalar, RunsPanel } from '../history/view';
 import type { IActiveRuns, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
-import { createNotebookPanel, createNotebookTracker } from './notebooks';
+import { TrackedNotebooks } from './notebooks';
 
 /**
  * Let the store answer, then deliver update requests and wait for React.
@@ -30,18 +30,16 @@ describe('RunsPanel (runs)', () => {
   let store: FakeRunStore;
   let active: Runs.ActiveRun | null;
   let panel: RunsPanel;
-  const notebookPanels: NotebookPanel[] = [];
+  let opened: TrackedNotebooks;
 
-  async function openNotebook(path: string): Promise<NotebookPanel> {
-    const notebookPanel = await createNotebookPanel(path);
-    notebookPanels.push(notebookPanel);
-    await notebooks.add(notebookPanel);
-    return notebookPanel;
+  function openNotebook(path: string): Promise<NotebookPanel> {
+    return opened.open(path);
   }
 
   beforeEach(async () => {
     const settings = await resolveRunsSettings(createSettingRegistry());
-    notebooks = createNotebookTracker();
+    opened = new TrackedNotebooks();
+    notebooks = opened.tracker;
     store = new FakeRunStore();
     active = null;
     const activeRuns = new (class implements IActiveRuns {
@@ -62,8 +60,7 @@ describe('RunsPanel (runs)', () => {
 
   afterEach(() => {
     panel.dispose();
-    notebookPanels.splice(0).forEach(notebookPanel => notebookPanel.dispose());
-    notebooks.dispose();
+    opened.dispose();
   });
 
   it('should list each run with its name, status, start time, params and metrics', async () => {

@@ -10,26 +10,24 @@ import {
   TRACKING_ID
 } from './helpers';
 import { FakeRunStore } from './capture-fakes';
-import { createNotebookPanel, createNotebookTracker } from './notebooks';
+import { TrackedNotebooks } from './notebooks';
 
 describe('RunsPanelModel', () => {
   let registry: SettingRegistry;
   let settings: IRunsSettings;
   let notebooks: NotebookTracker;
   let model: RunsPanelModel;
-  const panels: NotebookPanel[] = [];
+  let opened: TrackedNotebooks;
 
-  async function openNotebook(path: string): Promise<NotebookPanel> {
-    const panel = await createNotebookPanel(path);
-    panels.push(panel);
-    await notebooks.add(panel);
-    return panel;
+  function openNotebook(path: string): Promise<NotebookPanel> {
+    return opened.open(path);
   }
 
   beforeEach(async () => {
     registry = createSettingRegistry();
     settings = await resolveRunsSettings(registry);
-    notebooks = createNotebookTracker();
+    opened = new TrackedNotebooks();
+    notebooks = opened.tracker;
     model = new RunsPanelModel({
       settings,
       notebooks,
@@ -39,8 +37,7 @@ describe('RunsPanelModel', () => {
 
   afterEach(() => {
     model.dispose();
-    panels.splice(0).forEach(panel => panel.dispose());
-    notebooks.dispose();
+    opened.dispose();
   });
 
   describe('#notebook', () => {

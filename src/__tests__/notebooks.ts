@@ -33,3 +33,28 @@ export async function createNotebookPanel(
 export function createNotebookTracker(): NotebookTracker {
   return new NotebookTracker({ namespace: `test-notebooks-${Math.random()}` });
 }
+
+/**
+ * A real notebook tracker and the panels a test opened in it, disposed
+ * together.
+ */
+export class TrackedNotebooks {
+  readonly tracker = createNotebookTracker();
+
+  /**
+   * Open a notebook panel for `path` and make it the tracker's current one.
+   */
+  async open(path: string): Promise<NotebookPanel> {
+    const panel = await createNotebookPanel(path);
+    this._panels.push(panel);
+    await this.tracker.add(panel);
+    return panel;
+  }
+
+  dispose(): void {
+    this._panels.splice(0).forEach(panel => panel.dispose());
+    this.tracker.dispose();
+  }
+
+  private readonly _panels: NotebookPanel[] = [];
+}

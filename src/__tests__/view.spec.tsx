@@ -13,7 +13,7 @@ import {
   TRACKING_ID
 } from './helpers';
 import { FakeRunStore } from './capture-fakes';
-import { createNotebookPanel, createNotebookTracker } from './notebooks';
+import { TrackedNotebooks } from './notebooks';
 
 /**
  * Deliver pending update requests and wait for React to render them.
@@ -28,19 +28,17 @@ describe('RunsPanel', () => {
   let registry: SettingRegistry;
   let notebooks: NotebookTracker;
   let panel: RunsPanel;
-  const notebookPanels: NotebookPanel[] = [];
+  let opened: TrackedNotebooks;
 
-  async function openNotebook(path: string): Promise<NotebookPanel> {
-    const notebookPanel = await createNotebookPanel(path);
-    notebookPanels.push(notebookPanel);
-    await notebooks.add(notebookPanel);
-    return notebookPanel;
+  function openNotebook(path: string): Promise<NotebookPanel> {
+    return opened.open(path);
   }
 
   beforeEach(async () => {
     registry = createSettingRegistry();
     const settings = await resolveRunsSettings(registry);
-    notebooks = createNotebookTracker();
+    opened = new TrackedNotebooks();
+    notebooks = opened.tracker;
     const model = new RunsPanelModel({
       settings,
       notebooks,
@@ -52,8 +50,7 @@ describe('RunsPanel', () => {
 
   afterEach(() => {
     panel.dispose();
-    notebookPanels.splice(0).forEach(notebookPanel => notebookPanel.dispose());
-    notebooks.dispose();
+    opened.dispose();
   });
 
   describe('#constructor()', () => {
