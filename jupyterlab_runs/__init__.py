@@ -9,7 +9,8 @@ This package ships the prebuilt JupyterLab extension and the kernel helper API::
     runs.start_run("tuned")
 
 The helper records runs with no code changes once the extension attaches it to a kernel; these calls add to what it
-records. They also work without a frontend: events then wait in the kernel's buffer. See docs/CAPTURE.md.
+records. They also work without a frontend (a notebook executed by nbclient): events then go to the store's spool,
+which the frontend imports. See docs/CAPTURE.md.
 
 Only the standard library is imported here, so importing the package is cheap in any kernel.
 """
@@ -22,8 +23,14 @@ __all__ = ["__version__", *helper.__all__]
 
 
 def load_ipython_extension(shell):
-    """``%load_ext jupyterlab_runs``: attach the helper without a frontend (events wait in the kernel's buffer)."""
-    attach({}, shell=shell)
+    """Attach the helper in a kernel no frontend may ever attach to (nbclient, papermill, ``jupyter execute``).
+
+    IPython loads this extension in every kernel of an environment the wheel is installed in (its
+    ``etc/ipython/ipython_kernel_config.json``), and ``%load_ext jupyterlab_runs`` does the same by hand. The
+    settings come from the user's JupyterLab settings; events go to the store's spool while no frontend is
+    attached (docs/CAPTURE.md, "Headless runs").
+    """
+    attach(helper.lab_settings(), shell=shell, headless=True)
 
 
 def _jupyter_labextension_paths():

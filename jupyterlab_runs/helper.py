@@ -20,10 +20,12 @@ Reading order:
 6. Metrics read from printed output
 7. The recorder: session, runs, event buffer, comm
 8. IPython integration: hooks, output tee, ``open()`` recorder, ``%runs`` magic
-9. The public API (``import jupyterlab_runs as runs``)
+9. The spool: the kernel's own writer while no frontend is attached (headless runs, kernel exit)
+10. The public API (``import jupyterlab_runs as runs``)
 """
 
 import ast
+import atexit
 import builtins
 import hashlib
 import importlib
@@ -1099,6 +1101,8 @@ class Recorder:
         self.wake = threading.Event()
         self.flusher = None
         self.hash_cache = {}  # path -> (size, mtime_ns, sha256)
+        self.spool = Spool(self)  # where events go while no frontend is attached (section 9)
+        self.exit_hook = False
 
     # -- configuration and session --------------------------------------------------------------------------------
 
@@ -1137,6 +1141,7 @@ class Recorder:
                 "buffered_events": len(self.buffer),
                 "pending_points": self.pending_points,
                 "frontend_connected": self.writer is not None,
+                "spool": self.spool.path,
                 "errors": len(self.errors),
             }
 
@@ -1405,6 +1410,7 @@ class Recorder:
             self.nested += 1
             return
         cell = analyze_source(source)
+        self.spool.remember(getattr(info, "raw_cell", "") or "")
         with self.lock:
             run = self._active_run()
             self.exec_count += 1
@@ -1579,6 +1585,7 @@ class Recorder:
         kind = data.get("type")
         if kind == "hello":
             after = int(data.get("after") or 0)
+            self._replay_spooled(self.spool.take_back())
             with self.lock:
                 session = data.get("session")
                 if (session is not None and session != self.session_id) or after > self.seq:
@@ -1602,6 +1609,39 @@ class Recorder:
                 self.ensure_session()
             self.flush()
 
+    def _replay_spooled(self, events):
+        """Put events the spool wrote back in the buffer, so the frontend that just attached gets them."""
+        if not events:
+            return
+        with self.lock:
+            known = {seq for seq, _ in self.buffer}
+            merged = [(event["seq"], event) for event in events if event["seq"] not in known]
+            self.buffer = deque(sorted([*merged, *self.buffer], key=lambda entry: entry[0]))
+            self.acked_upto = min(self.acked_upto, events[0]["seq"] - 1)
+            self.sent_upto = min(self.sent_upto, self.acked_upto)
+
+    def stop_tracking(self):
+        """The notebook turned tracking off: record nothing more and drop what waits."""
+        with self.lock:
+            self.config["tracking"] = self.tracking = False
+            self.buffer.clear()
+            self.dirty = []
+            self.pending_points = 0
+
+    def at_exit(self):
+        """Kernel exit: end the active run and spool every event no frontend acknowledged (the tab may be gone)."""
+        try:
+            with self.lock:
+                if self.session_id is None or not self.tracking:
+                    return
+                self._end_run()
+                pending = self.events_after(self.acked_upto)
+            if pending and self.spool.open():
+                self.spool.send({"events": pending})
+            self.spool.close()
+        except Exception:
+            self.note_error()
+
     def ack(self, upto):
         """Drop every buffered event with ``seq <= upto``: the frontend has stored them."""
         with self.lock:
@@ -1619,8 +1659,10 @@ class Recorder:
     def flush(self):
         """Send every buffered event the writer has not been sent yet; returns how many were sent."""
         with self.send_lock:
+            writer = self.writer
+            if writer is None and self.spool.usable():
+                writer = self.spool
             with self.lock:
-                writer = self.writer
                 if writer is None:
                     return 0
                 self._coalesce()
@@ -1655,11 +1697,12 @@ class Recorder:
         while self.flusher is threading.current_thread():
             self.wake.wait(FLUSH_INTERVAL)
             self.wake.clear()
-            if self.writer is not None and (self.dirty or self.seq > self.sent_upto):
+            if (self.writer is not None or self.spool.enabled) and (self.dirty or self.seq > self.sent_upto):
                 try:
                     self.flush()
                 except Exception:
                     self.note_error()
+            self.spool.heartbeat()
 
     # -- IPython ------------------------------------------------------------------------------------------------
 
@@ -1717,7 +1760,7 @@ class Recorder:
         except Exception:
             self.note_error()
         finally:
-            if self.writer is not None:
+            if self.writer is not None or self.spool.enabled:
                 _probe(self.flush)
 
     def runs_magic(self, line):
@@ -1897,19 +1940,379 @@ class FileRecorder:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# 9. The public API: `import jupyterlab_runs as runs`
+# 9. The spool: where events go when no frontend is attached
+# ---------------------------------------------------------------------------------------------------------------------
+#
+# A notebook executed by nbclient, papermill or `jupyter execute` has no browser to write its run, and a kernel can
+# exit while no tab is open. Then the kernel itself appends its events, one JSON line each, to
+# `<store>/spool/<session>.jsonl` inside the store folder; the frontend imports a spool file into the store once it
+# is closed (or its kernel stopped touching it) and deletes it. See docs/CAPTURE.md, "Headless runs".
+
+SPOOL_FOLDER = "spool"
+SPOOL_FORMAT = "jupyterlab-runs/spool"
+SPOOL_VERSION = 1
+SPOOL_GRACE = 3.0  # seconds a kernel waits for a frontend before it writes to the spool
+SPOOL_HEARTBEAT = 30.0  # seconds between touches of an open spool file (the frontend's sign of life)
+MAX_NOTEBOOK_CANDIDATES = 200  # .ipynb files of the working folder compared with the executed sources
+MAX_NOTEBOOK_BYTES = 50 << 20
+MAX_REMEMBERED_SOURCES = 50  # executed sources kept to recognise the notebook
+SETTINGS_FILE = os.path.join("jupyterlab-runs", "tracking.jupyterlab-settings")
+_SETTING_KEYS = {
+    "trackingEnabled": "tracking",
+    "storeFolder": "store_folder",
+    "envAllowlist": "env_allowlist",
+    "metricPatterns": "metric_patterns",
+    "outputCapBytes": "output_cap_bytes",
+}
+
+
+_BEFORE_CLOSER = re.compile(r"\s*[}\]]")
+
+
+def json_with_comments(text):
+    """Parse JSON that may hold ``//`` and ``/* */`` comments and trailing commas, as JupyterLab saves settings."""
+    kept, index, size, in_string = [], 0, len(text), False
+    while index < size:
+        char = text[index]
+        if in_string:
+            if char == "\\":
+                kept.append(text[index : index + 2])
+                index += 2
+                continue
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif text.startswith("//", index):
+            end = text.find("\n", index)
+            index = size if end < 0 else end
+            continue
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            index = size if end < 0 else end + 2
+            continue
+        elif char == "," and _BEFORE_CLOSER.match(text, index + 1):
+            index += 1
+            continue
+        kept.append(char)
+        index += 1
+    return json.loads("".join(kept))
+
+
+def lab_settings_dir():
+    """Where JupyterLab keeps the user's settings (``JUPYTERLAB_SETTINGS_DIR``, else under the Jupyter config dir)."""
+    explicit = os.environ.get("JUPYTERLAB_SETTINGS_DIR")
+    if explicit:
+        return explicit
+    config = os.environ.get("JUPYTER_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".jupyter")
+    return os.path.join(config, "lab", "user-settings")
+
+
+def lab_settings():
+    """The user's jupyterlab-runs settings as the Settings Editor saved them, as attach-config keys ({} if none)."""
+    path = os.path.join(lab_settings_dir(), SETTINGS_FILE)
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json_with_comments(file.read(1 << 20))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        _RECORDER.warn_once("settings", f"jupyterlab-runs: ignored the unreadable settings file {path}: {error}")
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: data[name] for name, key in _SETTING_KEYS.items() if name in data}
+
+
+def _store_relative(store_folder):
+    """The store folder setting as a safe relative path (the default when it is absolute or climbs out)."""
+    relative = os.path.normpath(str(store_folder or DEFAULT_CONFIG["store_folder"]).strip("/"))
+    if os.path.isabs(relative) or relative == "." or relative.split(os.sep)[0] == "..":
+        return DEFAULT_CONFIG["store_folder"]
+    return relative
+
+
+def _server_roots():
+    """Root folders of the Jupyter servers running for this user (their ``jpserver-*.json`` runtime files)."""
+    runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.join(
+        os.environ.get("JUPYTER_DATA_DIR") or os.path.join(os.path.expanduser("~"), ".local", "share", "jupyter"),
+        "runtime",
+    )
+    roots = []
+    try:
+        names = [name for name in os.listdir(runtime) if name.endswith(".json") and "server-" in name]
+    except OSError:
+        return roots
+    for name in names[:100]:
+        try:
+            with open(os.path.join(runtime, name), encoding="utf-8") as file:
+                info = json.load(file)
+            root = info.get("root_dir") or info.get("notebook_dir")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(root, str) and os.path.isdir(root):
+            roots.append(os.path.abspath(os.path.expanduser(root)))
+    return roots
+
+
+def _is_within(path, folder):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def find_store(folder, store_folder):
+    """``(store folder, server root)`` for a kernel working in ``folder``.
+
+    The nearest existing store at or above ``folder``; else the store of the deepest running Jupyter server whose
+    root holds ``folder``; else a store in ``folder`` itself.
+    """
+    relative = _store_relative(store_folder)
+    start = os.path.abspath(folder)
+    current = start
+    while True:
+        candidate = os.path.join(current, relative)
+        if any(os.path.exists(os.path.join(candidate, name)) for name in ("store.json", SPOOL_FOLDER)):
+            return candidate, current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    roots = sorted((root for root in _server_roots() if _is_within(start, root)), key=len, reverse=True)
+    root = roots[0] if roots else start
+    return os.path.join(root, relative), root
+
+
+def _code_sources(notebook):
+    sources = set()
+    for cell in notebook.get("cells") or []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.add(("".join(source) if isinstance(source, list) else str(source)).strip())
+    return sources
+
+
+def find_notebook(folder, sources):
+    """``(path, notebook JSON)`` of the notebook in ``folder`` whose code cells hold every executed source, or None.
+
+    ``JPY_SESSION_NAME`` (set by jupyter_server 2 and VS Code) names it when present. Otherwise, of the notebooks
+    holding all the sources, the oldest wins: an executed copy written next to the original is newer.
+    """
+    named = os.environ.get("JPY_SESSION_NAME") or ""
+    if named.endswith(".ipynb"):
+        path = os.path.abspath(os.path.join(folder, named))
+        notebook = _read_notebook(path)
+        if notebook is not None:
+            return path, notebook
+    wanted = {source.strip() for source in sources if source.strip()}
+    if not wanted:
+        return None
+    try:
+        names = sorted(name for name in os.listdir(folder) if name.endswith(".ipynb"))
+    except OSError:
+        return None
+    best = None
+    for name in names[:MAX_NOTEBOOK_CANDIDATES]:
+        path = os.path.join(os.path.abspath(folder), name)
+        notebook = _read_notebook(path)
+        if notebook is None or not wanted <= _code_sources(notebook):
+            continue
+        key = (_probe(os.path.getmtime, path) or 0.0, name)
+        if best is None or key < best[0]:
+            best = (key, path, notebook)
+    return best and (best[1], best[2])
+
+
+def _read_notebook(path):
+    try:
+        if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+            return None
+        with open(path, encoding="utf-8") as file:
+            notebook = json.load(file)
+    except (OSError, ValueError):
+        return None
+    return notebook if isinstance(notebook, dict) else None
+
+
+def _notebook_tracking(notebook):
+    """The notebook's own tracking switch (metadata ``jupyterlab_runs.tracking``); True when absent."""
+    metadata = (notebook.get("metadata") or {}).get("jupyterlab_runs") or {}
+    return not (isinstance(metadata, dict) and metadata.get("tracking") is False)
+
+
+class Spool:
+    """The kernel-side writer: appends the recorder's events to ``<store>/spool/<session>.jsonl``.
+
+    It has the comm's ``send`` so :meth:`Recorder.flush` can use it, and acknowledges what it wrote. It opens its
+    file only once it knows which notebook the events belong to and that the notebook is tracked.
+    """
+
+    def __init__(self, recorder):
+        self.recorder = recorder
+        self.enabled = False  # headless use allowed: the extension was loaded by IPython's config or %load_ext
+        self.enabled_at = 0.0
+        self.frontend_seen = False
+        self.path = None
+        self.notebook = None  # the notebook's path relative to the server root
+        self.refused = None  # why this kernel's events cannot be spooled, once known for good
+        self.closed = False
+        self.touched = 0.0
+        self.sources = []
+
+    def enable(self):
+        if not self.enabled:
+            self.enabled, self.enabled_at = True, time.monotonic()
+
+    def remember(self, source):
+        if len(self.sources) < MAX_REMEMBERED_SOURCES and source.strip():
+            self.sources.append(source)
+
+    def usable(self):
+        """Whether events waiting for no frontend go here now: headless, past the grace time, and opened."""
+        if not self.enabled or self.frontend_seen or self.closed:
+            return False
+        return time.monotonic() - self.enabled_at >= SPOOL_GRACE and self.open()
+
+    def open(self):
+        """Open (create) the spool file; False while the notebook is unknown or when spooling is refused."""
+        if self.path is not None:
+            return True
+        if self.refused is not None or self.recorder.session_id is None:
+            return False
+        located = self._locate()
+        if located is None:
+            return False
+        store, notebook = located
+        folder = os.path.join(store, SPOOL_FOLDER)
+        path = os.path.join(folder, self.recorder.session_id + ".jsonl")
+        header = {
+            "format": SPOOL_FORMAT,
+            "version": SPOOL_VERSION,
+            "session": self.recorder.session_id,
+            "notebook": notebook,
+            "helper_version": HELPER_VERSION,
+            "created": time.time(),
+        }
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self._append(path, json.dumps(header) + "\n", exclusive=True)
+        except OSError as error:
+            self.refused = f"cannot write {path}: {error}"
+            self.recorder.warn_once("spool", f"jupyterlab-runs: this kernel's runs are not recorded: {self.refused}")
+            return False
+        self.path, self.notebook, self.touched = path, notebook, time.monotonic()
+        return True
+
+    def _locate(self):
+        """``(store folder, notebook path relative to the server root)``, or None (``refused`` set when final)."""
+        config = self.recorder.config
+        folder = self.recorder.root or os.getcwd()
+        given = config.get("notebook_path")
+        if given:
+            # A frontend named the notebook (relative to the server root): the root is the working folder minus
+            # the notebook's own folder, and its store must exist, or we do not know where we are.
+            parent = os.path.dirname(given)
+            root = os.path.abspath(folder)
+            if parent:
+                if not root.endswith(os.sep + parent):
+                    self.refused = "the notebook's folder is not the kernel's working folder"
+                    return None
+                root = root[: -len(parent) - 1]
+            store = os.path.join(root, _store_relative(config.get("store_folder")))
+            if not os.path.isfile(os.path.join(store, "store.json")):
+                self.refused = f"no store at {store}"
+                return None
+            return store, given
+        found = find_notebook(folder, self.sources)
+        if found is None:
+            return None  # maybe later, with more executions
+        path, notebook = found
+        if not _notebook_tracking(notebook):
+            self.refused = "tracking is off in the notebook's metadata"
+            self.recorder.stop_tracking()
+            return None
+        store, root = find_store(os.path.dirname(path), config.get("store_folder"))
+        relative = os.path.relpath(path, root)
+        if relative.split(os.sep)[0] == "..":
+            self.refused = f"{path} is outside the server root {root}"
+            return None
+        return store, relative.replace(os.sep, "/")
+
+    def send(self, message):
+        """Append a comm ``events`` message's events, then acknowledge them to the recorder."""
+        events = message.get("events") or []
+        if not events:
+            return
+        if not self.open():
+            raise OSError(self.refused or "the spool is not open")
+        lines = "".join(json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n" for event in events)
+        self._append(self.path, lines)
+        self.touched = time.monotonic()
+        self.recorder.ack(events[-1]["seq"])
+
+    def heartbeat(self):
+        """Touch the open spool file now and then: a spool nobody touches for long belongs to a dead kernel."""
+        if self.path is None or self.closed or time.monotonic() - self.touched < SPOOL_HEARTBEAT:
+            return
+        self.touched = time.monotonic()
+        _probe(os.utime, self.path, None)
+
+    def close(self):
+        """Mark the spool file complete (kernel exit): the frontend may import it now."""
+        if self.path is None or self.closed:
+            return
+        self.closed = True
+        _probe(self._append, self.path, json.dumps({"closed": True, "time": time.time()}) + "\n")
+
+    def take_back(self):
+        """A frontend attached after all: return the spooled events (to be replayed to it) and delete the file."""
+        path, self.path = self.path, None
+        self.frontend_seen = True
+        if path is None:
+            return []
+        events = []
+        try:
+            with open(path, encoding="utf-8") as file:
+                for line in file.readlines()[1:]:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue  # a line torn by a crash mid-write
+                    if isinstance(event, dict) and isinstance(event.get("seq"), int):
+                        events.append(event)
+            os.remove(path)
+        except OSError:
+            self.recorder.note_error()
+        return events
+
+    @staticmethod
+    def _append(path, text, exclusive=False):
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_EXCL if exclusive else 0)
+        descriptor = os.open(path, flags, 0o644)
+        try:
+            data = text.encode("utf-8")
+            while data:
+                data = data[os.write(descriptor, data) :]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 10. The public API: `import jupyterlab_runs as runs`
 # ---------------------------------------------------------------------------------------------------------------------
 
 _RECORDER = Recorder()
 
 
-def attach(config=None, shell=None):
+def attach(config=None, shell=None, headless=False):
     """Attach the helper to this kernel; idempotent. Returns a summary (session id, active run, ...).
 
     ``config`` is CAPTURE.md's config, as a dict or a JSON string. The first call starts the session (``session``
     event, then a ``kernel-start`` run); later calls only update the config. Registers the IPython hooks, the
     ``%runs`` magic and the ``jupyterlab_runs`` comm target, and makes ``import jupyterlab_runs`` work even when
     the package is not installed in the kernel's environment.
+
+    ``headless=True`` (the IPython extension: no frontend may ever come) lets events go to the spool when no
+    frontend has attached within a few seconds, and leaves the session to start with the first execution, so that
+    kernels that run nothing pay nothing.
     """
     if isinstance(config, str):
         config = json.loads(config)
@@ -1924,7 +2327,12 @@ def attach(config=None, shell=None):
     if shell is not None:
         _RECORDER.install(shell)
     _install_package_alias()
-    if _RECORDER.tracking:
+    if not _RECORDER.exit_hook:
+        _RECORDER.exit_hook = True
+        atexit.register(_RECORDER.at_exit)
+    if headless:
+        _RECORDER.spool.enable()
+    elif _RECORDER.tracking:
         _RECORDER.ensure_session()
     return _RECORDER.summary()
 

@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The Lab, its kernel, the wheel build and the browser: nothing works without these.
 REQUIRED_APT_PACKAGES=(
   python3-jupyter-server python3-jupyterlab-server python3-ipykernel
-  python3-nbformat python3-hatchling python3-build python3-venv python3-pip
+  python3-nbformat python3-nbclient python3-hatchling python3-build python3-venv python3-pip
   chromium fonts-dejavu-core git
 )
 # What the demo and realistic test notebooks import. Installed when this Debian
