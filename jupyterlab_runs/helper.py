@@ -2187,6 +2187,7 @@ class Spool:
             "version": SPOOL_VERSION,
             "session": self.recorder.session_id,
             "notebook": notebook,
+            "frontend": self.frontend_seen or bool(self.recorder.config.get("notebook_path")),
             "helper_version": HELPER_VERSION,
             "created": time.time(),
         }

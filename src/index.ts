@@ -1,6 +1,13 @@
 import { capturePlugin } from './capture/plugin';
 import { historyPlugin } from './history/plugin';
 import { trackingPlugin } from './settings/plugin';
+import { spoolPlugin } from './spool/plugin';
 import { storePlugin } from './store/plugin';
 
-export default [trackingPlugin, storePlugin, capturePlugin, historyPlugin];
+export default [
+  trackingPlugin,
+  storePlugin,
+  capturePlugin,
+  historyPlugin,
+  spoolPlugin
+];

@@ -48,6 +48,7 @@ module.exports = {
   PLANTED_ENV,
   PLANTED_SECRETS,
   PORT,
+  REPO,
   SERVER_ROOT,
   WORK,
   command

@@ -149,6 +149,8 @@ export class FakeJupyterServer {
       response = this._get(path, url.searchParams);
     } else if (request.method === 'PUT') {
       response = this._put(path, JSON.parse(await request.text()));
+    } else if (request.method === 'DELETE') {
+      response = this._delete(path);
     } else {
       response = reply(405, { message: 'Method Not Allowed' });
     }
@@ -162,6 +164,13 @@ export class FakeJupyterServer {
       return reply(404, { message: `No such file or directory: ${path}` });
     }
     const content = query.get('content') !== '0';
+    if (entry.type === 'file' && query.get('type') === 'notebook') {
+      return reply(200, {
+        ...model(path, entry, content ? JSON.parse(entry.content) : null),
+        type: 'notebook',
+        format: content ? 'json' : null
+      });
+    }
     if (entry.type === 'file') {
       return reply(200, model(path, entry, content ? entry.content : null));
     }
@@ -176,6 +185,18 @@ export class FakeJupyterServer {
           .map(([child, childEntry]) => model(child, childEntry, null))
       : null;
     return reply(200, model(path, entry, children));
+  }
+
+  private _delete(path: string): Response {
+    if (!this.entries.has(path)) {
+      return reply(404, { message: `No such file or directory: ${path}` });
+    }
+    for (const child of [...this.entries.keys()]) {
+      if (child === path || child.startsWith(`${path}/`)) {
+        this.entries.delete(child);
+      }
+    }
+    return new Response(null, { status: 204 });
   }
 
   private _put(path: string, body: Record<string, unknown>): Response {

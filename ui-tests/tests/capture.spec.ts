@@ -6,7 +6,8 @@ import * as path from 'path';
 import type { APIRequestContext } from '@playwright/test';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test as baseTest } from './fixtures';
-import { PLANTED_SECRETS, SERVER_ROOT } from '../lab-server';
+import { spawnSync } from 'child_process';
+import { PLANTED_SECRETS, REPO, SERVER_ROOT, WORK } from '../lab-server';
 
 /**
  * galata routes /api/kernels and /api/sessions through per-page trackers. Its
@@ -331,7 +332,108 @@ test.describe('Run capture', () => {
       expect(grepFolder(store, secret), secret).toEqual([]);
     }
   });
+
+  test('should record a notebook executed headless by nbclient', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/headless.ipynb`;
+    await page.contents.uploadFile(
+      path.join(NOTEBOOKS, 'headless.ipynb'),
+      notebookPath
+    );
+
+    const executed = executeHeadless(notebookPath);
+    expect(executed.status, executed.stderr).toBe(0);
+
+    // The open Lab imports the kernel's spool file within its 10 s poll.
+    await expect
+      .poll(async () => (await runRows(request, notebookPath)).length, {
+        timeout: 60000
+      })
+      .toBe(1);
+    const [row] = await runRows(request, notebookPath);
+    expect(row).toMatchObject({
+      status: 'finished',
+      params: { seed: 69, learning_rate: 0.1 }
+    });
+    const run = await readRun(request, notebookPath);
+    expect(await executedSources(request, run)).toEqual([
+      'seed = 69\nlearning_rate = 0.1',
+      expect.stringContaining('validation-rmse')
+    ]);
+    expect(run.env).toEqual(expect.any(String));
+    const points = await metricPoints(request, notebookPath, run.id);
+    expect(points['validation-rmse'].map(point => point[1])).toEqual([
+      0, 1, 2, 3, 4
+    ]);
+    // Imported spool files are deleted (the server leaves an empty
+    // .ipynb_checkpoints folder behind when it deletes a file).
+    const spool = path.join(SERVER_ROOT, STORE, 'spool');
+    const left = fs.existsSync(spool) ? fs.readdirSync(spool) : [];
+    expect(left.filter(name => !name.startsWith('.'))).toEqual([]);
+
+    // The Runs panel lists it like any other run.
+    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('jupyterlab-runs:show-panel')
+    );
+    await expect(
+      page.locator('.jp-RunsPanel').getByText(row.name)
+    ).toBeVisible();
+  });
 });
+
+/** The sources a run executed, in order, read from the store's blobs. */
+async function executedSources(
+  request: APIRequestContext,
+  run: { executions: { sourceBlob: string }[] }
+): Promise<string[]> {
+  return Promise.all(
+    run.executions.map(async ({ sourceBlob: digest }) => {
+      const blob = await readJSON(
+        request,
+        `${STORE}/blobs/${digest.slice(0, 2)}/${digest}.json`
+      );
+      return blob.data;
+    })
+  );
+}
+
+/**
+ * Execute a notebook of the server root the way a scheduled job would, with
+ * `jupyter execute` (nbclient) and no browser. The kernel loads the helper
+ * from IPython's config, as the wheel's etc/ipython/ipython_kernel_config.json
+ * makes it do; the package comes from the repository.
+ */
+function executeHeadless(notebookPath: string) {
+  const ipython = path.join(WORK, 'headless-ipython');
+  fs.mkdirSync(path.join(ipython, 'profile_default'), { recursive: true });
+  fs.copyFileSync(
+    path.join(REPO, 'jupyter-config', 'ipython', 'ipython_kernel_config.json'),
+    path.join(ipython, 'profile_default', 'ipython_kernel_config.json')
+  );
+  const state = path.join(WORK, 'jupyter');
+  return spawnSync(
+    '/usr/bin/jupyter-execute',
+    [path.join(SERVER_ROOT, notebookPath)],
+    {
+      encoding: 'utf-8',
+      timeout: 120000,
+      env: {
+        ...process.env,
+        PYTHONPATH: REPO,
+        IPYTHONDIR: ipython,
+        // The server's runtime folder: where the kernel finds its root.
+        JUPYTER_RUNTIME_DIR: path.join(state, 'runtime'),
+        JUPYTER_CONFIG_DIR: path.join(state, 'config'),
+        JUPYTER_DATA_DIR: path.join(state, 'data'),
+        PYDEVD_DISABLE_FILE_VALIDATION: '1'
+      }
+    }
+  );
+}
 
 /** The files under a folder whose text contains `needle`. */
 function grepFolder(folder: string, needle: string): string[] {
