@@ -166,4 +166,67 @@ test.describe('The wheel', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  test('should record a notebook executed headless in the venv', async ({
+    browser
+  }) => {
+    // The wheel's IPython config loads the helper in the venv's kernels.
+    const config = path.join(
+      VENV,
+      'etc',
+      'ipython',
+      'ipython_kernel_config.json'
+    );
+    expect(JSON.parse(fs.readFileSync(config, 'utf-8'))).toEqual({
+      InteractiveShellApp: { extensions: ['jupyterlab_runs'] }
+    });
+    // A kernel of the venv's Python (Debian's own kernelspec runs /usr/bin/python3).
+    run(VENV_PYTHON, [
+      '-m',
+      'ipykernel',
+      'install',
+      '--prefix',
+      VENV,
+      '--name',
+      'runs-venv'
+    ]);
+    const folder = path.join(WORK, 'root', 'jobs');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.copyFileSync(
+      path.join(REPO, 'ui-tests', 'notebooks', 'headless.ipynb'),
+      path.join(folder, 'headless.ipynb')
+    );
+    run(VENV_PYTHON, [
+      '-c',
+      [
+        'import sys, nbclient, nbformat',
+        'notebook = nbformat.read(sys.argv[1], 4)',
+        "nbclient.execute(notebook, cwd=sys.argv[2], kernel_name='runs-venv')"
+      ].join('\n'),
+      path.join(folder, 'headless.ipynb'),
+      folder
+    ]);
+    const spool = path.join(WORK, 'root', 'jupyter-runs', 'spool');
+    const spooled = () =>
+      fs.readdirSync(spool).filter(name => name.endsWith('.jsonl'));
+    expect(spooled()).toHaveLength(1);
+
+    // An open Lab imports it: the Runs panel lists the run.
+    const context = await browser.newContext();
+    const problems = watchConsole(context);
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${PORT}/lab/tree/jobs/headless.ipynb`);
+    await page.waitForFunction(() => !!(window as any).jupyterapp);
+    await page.evaluate(() => (window as any).jupyterapp.restored);
+    await expect.poll(spooled, { timeout: 60000 }).toEqual([]);
+    await page.locator('.jp-SideBar [title="Runs"]').click();
+    const row = page.locator('.jp-RunsPanel-item');
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('.jp-RunsPanel-status')).toHaveClass(
+      /jp-mod-finished/
+    );
+    await expect(row).toContainText('seed');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
