@@ -1604,9 +1604,13 @@ class Recorder:
             self.end_run()
             self.flush()
         elif kind == "config":
+            was_tracking = self.tracking
             self.configure(data)
             if self.tracking:
                 self.ensure_session()
+            elif was_tracking:
+                with self.lock:
+                    self._end_run()  # turned off: the run ends here; turned on again, a new one begins
             self.flush()
 
     def _replay_spooled(self, events):

@@ -232,6 +232,25 @@ class RunRulesTest(RecorderTestCase):
         self.assertEqual(self.recorder.seq, before)
         self.assertEqual(self.recorder.pending_points, 0)
 
+    def test_turning_tracking_off_ends_the_run_and_on_again_starts_one(self):
+        comm = FakeComm()
+        self.recorder.on_comm_open(comm, {"content": {"data": {"type": "hello", "after": 0}}})
+        self.run_cell("alpha = 3")
+        first = self.recorder.run.id
+        comm.receive({"type": "config", "tracking": False})
+        self.assertEqual(comm.events()[-1]["kind"], "run_end")
+        self.assertEqual(comm.events()[-1]["run"], first)
+        self.assertIsNone(self.recorder.run)
+        self.run_cell("alpha = 4")
+        comm.receive({"type": "config", "tracking": True})
+        self.run_cell("alpha = 5")
+        self.recorder.flush()
+        starts = of_kind(comm.events(), "run_start")
+        self.assertEqual(len(starts), 2)
+        self.assertNotEqual(starts[-1]["run"], first)
+        sources = [event["source"] for event in of_kind(comm.events(), "execution")]
+        self.assertEqual(sources, ["alpha = 3", "alpha = 5"])
+
     def test_tags_notes_and_active_run(self):
         self.recorder.set_tag("dataset", "v2")
         self.recorder.note("first try")
