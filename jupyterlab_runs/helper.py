@@ -75,6 +75,7 @@ MAX_PACKAGES = 3000  # installed distributions listed in the environment
 MAX_FILES_PER_EXEC = 1000  # opened paths remembered per execution
 MAX_LINE = 64 << 10  # longest printed line the output parser looks at
 MAX_TRACEBACK = 64 << 10  # characters of traceback kept per error
+RECENT_EXECUTIONS = 200  # executions a forwarded `outputs` message can still be matched to
 
 NO_STEP = -(1 << 63)  # "no step" in the compact step array
 _STEP_LIMIT = 1 << 63  # steps must fit the signed 64-bit step array
@@ -1102,6 +1103,7 @@ class Recorder:
         self.flusher = None
         self.hash_cache = {}  # path -> (size, mtime_ns, sha256)
         self.spool = Spool(self)  # where events go while no frontend is attached (section 9)
+        self.recent = deque(maxlen=RECENT_EXECUTIONS)  # (execution count, cell id, exec, run id), for forwarded outputs
         self.exit_hook = False
 
     # -- configuration and session --------------------------------------------------------------------------------
@@ -1463,6 +1465,8 @@ class Recorder:
                     outcome=outcome,
                     error=self._error_details(error),
                 )
+                cell_id = getattr(execution.info, "cell_id", None)
+                self.recent.append((getattr(result, "execution_count", None), cell_id, execution.number, run.id))
                 self._record_params(params.values(), execution.number)
                 if scored is not None:
                     self.log_metric(scored[0], scored[1], None, "scoring-call")
@@ -1577,11 +1581,36 @@ class Recorder:
                 # The previous frontend, if one is still open, takes over and gets every unacknowledged event.
                 self.writer = next(reversed(self.comms.values()), None)
                 self.sent_upto = self.acked_upto
+                if self.writer is not None:
+                    _probe(self.writer.send, {"type": "writer", "writer": True})
         if self.writer is not None:
             self.flush()
 
+    def _make_writer(self, comm, after):
+        """Events go to ``comm`` from ``after`` on; tell it, and the frontend that wrote before, who writes now."""
+        with self.lock:
+            previous = self.writer
+            self.comms.pop(comm.comm_id, None)
+            self.comms[comm.comm_id] = comm  # the latest hello is last
+            self.writer = comm
+            self.sent_upto = after
+        if previous is not None and previous is not comm:
+            _probe(previous.send, {"type": "writer", "writer": False})
+        _probe(comm.send, {"type": "writer", "writer": True})
+
+    def forward_outputs(self, data):
+        """A frontend that is not the writer displayed an execution's outputs: pass them on as an event."""
+        count, cell_id, outputs = data.get("execution_count"), data.get("cell_id"), data.get("outputs")
+        if not isinstance(count, int) or not isinstance(outputs, list):
+            return
+        with self.lock:
+            for known in reversed(self.recent):
+                if known[0] == count and (cell_id is None or known[1] in (None, cell_id)):
+                    self._emit("outputs", known[3], exec=known[2], cell_id=cell_id, outputs=outputs)
+                    return
+
     def handle(self, comm, data):
-        """Act on one frontend → kernel message (``hello``, ``ack``, ``start_run``, ``end_run``, ``config``)."""
+        """Act on one frontend → kernel message (``hello``, ``ack``, ``outputs``, ``start_run``, ``end_run``, …)."""
         kind = data.get("type")
         if kind == "hello":
             after = int(data.get("after") or 0)
@@ -1590,13 +1619,13 @@ class Recorder:
                 session = data.get("session")
                 if (session is not None and session != self.session_id) or after > self.seq:
                     after = 0  # the frontend's position belongs to another kernel process
-                self.comms.pop(comm.comm_id, None)
-                self.comms[comm.comm_id] = comm  # the latest hello is last
-                self.writer = comm
-                self.sent_upto = after
+            self._make_writer(comm, after)
             self.flush()
         elif kind == "ack":
             self.ack(int(data.get("upto") or 0))
+        elif kind == "outputs":
+            self.forward_outputs(data)
+            self.flush()
         elif kind == "start_run":
             self.start_run(data.get("name"), "user")
             self.flush()

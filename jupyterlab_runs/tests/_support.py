@@ -47,6 +47,10 @@ class FakeComm:
     def on_close(self, callback):
         self.close_callback = callback
 
+    def messages(self, type_):
+        """The messages of one type sent, in order."""
+        return [message for message in self.sent if message["type"] == type_]
+
     def events(self):
         """Every event sent, in order."""
         return [event for message in self.sent if message["type"] == "events" for event in message["events"]]

@@ -326,6 +326,34 @@ class BufferTest(RecorderTestCase):
         comm.receive({"type": "unknown"})
         self.assertEqual(list(self.recorder.errors), [])
 
+    def test_the_latest_hello_writes_and_both_frontends_are_told(self):
+        first, second = FakeComm("comm-1"), FakeComm("comm-2")
+        self.recorder.on_comm_open(first, {"content": {"data": {"type": "hello", "after": 0}}})
+        self.recorder.on_comm_open(second, {"content": {"data": {"type": "hello", "after": 0}}})
+        writer_messages = lambda comm: [m["writer"] for m in comm.messages("writer")]  # noqa: E731
+        self.assertEqual(writer_messages(first), [True, False])
+        self.assertEqual(writer_messages(second), [True])
+        second.close_callback(None)
+        self.assertEqual(writer_messages(first), [True, False, True])
+
+    def test_outputs_forwarded_by_another_tab_become_an_event(self):
+        comm = FakeComm()
+        self.recorder.on_comm_open(comm, {"content": {"data": {"type": "hello", "after": 0}}})
+        self.run_cell("x = 1", cell_id="cell-a")
+        self.run_cell("y = 2", cell_id="cell-b")
+        count = self.recorder.recent[-1][0]
+        token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+        outputs = [{"output_type": "stream", "name": "stdout", "text": f"token={token}"}]
+        comm.receive({"type": "outputs", "execution_count": count, "cell_id": "cell-b", "outputs": outputs})
+        comm.receive({"type": "outputs", "execution_count": 999, "cell_id": "cell-b", "outputs": outputs})
+        comm.receive({"type": "outputs", "execution_count": "bad", "outputs": None})
+        forwarded = of_kind(comm.events(), "outputs")
+        self.assertEqual(len(forwarded), 1)
+        execution = of_kind(comm.events(), "execution")[-1]
+        self.assertEqual((forwarded[0]["exec"], forwarded[0]["run"]), (execution["exec"], execution["run"]))
+        self.assertNotIn("ghp_", json.dumps(forwarded[0]["outputs"]))
+        self.assertEqual(list(self.recorder.errors), [])
+
     def test_one_million_points_are_compact(self):
         log = self.recorder.log_metric
         started = time.perf_counter()
@@ -341,7 +369,7 @@ class BufferTest(RecorderTestCase):
         self.assertEqual([len(chunk) for chunk in chunks], [helper.POINTS_PER_EVENT] * 100)
         comm = FakeComm()
         self.recorder.handle(comm, {"type": "hello", "after": 0})
-        sizes = [sum(len(e.get("points", ())) for e in message["events"]) for message in comm.sent]
+        sizes = [sum(len(e.get("points", ())) for e in message["events"]) for message in comm.messages("events")]
         self.assertEqual(sum(sizes), 1_000_000)
         self.assertLessEqual(max(sizes), helper.POINTS_PER_MESSAGE)
         steps = [p[1] for e in of_kind(comm.events(), "metric") for p in e["points"]]
@@ -352,7 +380,7 @@ class BufferTest(RecorderTestCase):
             self.recorder.note(str(i))
         comm = FakeComm()
         self.recorder.handle(comm, {"type": "hello", "after": 0})
-        self.assertEqual([len(m["events"]) for m in comm.sent], [5000, 5000, 2002])
+        self.assertEqual([len(m["events"]) for m in comm.messages("events")], [5000, 5000, 2002])
 
     def test_background_thread_sends_during_a_long_execution(self):
         comm = FakeComm()
