@@ -33,10 +33,16 @@ const PLANTED_SECRETS = [
   'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
 ];
 
+// Kernelspecs installed for the test server only (in its Jupyter data
+// folder): `echo`, a kernel that is not Python.
+const KERNELS = path.join(__dirname, 'kernels');
+
 // A fresh server root and Jupyter state every run, so no earlier run leaks in.
 // The server's log goes to build/ui-tests/server.log.
 const command =
   `rm -rf '${SERVER_ROOT}' '${WORK}/jupyter' && mkdir -p '${SERVER_ROOT}' && ` +
+  `mkdir -p '${WORK}/jupyter/data/kernels' && ` +
+  `cp -R '${KERNELS}/echo' '${WORK}/jupyter/data/kernels/echo' && ` +
   `exec /usr/bin/python3 '${REPO}/devlab/server.py' --port ${PORT} --no-auth ` +
   `--root-dir '${SERVER_ROOT}' --state-dir '${WORK}/jupyter' ` +
   `--labextensions-path '${REPO}/build/labextensions' ` +

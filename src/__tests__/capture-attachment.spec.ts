@@ -108,7 +108,7 @@ describe('KernelAttachment', () => {
       ]);
     });
 
-    it('should send nothing to a kernel that is not Python', async () => {
+    it('should send nothing to a kernel that is not Python, and record it from the frontend', async () => {
       kernel = new FakeKernel('R');
       context = new FakeSessionContext(kernel);
       attach();
@@ -116,7 +116,12 @@ describe('KernelAttachment', () => {
 
       expect(kernel.executed).toEqual([]);
       expect(kernel.comms).toEqual([]);
-      expect(attachment.state).toBe('unsupported');
+      expect(attachment.state).toBe('recording');
+      expect(store.events[0].events[0]).toMatchObject({
+        seq: 1,
+        kind: 'session',
+        env: { language: { name: 'R' } }
+      });
     });
 
     it('should send nothing while the notebook is not tracked', async () => {

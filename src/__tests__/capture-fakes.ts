@@ -141,14 +141,34 @@ export class FakeComm {
 
 /**
  * A kernel connection's transport: records executions and comms, answers
- * `kernel_info` with its language.
+ * `kernel_info` with its language, and plays the messages of executions.
  */
 export class FakeKernel {
   constructor(language = 'python') {
     this.info = Promise.resolve({
-      language_info: { name: language }
+      status: 'ok',
+      protocol_version: '5.3',
+      implementation: `${language}-kernel`,
+      implementation_version: '1.0',
+      language_info: {
+        name: language,
+        version: '2.0',
+        mimetype: 'text/plain',
+        file_extension: '.txt'
+      },
+      banner: `The ${language} kernel`,
+      help_links: []
     } as KernelMessage.IInfoReply);
   }
+
+  id = 'kernel-1';
+  name = 'echo';
+  spec: Promise<{ display_name: string } | undefined> = Promise.resolve({
+    display_name: 'Echo'
+  });
+  /** The session of the kernel process's message headers. */
+  kernelSession = 'process-1';
+  readonly anyMessage = new Signal<this, Kernel.IAnyMessageArgs>(this);
 
   status: Kernel.Status = 'idle';
   connectionStatus: Kernel.ConnectionStatus = 'connected';
@@ -184,6 +204,154 @@ export class FakeKernel {
   get lastComm(): FakeComm | undefined {
     return this.comms[this.comms.length - 1];
   }
+
+  /** When set, `kernel_info` is answered once it resolves. */
+  infoGate: Promise<void> | null = null;
+
+  async requestKernelInfo(): Promise<KernelMessage.IInfoReplyMsg> {
+    await this.infoGate;
+    return {
+      header: { session: this.kernelSession, msg_type: 'kernel_info_reply' },
+      content: await this.info
+    } as unknown as KernelMessage.IInfoReplyMsg;
+  }
+
+  /**
+   * Play the messages of one execution as a connection sees them: this
+   * tab's request (unless another tab sent it), the kernel's broadcasts, and
+   * the reply (to this tab's requests only).
+   */
+  execute(options: FakeKernel.IExecution): void {
+    const msgId = `request-${++this._requests}`;
+    const { code, count = null, error = null } = options;
+    const own = options.own ?? true;
+    const replyStatus =
+      options.replyStatus ?? (error === null ? 'ok' : 'error');
+    if (own) {
+      this._play('send', 'shell', 'execute_request', null, {
+        content: { code, silent: options.silent ?? false },
+        metadata: options.cellId ? { cellId: options.cellId } : {}
+      });
+    }
+    if (options.silent || replyStatus === 'aborted') {
+      if (own) {
+        this._play('recv', 'shell', 'execute_reply', msgId, {
+          content: { status: replyStatus, execution_count: count }
+        });
+      }
+      return;
+    }
+    const iopub = (msgType: string, content: Record<string, unknown>) =>
+      this._play('recv', 'iopub', msgType, msgId, { content });
+    iopub('status', { execution_state: 'busy' });
+    iopub('execute_input', { code, execution_count: count });
+    if (error && options.errorOutput !== false) {
+      iopub('error', error);
+    }
+    if (own) {
+      this._play('recv', 'shell', 'execute_reply', msgId, {
+        content: { status: replyStatus, execution_count: count, ...error }
+      });
+    }
+    iopub('status', { execution_state: 'idle' });
+  }
+
+  private _play(
+    direction: 'send' | 'recv',
+    channel: string,
+    msgType: string,
+    parent: string | null,
+    fields: Record<string, unknown>
+  ): void {
+    const msgId =
+      direction === 'send'
+        ? `request-${this._requests}`
+        : `reply-${++this._replies}`;
+    const msg = {
+      channel,
+      header: { msg_id: msgId, msg_type: msgType, session: this.kernelSession },
+      parent_header: parent ? { msg_id: parent } : {},
+      metadata: {},
+      ...fields
+    };
+    this.anyMessage.emit({
+      msg: msg as unknown as KernelMessage.IMessage,
+      direction
+    });
+  }
+
+  private _replies = 0;
+  private _requests = 0;
+}
+
+/**
+ * Types of the fake kernel.
+ */
+export namespace FakeKernel {
+  export interface IExecution {
+    code: string;
+    /** The execution count the kernel gives. */
+    count?: number | null;
+    cellId?: string;
+    /** The error raised, as the `error` output and reply have it. */
+    error?: { ename: string; evalue: string; traceback: string[] } | null;
+    /** Whether the error is published as an output; true by default. */
+    errorOutput?: boolean;
+    /** Whether this tab sent the request; true by default. */
+    own?: boolean;
+    silent?: boolean;
+    replyStatus?: 'ok' | 'error' | 'aborted';
+  }
+}
+
+/**
+ * The Web Locks API of one browser, shared by the tabs of a test.
+ */
+export class FakeLocks {
+  request(
+    name: string,
+    options: LockOptions,
+    callback: (lock: Lock | null) => unknown
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        this._held.add(name);
+        Promise.resolve(callback({ name, mode: 'exclusive' }))
+          .then(resolve, reject)
+          .finally(() => {
+            this._held.delete(name);
+            const waiters = this._waiting.get(name) ?? [];
+            waiters.shift()?.();
+          });
+      };
+      if (!this._held.has(name)) {
+        grant();
+      } else if (options.ifAvailable) {
+        Promise.resolve(callback(null)).then(resolve, reject);
+      } else {
+        const waiters = this._waiting.get(name) ?? [];
+        this._waiting.set(name, waiters);
+        waiters.push(grant);
+        options.signal?.addEventListener('abort', () => {
+          const index = waiters.indexOf(grant);
+          if (index >= 0) {
+            waiters.splice(index, 1);
+            reject(new Error('AbortError'));
+          }
+        });
+      }
+    });
+  }
+
+  /**
+   * Whether someone holds the lock `name`.
+   */
+  isHeld(name: string): boolean {
+    return this._held.has(name);
+  }
+
+  private readonly _held = new Set<string>();
+  private readonly _waiting = new Map<string, (() => void)[]>();
 }
 
 /**

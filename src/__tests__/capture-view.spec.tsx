@@ -58,7 +58,7 @@ describe('ActiveRunIndicator', () => {
   it.each([
     ['idle', 'No kernel'],
     ['off', 'Not recording'],
-    ['unsupported', 'Not recording'],
+    ['other-tab', 'Recorded in another tab'],
     ['failed', 'Not recording'],
     ['attaching', 'Starting…'],
     ['recording', 'Recording']

@@ -8,6 +8,7 @@ import { Signal } from '@lumino/signaling';
 import type { IRunStore, Runs } from '../tokens';
 import type { HelperConfig } from './bootstrap';
 import { bootstrapCode } from './bootstrap';
+import { FrontendRecorder } from './frontend';
 
 /**
  * The comm target the kernel helper registers (docs/CAPTURE.md).
@@ -17,7 +18,9 @@ export const COMM_TARGET = 'jupyterlab_runs';
 /**
  * Attaches the kernel helper to a notebook's Python kernel each time that
  * kernel starts, restarts or is reconnected to, and moves the helper's events
- * into the store, acknowledging only what the store has written.
+ * into the store, acknowledging only what the store has written. A kernel
+ * that is not Python is recorded by a `FrontendRecorder` instead, whose
+ * events take the same way.
  *
  * #### Notes
  * The bootstrap is one silent `execute_request` per kernel start; everything
@@ -31,6 +34,11 @@ export class KernelAttachment implements IDisposable {
     this._store = options.store;
     this._helperSource = options.helperSource;
     this._config = options.config;
+    this._frontend = options.frontend ?? {
+      appVersion: '',
+      locks: null,
+      sessions: new Map()
+    };
     this._sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     this._sessionContext.statusChanged.connect(this._onStatusChanged, this);
     this._sessionContext.connectionStatusChanged.connect(
@@ -83,13 +91,17 @@ export class KernelAttachment implements IDisposable {
    * The helper's id for the attached kernel process, once known.
    */
   get session(): string | null {
-    return this._session;
+    return this._recorder?.session ?? this._session;
   }
 
   /**
    * Ask the helper to end the current run and start a new one.
    */
   startRun(name: string | null = null): void {
+    if (this._recorder) {
+      this._recorder.startRun(name);
+      return;
+    }
     this._send({ type: 'start_run', name });
   }
 
@@ -97,6 +109,10 @@ export class KernelAttachment implements IDisposable {
    * Ask the helper to end the current run.
    */
   endRun(): void {
+    if (this._recorder) {
+      this._recorder.endRun();
+      return;
+    }
     this._send({ type: 'end_run' });
   }
 
@@ -105,6 +121,10 @@ export class KernelAttachment implements IDisposable {
    * the attached helper the new configuration.
    */
   configChanged(): void {
+    if (this._recorder) {
+      this._recorder.configChanged();
+      return;
+    }
     if (this._comm) {
       this._send({ type: 'config', ...this._config() });
       return;
@@ -179,7 +199,7 @@ export class KernelAttachment implements IDisposable {
     if (status === 'connecting') {
       // The websocket dropped: the kernel process may be the same, but the
       // comm must be opened again and the missed events asked for.
-      this._wasDisconnected = this._comm !== null;
+      this._wasDisconnected = this._comm !== null || this._recorder !== null;
     } else if (status === 'connected') {
       if (this._wasDisconnected) {
         this._wasDisconnected = false;
@@ -250,7 +270,7 @@ export class KernelAttachment implements IDisposable {
       return;
     }
     if (info.language_info.name.toLowerCase() !== 'python') {
-      this._setState('unsupported');
+      await this._record(kernel);
       return;
     }
 
@@ -286,6 +306,26 @@ export class KernelAttachment implements IDisposable {
     this._attachedKernel = kernel;
     // The helper answers with a welcome naming its session; hello follows.
     comm.open({});
+  }
+
+  /**
+   * Record a kernel that is not Python from the frontend.
+   */
+  private async _record(kernel: Kernel.IKernelConnection): Promise<void> {
+    const recorder = new FrontendRecorder({
+      kernel,
+      store: this._store,
+      config: this._config,
+      shared: this._frontend
+    });
+    recorder.events.connect((_, events) => this._deliver(events), this);
+    recorder.resumed.connect((_, run) => this._welcomed.emit(run), this);
+    recorder.stateChanged.connect((_, state) => {
+      this._setState(state === 'starting' ? 'attaching' : state);
+    }, this);
+    this._recorder = recorder;
+    this._attachedKernel = kernel;
+    await recorder.start();
   }
 
   private _onCommMsg(comm: Kernel.IComm, msg: KernelMessage.ICommMsgMsg): void {
@@ -336,9 +376,16 @@ export class KernelAttachment implements IDisposable {
     if (typeof session === 'string') {
       this._session = session;
     }
+    this._deliver(events);
+    this._acknowledge(comm, events[events.length - 1].seq);
+  }
+
+  /**
+   * Hand events to the store, then to whoever follows them.
+   */
+  private _deliver(events: readonly Runs.KernelEvent[]): void {
     this._store.addEvents(this._config().notebook_path, events);
     this._eventsReceived.emit(events);
-    this._acknowledge(comm, events[events.length - 1].seq);
   }
 
   /**
@@ -371,9 +418,11 @@ export class KernelAttachment implements IDisposable {
   }
 
   /**
-   * Drop the comm of the kernel that was attached.
+   * Drop the comm, or the frontend recorder, of the kernel that was attached.
    */
   private _detach(): void {
+    this._recorder?.dispose();
+    this._recorder = null;
     const comm = this._comm;
     this._comm = null;
     this._attachedKernel = null;
@@ -404,12 +453,14 @@ export class KernelAttachment implements IDisposable {
     this,
     readonly Runs.KernelEvent[]
   >(this);
+  private readonly _frontend: FrontendRecorder.IShared;
   private readonly _helperSource: () => Promise<string>;
   private _isDisposed = false;
   private readonly _kernelEnded = new Signal<this, KernelAttachment.Ending>(
     this
   );
   private _needsAttach = false;
+  private _recorder: FrontendRecorder | null = null;
   private _session: string | null = null;
   private readonly _sessionContext: ISessionContext;
   private _state: KernelAttachment.State = 'idle';
@@ -449,6 +500,12 @@ export namespace KernelAttachment {
      * and whether the notebook is tracked).
      */
     config: () => HelperConfig;
+
+    /**
+     * What the frontend recorders of kernels that are not Python share in
+     * this page; a new, unshared one by default.
+     */
+    frontend?: FrontendRecorder.IShared;
   }
 
   /**
@@ -467,8 +524,9 @@ export namespace KernelAttachment {
 
   /**
    * Where attaching stands: no kernel (`idle`), a kernel not ready yet
-   * (`waiting`), tracking `off`, `attaching`, `recording`, `unsupported`
-   * (not Python) or `failed`.
+   * (`waiting`), tracking `off`, `attaching`, `recording`, `other-tab`
+   * (a kernel that is not Python, which another tab of this browser records)
+   * or `failed`.
    */
   export type State =
     | 'idle'
@@ -476,7 +534,7 @@ export namespace KernelAttachment {
     | 'off'
     | 'attaching'
     | 'recording'
-    | 'unsupported'
+    | 'other-tab'
     | 'failed';
 }
 

@@ -6,6 +6,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import { KernelAttachment } from './attachment';
 import { helperConfig } from './bootstrap';
+import type { FrontendRecorder } from './frontend';
 import type { DisplayedExecution } from './linker';
 import { kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
@@ -33,6 +34,7 @@ export class NotebookCapture implements IDisposable {
       sessionContext: options.sessionContext ?? this._panel.sessionContext,
       store: this._store,
       helperSource: options.helperSource,
+      frontend: options.frontend,
       config: () =>
         helperConfig(this._settings.config, this.path, this.isTracked)
     });
@@ -98,14 +100,16 @@ export class NotebookCapture implements IDisposable {
   }
 
   /**
-   * Whether the helper is attached and reporting.
+   * Whether the helper (or, for a kernel that is not Python, this tab)
+   * records the kernel.
    */
   get isRecording(): boolean {
     return this._attachment.state === 'recording';
   }
 
   /**
-   * Ask the kernel to end the active run and start a new one.
+   * End the active run and start a new one (the kernel helper does, or this
+   * tab for a kernel that is not Python).
    */
   startRun(name: string | null = null): void {
     this._attachment.startRun(name);
@@ -294,6 +298,11 @@ export namespace NotebookCapture {
      * Loads the helper's Python source, for kernels that cannot import it.
      */
     helperSource: () => Promise<string>;
+
+    /**
+     * What the recorders of kernels that are not Python share in this page.
+     */
+    frontend?: FrontendRecorder.IShared;
   }
 }
 

@@ -12,6 +12,7 @@ import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
 // their first kernel message.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { CaptureRegistry } from './registry';
+import { browserLocks } from './tabLock';
 import { ActiveRunIndicator } from './view';
 
 /**
@@ -59,7 +60,13 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
       settings,
       // About 80 kB, needed only once a Python kernel is attached.
       helperSource: async () =>
-        (await import('./helperSource.generated')).HELPER_SOURCE
+        (await import('./helperSource.generated')).HELPER_SOURCE,
+      // Kernels that are not Python are recorded by the tabs themselves.
+      frontend: {
+        appVersion: app.version,
+        locks: browserLocks(),
+        sessions: new Map()
+      }
     });
     const indicator = (panel: NotebookPanel) =>
       new ActiveRunIndicator(captures.forPanel(panel).model, trans);

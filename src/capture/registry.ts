@@ -4,6 +4,7 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
+import type { FrontendRecorder } from './frontend';
 import type { ActiveRunModel } from './model';
 import { NotebookCapture } from './notebook';
 
@@ -103,5 +104,10 @@ export namespace CaptureRegistry {
      * Loads the helper's Python source, for kernels that cannot import it.
      */
     helperSource: () => Promise<string>;
+
+    /**
+     * What the recorders of kernels that are not Python share in this page.
+     */
+    frontend?: FrontendRecorder.IShared;
   }
 }

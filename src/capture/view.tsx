@@ -124,10 +124,12 @@ function describeCapture(
           'Tracking is off for this notebook or in the settings: runs are not recorded.'
         )
       };
-    case 'unsupported':
+    case 'other-tab':
       return {
-        text: trans.__('Not recording'),
-        title: trans.__('Runs are recorded for Python kernels only.')
+        text: trans.__('Recorded in another tab'),
+        title: trans.__(
+          'Another tab of this browser records the runs of this kernel; this tab takes over when that one closes.'
+        )
       };
     case 'failed':
       return {
