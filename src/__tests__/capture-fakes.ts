@@ -121,7 +121,19 @@ export class FakeComm {
 
   send(data: Record<string, unknown>): void {
     this.sent.push(data);
+    if (data.type === 'hello' && this.answersHello) {
+      // The helper makes the tab that said hello last its writer.
+      void Promise.resolve().then(() =>
+        this.receive({ type: 'writer', writer: true })
+      );
+    }
   }
+
+  /**
+   * Whether the fake helper tells the frontend it writes, as the helper does
+   * after each hello; off to play a tab another one displaced.
+   */
+  answersHello = true;
 
   close(): void {
     this.closed = true;

@@ -195,6 +195,81 @@ describe('NotebookCapture', () => {
     });
   });
 
+  describe('a tab that does not write', () => {
+    beforeEach(async () => {
+      // Another tab greeted the kernel since: it writes now.
+      kernel.lastComm!.receive({ type: 'writer', writer: false });
+      await settle();
+    });
+
+    it('should pass the outputs it displays to the kernel, redacted', async () => {
+      const cell = panel.content.widgets[0].model as unknown as {
+        id: string;
+        executionCount: number;
+        outputs: { add(output: Record<string, unknown>): void };
+      };
+      cell.executionCount = 3;
+      cell.outputs.add({
+        output_type: 'stream',
+        name: 'stdout',
+        text: 'api_key = s3cr3t\n'
+      });
+
+      cellExecuted(panel.content, 0);
+
+      expect(store.outputs).toEqual([]);
+      expect(
+        kernel.lastComm!.sent.filter(message => message.type === 'outputs')
+      ).toEqual([
+        {
+          type: 'outputs',
+          execution_count: 3,
+          cell_id: cell.id,
+          outputs: [
+            {
+              output_type: 'stream',
+              name: 'stdout',
+              text: `api_key = ${REDACTED}\n`
+            }
+          ]
+        }
+      ]);
+    });
+
+    it("should leave the run's end and snapshots to the writing tab", async () => {
+      await panel.context.save();
+      context.setStatus('restarting');
+
+      expect(store.ended).toEqual([]);
+      expect(store.snapshots).toEqual([]);
+      expect(capture.model.run?.status).toBe('finished');
+    });
+  });
+
+  describe('outputs another tab forwarded', () => {
+    it('should be stored with the execution the kernel matched them to', async () => {
+      await send(
+        event('outputs', {
+          run: 'run-1',
+          exec: 2,
+          cell_id: 'elsewhere',
+          outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi\n' }]
+        })
+      );
+
+      expect(store.outputs).toEqual([
+        {
+          path: 'analysis/train.ipynb',
+          outputs: {
+            run: 'run-1',
+            exec: 2,
+            outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi\n' }]
+          }
+        }
+      ]);
+    });
+  });
+
   describe('#setTrackedHere()', () => {
     it('should keep the switch in the notebook and tell the kernel', async () => {
       capture.setTrackedHere(false);

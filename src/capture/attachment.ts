@@ -88,6 +88,33 @@ export class KernelAttachment implements IDisposable {
   }
 
   /**
+   * Whether this tab writes the attached kernel's runs. The helper sends its
+   * events to one tab only, the last to greet it, and tells each tab whether
+   * it is that one; the others leave run ends and snapshots to it and pass
+   * on the outputs they display (`forwardOutputs`).
+   */
+  get isWriter(): boolean {
+    return this._isWriter;
+  }
+
+  /**
+   * Hand the outputs of an execution this tab displayed to the helper, which
+   * passes them to the writing tab as an `outputs` event.
+   */
+  forwardOutputs(
+    executionCount: number,
+    cellId: string,
+    outputs: readonly Record<string, unknown>[]
+  ): void {
+    this._send({
+      type: 'outputs',
+      execution_count: executionCount,
+      cell_id: cellId,
+      outputs
+    });
+  }
+
+  /**
    * The helper's id for the attached kernel process, once known.
    */
   get session(): string | null {
@@ -322,6 +349,11 @@ export class KernelAttachment implements IDisposable {
     recorder.resumed.connect((_, run) => this._welcomed.emit(run), this);
     recorder.stateChanged.connect((_, state) => {
       this._setState(state === 'starting' ? 'attaching' : state);
+      // The recorder holding the kernel's lock writes; it keeps that role
+      // until it hands over, so a kernel that just ended is still ended here.
+      if (state === 'recording' || state === 'other-tab') {
+        this._isWriter = state === 'recording';
+      }
     }, this);
     this._recorder = recorder;
     this._attachedKernel = kernel;
@@ -342,6 +374,8 @@ export class KernelAttachment implements IDisposable {
       });
     } else if (data.type === 'events') {
       this._receive(comm, data.events);
+    } else if (data.type === 'writer') {
+      this._isWriter = data.writer === true;
     }
   }
 
@@ -445,6 +479,7 @@ export class KernelAttachment implements IDisposable {
   }
 
   private _acks: Promise<void> = Promise.resolve();
+  private _isWriter = false;
   private _attachedKernel: Kernel.IKernelConnection | null = null;
   private _attempt = 0;
   private _comm: Kernel.IComm | null = null;

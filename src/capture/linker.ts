@@ -132,6 +132,32 @@ export function kernelExecution(
 }
 
 /**
+ * The outputs another tab displayed, from the helper's `outputs` event
+ * (docs/CAPTURE.md), or null for any other event.
+ */
+export function forwardedOutputs(
+  event: Runs.KernelEvent
+): Runs.ExecutionOutputs | null {
+  const { run, exec, outputs } = event;
+  if (
+    event.kind !== 'outputs' ||
+    typeof run !== 'string' ||
+    typeof exec !== 'number' ||
+    !Array.isArray(outputs)
+  ) {
+    return null;
+  }
+  return {
+    run,
+    exec,
+    outputs: outputs.filter(
+      (output): output is Record<string, unknown> =>
+        typeof output === 'object' && output !== null
+    )
+  };
+}
+
+/**
  * A kernel that does not know the cell id cannot contradict the notebook.
  */
 function sameCell(displayedId: string, kernelId: string | null): boolean {

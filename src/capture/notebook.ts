@@ -8,7 +8,7 @@ import { KernelAttachment } from './attachment';
 import { helperConfig } from './bootstrap';
 import type { FrontendRecorder } from './frontend';
 import type { DisplayedExecution } from './linker';
-import { kernelExecution, OutputLinker } from './linker';
+import { forwardedOutputs, kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
 import { prepareNotebook, prepareOutputs } from './outputs';
 
@@ -142,8 +142,11 @@ export class NotebookCapture implements IDisposable {
     this.model.applyEvents(events);
     for (const event of events) {
       const execution = kernelExecution(event);
+      const forwarded = forwardedOutputs(event);
       if (execution) {
         this._linker.addKernelExecution(execution);
+      } else if (forwarded) {
+        this._storeOutputs(forwarded);
       } else if (event.kind === 'run_end' && typeof event.run === 'string') {
         this._saveSnapshot(event.run);
       }
@@ -163,9 +166,12 @@ export class NotebookCapture implements IDisposable {
   ): void {
     const run = this.model.run;
     if (run && run.status === 'running') {
-      this._saveSnapshot(run.id);
       const status = ending === 'died' ? 'crashed' : 'finished';
-      this._store.endRun(this.path, run.id, status);
+      if (this._attachment.isWriter) {
+        // One tab ends the run: two would both write its files.
+        this._saveSnapshot(run.id);
+        this._store.endRun(this.path, run.id, status);
+      }
       this.model.markEnded(status);
     }
     // The next kernel process counts executions and events from 1 again.
@@ -186,7 +192,11 @@ export class NotebookCapture implements IDisposable {
 
   private _onSaveState(_: unknown, state: string): void {
     const run = this.model.run;
-    if (state === 'completed' && run?.status === 'running') {
+    if (
+      state === 'completed' &&
+      run?.status === 'running' &&
+      this._attachment.isWriter
+    ) {
       this._saveSnapshot(run.id);
     }
   }
@@ -227,7 +237,15 @@ export class NotebookCapture implements IDisposable {
       executionCount: model.executionCount,
       outputs: model.outputs.toJSON() as Record<string, unknown>[]
     };
-    this._linker.addDisplayed(displayed);
+    if (this._attachment.isWriter) {
+      this._linker.addDisplayed(displayed);
+    } else {
+      this._attachment.forwardOutputs(
+        displayed.executionCount,
+        displayed.cellId,
+        prepareOutputs(displayed.outputs, this._settings.config.outputCapBytes)
+      );
+    }
   }
 
   private _storeOutputs(outputs: Runs.ExecutionOutputs): void {

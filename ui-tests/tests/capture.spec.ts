@@ -333,6 +333,65 @@ test.describe('Run capture', () => {
     }
   });
 
+  test('should record one run without duplicates from two tabs on a notebook', async ({
+    context,
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = await openFixture(page, tmpPath, 'two-tabs.ipynb');
+    await expect
+      .poll(() => storedSessions(request, notebookPath), { timeout: 30000 })
+      .toBe(1);
+    // A second tab on the same notebook shares its kernel; it attached last,
+    // so the kernel's events go to it.
+    const second = await context.newPage();
+    await second.goto(`/lab/tree/${notebookPath}`);
+    await second.waitForFunction(() => !!window.jupyterapp);
+    await expect(second.locator('.jp-RunsIndicator-run')).toBeVisible({
+      timeout: 30000
+    });
+
+    // Each tab runs one cell.
+    await page.notebook.runCell(0);
+    await second.evaluate(async () => {
+      const { commands } = window.jupyterapp;
+      await commands.execute('notebook:move-cursor-down');
+      await commands.execute('notebook:run-cell');
+    });
+
+    await expect
+      .poll(async () => (await readRun(request, notebookPath)).outputs, {
+        timeout: 30000
+      })
+      .toEqual({ '1': expect.any(String), '2': expect.any(String) });
+    const run = await readRun(request, notebookPath);
+    expect(await executedSources(request, run)).toEqual([
+      "seed = 7\nprint('rmse: 1.0')",
+      "print('rmse: 0.5')"
+    ]);
+    expect(
+      (await metricPoints(request, notebookPath, run.id)).rmse.map(
+        point => point[0]
+      )
+    ).toEqual([1, 0.5]);
+
+    // A reload of the writing tab replays nothing twice.
+    await second.reload();
+    await expect(second.locator('.jp-RunsIndicator-run')).toBeVisible({
+      timeout: 30000
+    });
+    await page.notebook.runCell(0);
+    await expect
+      .poll(
+        async () => (await readRun(request, notebookPath)).executions.length
+      )
+      .toBe(3);
+    expect(await runRows(request, notebookPath)).toHaveLength(1);
+    expect(await storedSessions(request, notebookPath)).toBe(1);
+    await second.close();
+  });
+
   test('should record a notebook executed headless by nbclient', async ({
     page,
     request,
