@@ -1667,7 +1667,10 @@ class Recorder:
             with self.lock:
                 if self.session_id is None or not self.tracking:
                     return
-                self._end_run()
+                # Headless, a run ends as its last cell did (nbclient stops at an error); with a Lab it ends
+                # `finished`, as the frontend ends a run whose kernel shut down or restarted.
+                headless = self.spool.enabled and not self.spool.frontend_seen
+                self._end_run(None if headless else "finished")
                 pending = self.events_after(self.acked_upto)
             if pending and self.spool.open():
                 self.spool.send({"events": pending})

@@ -226,7 +226,16 @@ class SpoolRecorderTest(unittest.TestCase):
         self.assertEqual(header["notebook"], "project/train.ipynb")
         self.assertTrue(closed)
         self.assertEqual(events[0]["seq"], acked + 1)
-        self.assertEqual(events[-1]["kind"], "run_end")
+        self.assertEqual((events[-1]["kind"], events[-1]["status"]), ("run_end", "finished"))
+
+    def test_a_headless_run_ends_as_its_last_cell(self):
+        failing = "print('rmse: 1.5')\nraise ValueError('bad data')"
+        write_notebook(os.path.join(self.folder, "train.ipynb"), ["seed = 69", failing])
+        execute(self.recorder, self.namespace, "seed = 69")
+        execute(self.recorder, self.namespace, failing)
+        self.recorder.at_exit()
+        _, events, _ = read_spool(self.spool_path())
+        self.assertEqual((events[-1]["kind"], events[-1]["status"]), ("run_end", "failed"))
 
     def test_exit_without_a_store_writes_nothing(self):
         shutil.rmtree(os.path.join(self.root, "jupyter-runs"))
