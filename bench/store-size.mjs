@@ -19,6 +19,7 @@ import {
   statSync
 } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO, log, options, withLab } from './lab.mjs';
 
 const opts = options({
@@ -77,14 +78,12 @@ function measure(folder) {
       }
       const stat = statSync(full);
       const rel = path.relative(folder, full).split(path.sep);
-      const kind =
-        rel[0] !== 'notebooks'
-          ? rel[0].replace(/\.json$/, '')
-          : rel[2] === 'runs'
-            ? rel.length === 5
-              ? 'run.json'
-              : rel[4]
-            : rel[2].replace(/\.json$/, '');
+      // store.json, or a notebook's index (head and segments) and packs;
+      // a compressed file is in one of two slots, x.a.json.gz or x.b.json.gz.
+      const kind = (rel[0] !== 'notebooks' ? rel[0] : rel[2]).replace(
+        /(\.[ab])?\.json(\.gz)?$/,
+        ''
+      );
       total.bytes += stat.size;
       total.allocated += stat.blocks * 512;
       total.files += 1;
@@ -92,7 +91,48 @@ function measure(folder) {
     }
   };
   walk(folder);
+  total.pack_parts = packParts(folder);
   return total;
+}
+
+// What the packs hold, by part: the bytes of each part's JSON, and of that
+// JSON gzipped on its own (parts compress better together, so these only
+// say which parts weigh most).
+function packParts(folder) {
+  const parts = {};
+  const walk = dir => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/\/packs\/[^/]+\.[ab]\.json\.gz$/.test(full)) {
+        const bytes = readFileSync(full);
+        if (bytes.length === 0) {
+          continue;
+        }
+        const pack = JSON.parse(gunzipSync(bytes).toString('utf8'));
+        const columns = {};
+        for (const block of pack.runs) {
+          for (const key of ['executions', 'outputs', 'metrics', 'params']) {
+            (columns[`runs.${key}`] ??= []).push(block[key]);
+          }
+          const { executions, outputs, metrics, params, ...rest } = block;
+          (columns['runs.other'] ??= []).push(rest);
+        }
+        for (const key of ['blobs', 'sessions', 'snapshots']) {
+          columns[key] = pack[key];
+        }
+        for (const [key, value] of Object.entries(columns)) {
+          const json = Buffer.from(JSON.stringify(value));
+          const part = (parts[key] ??= { json: 0, gzip_alone: 0 });
+          part.json += json.length;
+          part.gzip_alone += gzipSync(json).length;
+        }
+      }
+    }
+  };
+  walk(folder);
+  return parts;
 }
 
 // 2. Replay each recording through the Lab's RunStore, one fresh store each.

@@ -3,31 +3,37 @@ import Ajv2020 from 'ajv/dist/2020';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import {
+  fromDeltaList,
+  recordedOutputs,
+  storedOutputs,
+  toDeltaList
+} from '../store/codec';
 import type { StoreFormat } from '../store/format';
-import { isValidId, parseStoreFile } from '../store/format';
+import {
+  checkRunBlock,
+  checkSnapshot,
+  isValidId,
+  parseStoreFile
+} from '../store/format';
+import { fromBase64, gunzipText, gzipText, toBase64 } from '../store/gzip';
 import { MemoryLocalStore } from '../store/local';
-import { notebookKey, StoreLayout } from '../store/paths';
+import { notebookKey, slotsOf, StoreLayout } from '../store/paths';
 import { WriteQueue } from '../store/queue';
 import { HEAD_ROWS, mergeRows, sealOldRows, SEGMENT_ROWS } from '../store/rows';
 import { RunStore } from '../store/store';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
-import { FakeJupyterServer, installWebCrypto } from './store-server';
+import {
+  FakeJupyterServer,
+  installCompression,
+  installWebCrypto
+} from './store-server';
 
 const trans = nullTranslator.load('jupyterlab_runs');
 const FORMAT_DIR = path.join(__dirname, '..', '..', 'docs', 'format');
 
-const KINDS: StoreFormat.Kind[] = [
-  'store',
-  'index',
-  'index-segment',
-  'session',
-  'run',
-  'metrics',
-  'snapshot',
-  'blob',
-  'env'
-];
+const KINDS: StoreFormat.Kind[] = ['store', 'index', 'index-segment', 'pack'];
 
 /**
  * The JSON Schemas of docs/format, compiled.
@@ -48,14 +54,9 @@ function loadSchemas(): Ajv2020 {
 function kindOf(file: string): StoreFormat.Kind {
   const rules: [RegExp, StoreFormat.Kind][] = [
     [/\/store\.json$/, 'store'],
-    [/\/index\.json$/, 'index'],
-    [/\/index\/\d+\.json$/, 'index-segment'],
-    [/\/sessions\/[^/]+\.json$/, 'session'],
-    [/\/run\.json$/, 'run'],
-    [/\/metrics\/\d+\.json$/, 'metrics'],
-    [/\/snapshots\/\d+\.json$/, 'snapshot'],
-    [/\/blobs\//, 'blob'],
-    [/\/envs\//, 'env']
+    [/\/index\.json\.gz$/, 'index'],
+    [/\/index\/\d+\.json\.gz$/, 'index-segment'],
+    [/\/packs\/[^/]+\.json\.gz$/, 'pack']
   ];
   const found = rules.find(([pattern]) => pattern.test(file));
   if (!found) {
@@ -64,21 +65,86 @@ function kindOf(file: string): StoreFormat.Kind {
   return found[1];
 }
 
+/**
+ * A pack file with the given run blocks and snapshots.
+ */
+function packText(
+  runs: unknown[] = [],
+  snapshots: unknown[] = [],
+  blobs: unknown[] = ['x = 1']
+): string {
+  return JSON.stringify({
+    format: 'jupyterlab-runs/pack',
+    version: 2,
+    notebookPath: 'nb.ipynb',
+    pack: 'k3x9qa-0',
+    updatedAt: 1,
+    blobs,
+    sessions: [],
+    runs,
+    snapshots
+  });
+}
+
+/**
+ * A run block with nothing in it but what is given.
+ */
+function block(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    run: 'run-1',
+    startedAt: 1_700_000_000_000,
+    status: 'running',
+    endedAt: null,
+    updatedAt: 0,
+    seq: 2,
+    params: {},
+    tags: {},
+    note: null,
+    inherited: [],
+    executions: {
+      exec: [],
+      cell: [],
+      count: [],
+      source: [],
+      time: [],
+      outcome: [],
+      error: []
+    },
+    outputs: { exec: [], blob: [] },
+    metrics: [],
+    files: [],
+    ...fields
+  };
+}
+
 describe('store format', () => {
   beforeAll(() => {
     installWebCrypto();
+    installCompression();
   });
 
   describe('#parseStoreFile()', () => {
     it.each(KINDS)('should refuse a "%s" file of a newer version', kind => {
       const text = JSON.stringify({
         format: `jupyterlab-runs/${kind}`,
-        version: 2
+        version: 3
       });
       expect(parseStoreFile(kind, text, trans)).toEqual({
         ok: false,
         problem:
-          'uses format version 2, which this version of jupyterlab-runs cannot read (it reads version 1); update jupyterlab-runs to read it'
+          'uses format version 3, which this version of jupyterlab-runs cannot read (it reads version 2); update jupyterlab-runs to read it'
+      });
+    });
+
+    it.each(KINDS)('should refuse a "%s" file of version 1', kind => {
+      const text = JSON.stringify({
+        format: `jupyterlab-runs/${kind}`,
+        version: 1
+      });
+      expect(parseStoreFile(kind, text, trans)).toEqual({
+        ok: false,
+        problem:
+          'uses format version 1, written by an unreleased development version of jupyterlab-runs, which this version cannot read (it reads version 2)'
       });
     });
 
@@ -87,56 +153,172 @@ describe('store format', () => {
       ['null', 'null', /^is not a JSON object$/],
       [
         'a version as text',
-        '{"format":"jupyterlab-runs/run","version":"1"}',
+        '{"format":"jupyterlab-runs/pack","version":"2"}',
         /^has no valid "version" number$/
       ],
       [
         'version 0',
-        '{"format":"jupyterlab-runs/run","version":0}',
+        '{"format":"jupyterlab-runs/pack","version":0}',
         /^uses unknown format version 0$/
       ],
       [
         'another kind',
-        '{"format":"jupyterlab-runs/index","version":1}',
-        /^is not a "jupyterlab-runs\/run" file: its "format" is "jupyterlab-runs\/index"$/
+        '{"format":"jupyterlab-runs/index","version":2}',
+        /^is not a "jupyterlab-runs\/pack" file: its "format" is "jupyterlab-runs\/index"$/
       ],
       [
         'no format',
-        '{"version":1}',
-        /^is not a "jupyterlab-runs\/run" file: its "format" is missing$/
+        '{"version":2}',
+        /^is not a "jupyterlab-runs\/pack" file: its "format" is missing$/
       ],
       [
         'a missing field',
-        '{"format":"jupyterlab-runs/run","version":1}',
-        /^"id" must be an id .*; got missing$/
+        '{"format":"jupyterlab-runs/pack","version":2}',
+        /^"blobs" must be a list; got missing$/
+      ],
+      [
+        'a bad pack name',
+        packText().replace('k3x9qa-0', '../x'),
+        /^"pack" must be a pack name such as "k3x9qa-0"; got "..\/x"$/
       ]
-    ])('should explain a run file that is %s', (_, text, problem) => {
-      const parsed = parseStoreFile('run', text, trans);
+    ])('should explain a pack file that is %s', (_, text, problem) => {
+      const parsed = parseStoreFile('pack', text, trans);
       expect(parsed.ok).toBe(false);
       expect(parsed.ok ? '' : parsed.problem).toMatch(problem);
     });
 
-    it('should name the field at fault deep inside a file', () => {
-      const text = JSON.stringify({
-        format: 'jupyterlab-runs/metrics',
-        version: 1,
-        run: 'run-1',
-        segment: 0,
-        series: [
-          {
-            name: 'loss',
-            source: 'explicit',
-            points: [
-              [1, 0, 5, null],
-              ['high', 1, 6, null]
-            ]
+    it('should accept a pack whose blocks are checked one by one', () => {
+      expect(
+        parseStoreFile('pack', packText([{ run: 1 }]), trans)
+      ).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('#checkRunBlock()', () => {
+    it.each([
+      [
+        'a bad metric value',
+        block({
+          metrics: [
+            {
+              name: 'loss',
+              source: 'explicit',
+              value: [1, 'high'],
+              step: [0, 1],
+              time: [0, 0],
+              exec: [null, null]
+            }
+          ]
+        }),
+        '"runs[0].metrics[0].value[1]" must be a number, "NaN", "Infinity" or "-Infinity"; got "high"'
+      ],
+      [
+        'columns of unequal length',
+        block({
+          metrics: [
+            {
+              name: 'loss',
+              source: 'explicit',
+              value: [1, 2],
+              step: [0],
+              time: [0, 0],
+              exec: [null, null]
+            }
+          ]
+        }),
+        '"runs[0].metrics[0]" must be columns of equal length (value: 2, step: 1, time: 2, exec: 2)'
+      ],
+      [
+        'a blob it does not hold',
+        block({
+          executions: {
+            exec: [1],
+            cell: [null],
+            count: [null],
+            source: [4],
+            time: [0, 1],
+            outcome: ['ok'],
+            error: [null]
           }
-        ]
+        }),
+        '"runs[0].executions.source[0]" must be a blob of this pack (0 to 0) or "<pack>/<n>"; got 4'
+      ],
+      [
+        'one time per execution',
+        block({
+          executions: {
+            exec: [1],
+            cell: [null],
+            count: [null],
+            source: [0],
+            time: [0],
+            outcome: ['ok'],
+            error: [null]
+          }
+        }),
+        '"runs[0].executions.time" must be a start and an end per execution (2 numbers); got [0]'
+      ],
+      [
+        'a name without a reason',
+        block({ name: 'x' }),
+        '"runs[0]" must be a block with all or none of name, reason, session, env'
+      ],
+      [
+        'a fractional delta',
+        block({ outputs: { exec: [1.5], blob: [0] } }),
+        '"runs[0].outputs.exec[0]" must be a whole number; got 1.5'
+      ]
+    ])(
+      'should name the field at fault in a block with %s',
+      (_, data, problem) => {
+        expect(checkRunBlock(data, 'runs[0]', 1, trans)).toEqual({
+          ok: false,
+          problem: expect.stringContaining(problem)
+        });
+      }
+    );
+
+    it('should read a foreign blob reference', () => {
+      const data = block({ outputs: { exec: [1], blob: ['abcdef12-3/7'] } });
+      expect(checkRunBlock(data, 'runs[0]', 0, trans)).toMatchObject({
+        ok: true
       });
-      expect(parseStoreFile('metrics', text, trans)).toEqual({
+    });
+  });
+
+  describe('#checkSnapshot()', () => {
+    it.each([
+      [
+        'a copy in a keyframe',
+        {
+          run: 'run-1',
+          time: 1,
+          nbformat: 4,
+          nbformatMinor: 5,
+          metadata: {},
+          cells: [[0, 1]]
+        },
+        '"snapshots[0].cells[0]" must be a whole cell: this snapshot has no base; got [0,1]'
+      ],
+      [
+        'a cell without source',
+        { run: 'run-1', time: 1, base: 0, cells: [{ id: 'a' }] },
+        '"snapshots[0].cells[0].source" must be a blob reference; got missing'
+      ],
+      [
+        'a shift and a count',
+        {
+          run: 'run-1',
+          time: 1,
+          base: 0,
+          cells: [{ from: 0, count: 2, shift: 1 }]
+        },
+        '"snapshots[0].cells[0].shift" must be given only with "from" and without "count"; got 1'
+      ]
+    ])('should explain a snapshot with %s', (_, data, problem) => {
+      expect(checkSnapshot(data, 'snapshots[0]', 1, trans)).toEqual({
         ok: false,
-        problem:
-          '"series[0].points[1][0]" must be a number, "NaN", "Infinity" or "-Infinity"; got "high"'
+        problem
       });
     });
   });
@@ -182,17 +364,56 @@ describe('store format', () => {
         }
       ];
       store.addEvents('nb.ipynb', events);
-      store.addOutputs('nb.ipynb', { run: 'run-1', exec: 1, outputs: [] });
-      store.saveSnapshot('nb.ipynb', {
+      store.addOutputs('nb.ipynb', {
         run: 'run-1',
-        time: 1_700_000_070_000,
-        notebook: {
-          nbformat: 4,
-          nbformat_minor: 5,
-          metadata: {},
-          cells: [{ cell_type: 'code', source: 'x', outputs: [] }]
-        }
+        exec: 1,
+        outputs: [
+          {
+            output_type: 'execute_result',
+            execution_count: 1,
+            metadata: {},
+            data: { 'text/plain': '69' }
+          }
+        ]
       });
+      const notebook = (seed: number, count: number) => ({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          {
+            id: 'a',
+            cell_type: 'code',
+            source: `seed = ${seed}`,
+            metadata: { tags: ['p'] },
+            outputs: [],
+            execution_count: count
+          },
+          {
+            cell_type: 'markdown',
+            source: '# x',
+            attachments: { 'a.png': {} }
+          },
+          {
+            id: 'c',
+            cell_type: 'code',
+            source: 'x',
+            outputs: [],
+            execution_count: null
+          }
+        ]
+      });
+      for (const [seed, count] of [
+        [69, 1],
+        [69, 3],
+        [7, 4]
+      ]) {
+        store.saveSnapshot('nb.ipynb', {
+          run: 'run-1',
+          time: 1_700_000_070_000 + count,
+          notebook: notebook(seed, count)
+        });
+      }
       store.addEvents('nb.ipynb', [
         {
           seq: 101,
@@ -206,34 +427,127 @@ describe('store format', () => {
       store.dispose();
 
       const ajv = loadSchemas();
-      const files = server.files('jupyter-runs');
+      const files = server.storeFiles('jupyter-runs');
       const kinds = new Set(files.map(kindOf));
       expect(kinds).toEqual(
         new Set(KINDS.filter(kind => kind !== 'index-segment'))
       );
       for (const file of files) {
         const kind = kindOf(file);
-        const data = JSON.parse(server.file(file)!);
-        const validate = ajv.getSchema(`urn:jupyterlab-runs:format:1:${kind}`)!;
+        const text = server.storeText(file)!;
+        const data = JSON.parse(text);
+        const validate = ajv.getSchema(`urn:jupyterlab-runs:format:2:${kind}`)!;
         expect([file, validate(data), validate.errors ?? null]).toEqual([
           file,
           true,
           null
         ]);
-        expect([
+        expect([file, parseStoreFile(kind, text, trans).ok]).toEqual([
           file,
-          parseStoreFile(kind, server.file(file)!, trans).ok
-        ]).toEqual([file, true]);
+          true
+        ]);
+        if (kind === 'pack') {
+          const pack = data as StoreFormat.PackFile;
+          expect(pack.snapshots.map(item => item.base)).toEqual([
+            undefined,
+            0,
+            1
+          ]);
+          pack.runs.forEach((item, i) =>
+            expect(
+              checkRunBlock(item, `runs[${i}]`, pack.blobs.length, trans)
+            ).toMatchObject({ ok: true })
+          );
+          pack.snapshots.forEach((item, i) =>
+            expect(
+              checkSnapshot(item, `snapshots[${i}]`, pack.blobs.length, trans)
+            ).toMatchObject({ ok: true })
+          );
+        }
       }
     });
 
-    it.each(KINDS)('should refuse a "%s" file of version 2', kind => {
+    it('should accept the index segments the store writes', () => {
+      const row = (i: number): StoreFormat.IndexRow => ({
+        id: `run-${i}`,
+        name: `run ${i}`,
+        status: 'finished',
+        startedAt: i,
+        endedAt: i + 1,
+        params: { i },
+        metrics: { loss: null },
+        tags: {},
+        session: null,
+        updatedAt: i,
+        seq: i,
+        packs: ['k3x9qa-0']
+      });
       const validate = loadSchemas().getSchema(
-        `urn:jupyterlab-runs:format:1:${kind}`
+        'urn:jupyterlab-runs:format:2:index-segment'
       )!;
-      expect(validate({ format: `jupyterlab-runs/${kind}`, version: 2 })).toBe(
-        false
-      );
+      const file: StoreFormat.IndexSegmentFile = {
+        format: 'jupyterlab-runs/index-segment',
+        version: 2,
+        notebookPath: 'nb.ipynb',
+        segment: 0,
+        runs: [row(1), row(2)]
+      };
+      expect(validate(file)).toBe(true);
+      expect(
+        parseStoreFile('index-segment', JSON.stringify(file), trans).ok
+      ).toBe(true);
+    });
+
+    it.each(KINDS)('should refuse a "%s" file of version 1 or 3', kind => {
+      const validate = loadSchemas().getSchema(
+        `urn:jupyterlab-runs:format:2:${kind}`
+      )!;
+      for (const version of [1, 3]) {
+        expect(validate({ format: `jupyterlab-runs/${kind}`, version })).toBe(
+          false
+        );
+      }
+    });
+  });
+
+  describe('codec', () => {
+    it.each([
+      [[], 0, []],
+      [[5, 6, 7, 7, 3], 0, [5, 1, 1, 0, -4]],
+      [[null, 10, null, 12], 0, [null, 10, null, 2]],
+      [[1_700_000_000_500, 1_700_000_000_750], 1_700_000_000_000, [500, 250]]
+    ])(
+      'should turn %j (from %d) into the delta list %j and back',
+      (values, origin, deltas) => {
+        expect(toDeltaList(values, origin)).toEqual(deltas);
+        expect(fromDeltaList(deltas, origin)).toEqual(values);
+      }
+    );
+
+    it('should store the execution count of a result as its own', () => {
+      const outputs = [
+        { output_type: 'execute_result', execution_count: 7, data: {} },
+        { output_type: 'execute_result', execution_count: 3, data: {} },
+        { output_type: 'execute_result', execution_count: null, data: {} },
+        { output_type: 'stream', name: 'stdout', text: '7' }
+      ];
+      const stored = storedOutputs(outputs, 7);
+      expect(
+        stored.map(o => (o as { execution_count?: unknown }).execution_count)
+      ).toEqual(['=', 3, null, undefined]);
+      expect(recordedOutputs(stored, 7)).toEqual(outputs);
+      expect(storedOutputs(outputs, null)).toEqual(outputs);
+    });
+  });
+
+  describe('gzip', () => {
+    it('should give back the text, and refuse a file cut short', async () => {
+      const text = JSON.stringify({ a: 'é'.repeat(1000), b: [1, 2, 3] });
+      const bytes = await gzipText(text);
+      expect(await gunzipText(fromBase64(toBase64(bytes)))).toBe(text);
+      await expect(
+        gunzipText(bytes.subarray(0, bytes.length - 4))
+      ).rejects.toThrow();
     });
   });
 
@@ -299,7 +613,7 @@ describe('store format', () => {
 
       it.each([
         ['results/runs/store.json', true],
-        ['results/runs/notebooks/x-0123456789ab/index.json', true],
+        ['results/runs/notebooks/x-0123456789ab/index.a.json.gz', true],
         ['results/runs', false],
         ['results/runs/../secret.json', false],
         ['results/runs/./x.json', false],
@@ -315,15 +629,28 @@ describe('store format', () => {
       });
     });
 
-    it.each([['../x'], ['a/b'], ['']])(
-      'should refuse to name a run %j',
-      run => {
+    it.each([['../x'], ['a/b'], [''], ['k3x9qa'], ['K3X9QA-0']])(
+      'should refuse to name a pack %j',
+      pack => {
         const layout = new StoreLayout('jupyter-runs');
-        expect(() => layout.runFile('nb-0123456789ab', run)).toThrow(
-          'invalid id'
+        expect(() => layout.packFile('nb-0123456789ab', pack)).toThrow(
+          'invalid pack name'
         );
       }
     );
+
+    it.each([
+      [
+        'results/runs/notebooks/x-0123456789ab/index.json.gz',
+        [
+          'results/runs/notebooks/x-0123456789ab/index.a.json.gz',
+          'results/runs/notebooks/x-0123456789ab/index.b.json.gz'
+        ]
+      ],
+      ['results/runs/store.json', null]
+    ])('should keep %j in the slots %j', (file, slots) => {
+      expect(slotsOf(file)).toEqual(slots);
+    });
   });
 
   describe('#sealOldRows()', () => {
@@ -341,7 +668,9 @@ describe('store format', () => {
         metrics: {},
         tags: {},
         session: null,
-        updatedAt: index
+        updatedAt: index,
+        seq: index,
+        packs: []
       };
     }
 
@@ -385,11 +714,20 @@ describe('store format', () => {
         metrics: {},
         tags: {},
         session: null,
-        updatedAt: 1
+        updatedAt: 1,
+        seq: 1,
+        packs: ['aaaaaa-0']
       } as const;
-      const newer = { ...older, status: 'finished', updatedAt: 2 } as const;
-      expect(mergeRows([newer], [older])).toEqual([newer]);
-      expect(mergeRows([older], [newer])).toEqual([newer]);
+      const newer = {
+        ...older,
+        status: 'finished',
+        updatedAt: 2,
+        packs: ['bbbbbb-0']
+      } as const;
+      const merged = { ...newer, packs: ['bbbbbb-0', 'aaaaaa-0'] };
+      expect(mergeRows([newer], [older])).toEqual([merged]);
+      expect(mergeRows([older], [newer])).toEqual([merged]);
+      expect(mergeRows([newer], [newer])).toEqual([newer]);
     });
   });
 });

@@ -1,5 +1,7 @@
 import { ContentsManager, ServerConnection } from '@jupyterlab/services';
 import { webcrypto } from 'crypto';
+import { CompressionStream, DecompressionStream } from 'stream/web';
+import { gunzipSync, gzipSync } from 'zlib';
 
 import type { ILocalStore, LoggedWrite, PendingWrite } from '../store/local';
 import type { Runs } from '../tokens';
@@ -19,9 +21,38 @@ export function installWebCrypto(): void {
   }
 }
 
+/**
+ * jsdom has no `CompressionStream` and `DecompressionStream`; the browser
+ * and Node have. Lend Node's.
+ */
+export function installCompression(): void {
+  for (const [name, value] of [
+    ['CompressionStream', CompressionStream],
+    ['DecompressionStream', DecompressionStream]
+  ] as const) {
+    if (!(name in globalThis)) {
+      Object.defineProperty(globalThis, name, { value, configurable: true });
+    }
+  }
+}
+
 type Entry =
-  | { type: 'directory'; created: string }
-  | { type: 'file'; created: string; content: string };
+  | { type: 'directory'; created: string; modified: string }
+  | {
+      type: 'file';
+      created: string;
+      modified: string;
+      /** The file's bytes. */
+      bytes: Buffer;
+    };
+
+/**
+ * The two slots of a compressed store file (see `slotsOf`).
+ */
+function slots(path: string): [string, string] | null {
+  const match = /^(.*)\.json\.gz$/.exec(path);
+  return match ? [`${match[1]}.a.json.gz`, `${match[1]}.b.json.gz`] : null;
+}
 
 /**
  * One request the fake server answered.
@@ -43,7 +74,11 @@ export type Request = { method: string; path: string; status: number | null };
  */
 export class FakeJupyterServer {
   constructor() {
-    this.entries.set('', { type: 'directory', created: stamp() });
+    this.entries.set('', {
+      type: 'directory',
+      created: stamp(),
+      modified: this._tick()
+    });
   }
 
   /**
@@ -64,7 +99,64 @@ export class FakeJupyterServer {
    */
   file(path: string): string | undefined {
     const entry = this.entries.get(path);
-    return entry?.type === 'file' ? entry.content : undefined;
+    return entry?.type === 'file' ? entry.bytes.toString('utf-8') : undefined;
+  }
+
+  /**
+   * The text of a store file as a reader finds it: a compressed file
+   * (`x.json.gz`) from the slot that holds it, decompressed.
+   */
+  storeText(path: string): string | undefined {
+    const pair = slots(path);
+    if (!pair) {
+      return this.file(path);
+    }
+    const held = pair
+      .map(slot => this.entries.get(slot))
+      .filter(
+        (entry): entry is Extract<Entry, { type: 'file' }> =>
+          entry?.type === 'file' && entry.bytes.length > 0
+      )
+      .sort((a, b) => b.modified.localeCompare(a.modified));
+    for (const entry of held) {
+      try {
+        return gunzipSync(entry.bytes).toString('utf-8');
+      } catch {
+        // A torn copy: the other slot holds the file.
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The store files under a folder by the names the store uses: a
+   * compressed file once, whichever slot holds it.
+   */
+  storeFiles(under = ''): string[] {
+    const names = new Set<string>();
+    for (const path of this.files(under)) {
+      const logical = path.replace(/\.[ab](\.json\.gz)$/, '$1');
+      if (this.storeText(logical) !== undefined) {
+        names.add(logical);
+      }
+    }
+    return [...names].sort();
+  }
+
+  /**
+   * Put a store file as a user or another program would: a compressed file
+   * gzipped into its first slot, the other slot emptied.
+   */
+  plantStore(path: string, text: string): void {
+    const pair = slots(path);
+    if (!pair) {
+      this.plant(path, text);
+      return;
+    }
+    this.plantBytes(pair[0], gzipSync(Buffer.from(text, 'utf-8')));
+    if (this.entries.has(pair[1])) {
+      this.plantBytes(pair[1], Buffer.alloc(0));
+    }
   }
 
   /**
@@ -85,14 +177,30 @@ export class FakeJupyterServer {
    * Put a file, creating its folders, as a user or another program would.
    */
   plant(path: string, content: string): void {
+    this.plantBytes(path, Buffer.from(content, 'utf-8'));
+  }
+
+  /**
+   * Put a file of the given bytes, creating its folders.
+   */
+  plantBytes(path: string, bytes: Buffer): void {
     const segments = path.split('/');
     for (let depth = 1; depth < segments.length; depth++) {
       const folder = segments.slice(0, depth).join('/');
       if (!this.entries.has(folder)) {
-        this.entries.set(folder, { type: 'directory', created: stamp() });
+        this.entries.set(folder, {
+          type: 'directory',
+          created: stamp(),
+          modified: this._tick()
+        });
       }
     }
-    this.entries.set(path, { type: 'file', created: stamp(), content });
+    this.entries.set(path, {
+      type: 'file',
+      created: stamp(),
+      modified: this._tick(),
+      bytes
+    });
   }
 
   /**
@@ -121,6 +229,13 @@ export class FakeJupyterServer {
    */
   failNext = 0;
 
+  /**
+   * How many of the next writes of a binary file are cut short: half the
+   * bytes land, then the connection fails, as when the server is killed
+   * mid-write.
+   */
+  tearNext = 0;
+
   readonly requests: Request[] = [];
   readonly entries = new Map<string, Entry>();
 
@@ -148,7 +263,14 @@ export class FakeJupyterServer {
     } else if (request.method === 'GET') {
       response = this._get(path, url.searchParams);
     } else if (request.method === 'PUT') {
-      response = this._put(path, JSON.parse(await request.text()));
+      const body = JSON.parse(await request.text());
+      if (this.tearNext > 0 && body.format === 'base64') {
+        this.tearNext -= 1;
+        const bytes = Buffer.from(body.content, 'base64');
+        this.plantBytes(path, bytes.subarray(0, bytes.length >> 1));
+        throw new TypeError('Failed to fetch');
+      }
+      response = this._put(path, body);
     } else if (request.method === 'DELETE') {
       response = this._delete(path);
     } else {
@@ -166,13 +288,25 @@ export class FakeJupyterServer {
     const content = query.get('content') !== '0';
     if (entry.type === 'file' && query.get('type') === 'notebook') {
       return reply(200, {
-        ...model(path, entry, content ? JSON.parse(entry.content) : null),
+        ...model(
+          path,
+          entry,
+          content ? JSON.parse(entry.bytes.toString('utf-8')) : null
+        ),
         type: 'notebook',
         format: content ? 'json' : null
       });
     }
     if (entry.type === 'file') {
-      return reply(200, model(path, entry, content ? entry.content : null));
+      if (!content) {
+        return reply(200, model(path, entry, null));
+      }
+      if (query.get('format') === 'base64') {
+        // Like jupyter_server: base64 in lines of 76 characters.
+        const text = entry.bytes.toString('base64').replace(/.{76}/g, '$&\n');
+        return reply(200, model(path, entry, text, 'base64'));
+      }
+      return reply(200, model(path, entry, entry.bytes.toString('utf-8')));
     }
     // Like jupyter_server: the folder's direct children, files and folders.
     const children = content
@@ -217,7 +351,11 @@ export class FakeJupyterServer {
       if (existing?.type === 'file') {
         return reply(400, { message: `${path} is not a directory` });
       }
-      const entry = existing ?? { type: 'directory', created: stamp() };
+      const entry = existing ?? {
+        type: 'directory',
+        created: stamp(),
+        modified: this._tick()
+      };
       this.entries.set(path, entry);
       return reply(existing ? 200 : 201, model(path, entry, null));
     }
@@ -227,11 +365,26 @@ export class FakeJupyterServer {
     const entry: Entry = {
       type: 'file',
       created: existing?.created ?? stamp(),
-      content: body.content
+      modified: this._tick(),
+      bytes: Buffer.from(
+        body.content,
+        body.format === 'base64' ? 'base64' : 'utf-8'
+      )
     };
     this.entries.set(path, entry);
     return reply(existing ? 200 : 201, model(path, entry, null));
   }
+
+  /**
+   * A modification time later than any before: writes are told apart even
+   * within one millisecond.
+   */
+  private _tick(): string {
+    this._clock += 1;
+    return new Date(Date.UTC(2026, 0, 1) + this._clock).toISOString();
+  }
+
+  private _clock = 0;
 }
 
 /**
@@ -289,17 +442,23 @@ function reply(status: number, body: unknown): Response {
   });
 }
 
-function model(path: string, entry: Entry, content: unknown): object {
+function model(
+  path: string,
+  entry: Entry,
+  content: unknown,
+  format: 'text' | 'base64' = 'text'
+): object {
   const name = path.split('/').pop() ?? '';
   return {
     name,
     path,
     type: entry.type,
     created: entry.created,
-    last_modified: entry.created,
+    last_modified: entry.modified,
+    size: entry.type === 'file' ? entry.bytes.length : null,
     mimetype: entry.type === 'file' ? 'application/json' : null,
     content,
-    format: content === null ? null : entry.type === 'file' ? 'text' : 'json',
+    format: content === null ? null : entry.type === 'file' ? format : 'json',
     writable: true
   };
 }

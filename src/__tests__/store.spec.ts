@@ -1,23 +1,46 @@
 import { signalToPromise } from '@jupyterlab/testing';
+import { nullTranslator } from '@jupyterlab/translation';
+import { gzipSync } from 'zlib';
 
 import type { StoreFormat } from '../store/format';
-import { parseStoreFile } from '../store/format';
+import { checkRunBlock, parseStoreFile } from '../store/format';
 import type { ILocalStore } from '../store/local';
 import { MemoryLocalStore } from '../store/local';
 import { RunStore } from '../store/store';
-import type { IRunsSettings } from '../tokens';
+import type { IRunsSettings, Runs } from '../tokens';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
 import {
   FakeJupyterServer,
+  installCompression,
   installWebCrypto,
   PersistentLocalStore
 } from './store-server';
-import { nullTranslator } from '@jupyterlab/translation';
 
 const STORE = 'jupyter-runs';
 const NOTEBOOK = 'analysis/train.ipynb';
 const trans = nullTranslator.load('jupyterlab_runs');
+
+/**
+ * A notebook as `NotebookModel.toJSON()` gives it: `cells` of
+ * `[id, type, source, count, outputs]`.
+ */
+function notebookOf(
+  cells: [string, string, string, number | null, unknown[] | null][]
+): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3' } },
+    cells: cells.map(([id, type, source, count, outputs]) => ({
+      id,
+      cell_type: type,
+      metadata: {},
+      source,
+      ...(type === 'code' ? { execution_count: count, outputs } : {})
+    }))
+  };
+}
 
 describe('RunStore', () => {
   let server: FakeJupyterServer;
@@ -28,6 +51,7 @@ describe('RunStore', () => {
 
   beforeAll(() => {
     installWebCrypto();
+    installCompression();
   });
 
   beforeEach(async () => {
@@ -68,7 +92,7 @@ describe('RunStore', () => {
     kind: K,
     path: string
   ): Extract<ReturnType<typeof parseStoreFile<K>>, { ok: true }>['value'] {
-    const text = server.file(path);
+    const text = server.storeText(path);
     if (text === undefined) {
       throw new Error(`no file ${path}`);
     }
@@ -80,12 +104,42 @@ describe('RunStore', () => {
   }
 
   /**
-   * The one file under the store whose path ends so.
+   * The store files whose path ends so.
+   */
+  function storeFiles(ending: string): string[] {
+    return server.storeFiles(STORE).filter(path => path.endsWith(ending));
+  }
+
+  /**
+   * The one store file whose path ends so.
    */
   function storeFile(ending: string): string {
-    const found = server.files(STORE).filter(path => path.endsWith(ending));
+    const found = storeFiles(ending);
     expect(found).toHaveLength(1);
     return found[0];
+  }
+
+  /**
+   * The packs of the notebook, read.
+   */
+  function packs(): StoreFormat.PackFile[] {
+    return storeFiles('.json.gz')
+      .filter(path => path.includes('/packs/'))
+      .map(path => read('pack', path));
+  }
+
+  /**
+   * A run as the store reads it back, without problems.
+   */
+  async function readRun(
+    store: RunStore,
+    runId: string,
+    notebookPath = NOTEBOOK
+  ) {
+    const { value, problems } = await store.readRun(notebookPath, runId);
+    expect(problems).toEqual([]);
+    expect(value).not.toBeNull();
+    return value!;
   }
 
   describe('#addEvents()', () => {
@@ -117,7 +171,7 @@ describe('RunStore', () => {
       ]);
     });
 
-    it('should write every file in format version 1', async () => {
+    it('should write a store.json, an index and one pack, in format version 2', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       store.addEvents(NOTEBOOK, [
@@ -129,28 +183,44 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const kinds: [string, Parameters<typeof parseStoreFile>[0]][] = [
-        ['/store.json', 'store'],
-        ['/index.json', 'index'],
-        ['/run.json', 'run'],
-        ['/metrics/0.json', 'metrics'],
-        ['/sessions/session-1.json', 'session']
-      ];
-      for (const [ending, kind] of kinds) {
-        const parsed = parseStoreFile(
-          kind,
-          server.file(storeFile(ending))!,
-          trans
-        );
-        expect(parsed).toMatchObject({ ok: true });
-      }
-      const blobs = server.files(`${STORE}/blobs`);
-      expect(blobs).toHaveLength(1);
-      expect(parseStoreFile('blob', server.file(blobs[0])!, trans)).toEqual({
-        ok: true,
-        value: { format: 'jupyterlab-runs/blob', version: 1, data: 'x = 1' }
-      });
-      expect(server.files(`${STORE}/envs`)).toHaveLength(1);
+      const files = server.storeFiles(STORE);
+      expect(files).toEqual([
+        `${STORE}/notebooks/${files[1].split('/')[2]}/index.json.gz`,
+        expect.stringMatching(/\/packs\/[a-z0-9]{8}-0\.json\.gz$/),
+        `${STORE}/store.json`
+      ]);
+      expect(read('store', `${STORE}/store.json`).version).toBe(2);
+      expect(read('index', storeFile('/index.json.gz')).version).toBe(2);
+      const [pack] = packs();
+      expect(pack.blobs).toEqual([{ python: '3.11.4' }, 'x = 1']);
+      expect(pack.sessions).toEqual([
+        {
+          id: 'session-1',
+          startedAt: 1_700_000_001_000,
+          env: 0,
+          seq: 1
+        }
+      ]);
+      expect(pack.runs).toHaveLength(1);
+      expect(
+        checkRunBlock(pack.runs[0], 'runs[0]', pack.blobs.length, trans)
+      ).toMatchObject({ ok: true });
+    });
+
+    it('should keep files compressed in one slot and the other emptied', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
+      await store.flush();
+      store.addEvents(NOTEBOOK, [kernel.runEnd('run-1')]);
+      await store.flush();
+
+      const pack = storeFile('-0.json.gz').replace(/\.json\.gz$/, '');
+      const [a, b] = [`${pack}.a.json.gz`, `${pack}.b.json.gz`];
+      expect(server.files(STORE)).toEqual(expect.arrayContaining([a, b]));
+      const sizes = [a, b].map(slot => server.file(slot)!.length);
+      expect(sizes.filter(size => size === 0)).toHaveLength(1);
+      expect(read('pack', `${pack}.json.gz`).runs[0].status).toBe('finished');
     });
 
     it('should keep params with their provenance and the executions in order', async () => {
@@ -166,7 +236,7 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const run = read('run', storeFile('/run.json'));
+      const run = await readRun(store, 'run-1');
       expect(run.params.seed).toEqual({
         value: 69,
         source: 'assignment',
@@ -174,11 +244,16 @@ describe('RunStore', () => {
         exec: 1,
         time: 1_700_000_005_000
       });
-      expect(run.executions.map(e => e.exec)).toEqual([1, 2]);
+      expect(run.executions.map(e => [e.exec, e.source])).toEqual([
+        [1, 'import numpy'],
+        [2, 'seed = 69']
+      ]);
       expect(run.tags).toEqual({ model: 'ridge' });
       expect(run.status).toBe('running');
       expect(run.session).toBe('session-1');
-      expect(run.lastSeq).toBe(6);
+      expect(run.reason).toBe('kernel-start');
+      expect(run.env).toEqual({ python: '3.11.4' });
+      expect(run.seq).toBe(6);
     });
 
     it('should not duplicate events replayed in the same page', async () => {
@@ -196,12 +271,10 @@ describe('RunStore', () => {
       store.addEvents(NOTEBOOK, events.slice(2));
       await store.flush();
 
-      const run = read('run', storeFile('/run.json'));
+      const run = await readRun(store, 'run-1');
       expect(run.executions).toHaveLength(1);
-      expect(run.metrics.rmse.count).toBe(3);
-      expect(
-        server.files(`${STORE}/notebooks`).filter(p => p.includes('/metrics/'))
-      ).toHaveLength(1);
+      expect(run.metrics).toMatchObject([{ name: 'rmse', count: 3 }]);
+      expect(packs()).toHaveLength(1);
     });
 
     it('should not duplicate events replayed after a reload', async () => {
@@ -228,15 +301,65 @@ describe('RunStore', () => {
       after.addEvents(NOTEBOOK, [...first.slice(1), ...more]);
       await after.flush();
 
-      const run = read('run', storeFile('/run.json'));
+      const run = await readRun(after, 'run-1');
       expect(run.executions).toHaveLength(1);
-      expect(run.metrics.rmse).toMatchObject({ count: 3, last: 1, min: 1 });
-      expect(run.metricSegments).toBe(2);
+      expect(run.metrics).toMatchObject([
+        { name: 'rmse', count: 3, last: 1, min: 1, max: 3 }
+      ]);
+      expect(run.metrics[0].points.map(point => point[1])).toEqual([0, 1, 2]);
       expect(run.status).toBe('finished');
+      // Each page writes its own pack.
+      expect(packs()).toHaveLength(2);
       expect(await after.lastStoredSeq(NOTEBOOK, 'session-1')).toBe(6);
     });
 
-    it('should append metric segments and never rewrite one', async () => {
+    it('should recover what a page wrote to its pack before dying without writing the index', async () => {
+      const kernel = new KernelEvents();
+      const events = [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.execution('run-1', 1, 'x = 1')
+      ];
+      const before = storeUnderTest();
+      before.addEvents(NOTEBOOK, events);
+      await before.flush();
+      const index = storeFile('/index.json.gz');
+      const lost = server.storeText(index)!;
+      const more = [
+        kernel.metric('run-1', 'rmse', [2, 1]),
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2'),
+        kernel.execution('run-2', 2, 'y = 2')
+      ];
+      before.addEvents(NOTEBOOK, more);
+      await before.flush();
+      // The index write never landed, and the browser's log is gone.
+      server.plantStore(index, lost);
+      before.dispose();
+
+      const after = storeUnderTest();
+      expect(await after.lastStoredSeq(NOTEBOOK, 'session-1')).toBe(7);
+      after.addEvents(NOTEBOOK, [
+        ...events,
+        ...more,
+        kernel.metric('run-2', 'loss', [0.5])
+      ]);
+      await after.flush();
+
+      const list = await after.listRuns(NOTEBOOK);
+      expect(list.runs.map(run => [run.id, run.status])).toEqual([
+        ['run-2', 'running'],
+        ['run-1', 'finished']
+      ]);
+      const first = await readRun(after, 'run-1');
+      expect(first.metrics).toMatchObject([{ name: 'rmse', count: 2 }]);
+      expect(first.executions).toHaveLength(1);
+      const second = await readRun(after, 'run-2');
+      expect(second.executions.map(e => e.source)).toEqual(['y = 2']);
+      expect(second.metrics).toMatchObject([{ name: 'loss', count: 1 }]);
+    });
+
+    it('should not rewrite a run on every point of 100,000', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
@@ -251,26 +374,46 @@ describe('RunStore', () => {
       store.addEvents(NOTEBOOK, [kernel.runEnd('run-1')]);
       await store.flush();
 
-      const segments = server.fileWrites.filter(p => p.includes('/metrics/'));
-      expect(new Set(segments).size).toBe(segments.length);
-      expect(segments).toHaveLength(20);
-      const points = segments
-        .map(path => read('metrics', path).series[0].points.length)
-        .reduce((a, b) => a + b, 0);
-      expect(points).toBe(100_000);
-      // Each flush writes a segment, run.json, the session and the index.
+      // Each flush writes the pack and the index, each to a slot, and
+      // empties the other slot.
       expect(server.fileWrites.length).toBeLessThan(100);
-      const run = read('run', storeFile('/run.json'));
-      expect(run.metrics.loss).toMatchObject({
-        count: 100_000,
-        last: 99_999,
-        lastStep: 99_999,
-        min: 0,
-        max: 99_999
-      });
-    });
+      const run = await readRun(store, 'run-1');
+      expect(run.metrics).toMatchObject([
+        {
+          name: 'loss',
+          count: 100_000,
+          last: 99_999,
+          lastStep: 99_999,
+          min: 0,
+          max: 99_999
+        }
+      ]);
+      const steps = run.metrics[0].points.map(point => point[1]);
+      expect(steps.every((step, i) => step === i)).toBe(true);
+    }, 60000);
 
-    it('should write a segment without waiting when a run holds many points', async () => {
+    it('should start a new pack when the open one is full', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
+      for (let batch = 0; batch < 10; batch++) {
+        const values = Array.from(
+          { length: 10000 },
+          (_, i) => Math.sin(batch * 10000 + i) * 1000
+        );
+        store.addEvents(NOTEBOOK, [
+          kernel.metric('run-1', 'loss', values, batch * 10000)
+        ]);
+        await store.flush();
+      }
+
+      expect(packs().length).toBeGreaterThan(1);
+      const run = await readRun(store, 'run-1');
+      expect(run.metrics[0].count).toBe(100_000);
+      expect(run.metrics[0].points[99_999][1]).toBe(99_999);
+    }, 60000);
+
+    it('should write without waiting when a run holds many points', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       const values = Array.from({ length: 10000 }, (_, i) => i);
@@ -283,8 +426,10 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const segments = server.fileWrites.filter(p => p.includes('/metrics/'));
-      expect(segments.length).toBeGreaterThanOrEqual(2);
+      // Two writes of the pack: one to each slot.
+      expect(
+        new Set(server.fileWrites.filter(p => p.includes('/packs/'))).size
+      ).toBe(2);
     });
 
     it('should store a source run twice only once', async () => {
@@ -301,17 +446,19 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const blobWrites = server.fileWrites.filter(p => p.includes('/blobs/'));
-      expect(blobWrites).toHaveLength(1);
-      const sources = server
-        .files(STORE)
-        .filter(path => path.endsWith('/run.json'))
-        .map(path => read('run', path).executions[0].sourceBlob);
-      expect(sources).toHaveLength(2);
-      expect(sources[0]).toBe(sources[1]);
+      const [pack] = packs();
+      expect(
+        pack.blobs.filter(blob => blob === 'model.fit(X, y)')
+      ).toHaveLength(1);
+      const sources = pack.runs.map(block => block.executions.source);
+      expect(sources).toEqual([[1], [1]]);
+      for (const id of ['run-1', 'run-2']) {
+        const run = await readRun(store, id);
+        expect(run.executions[0].source).toBe('model.fit(X, y)');
+      }
     });
 
-    it('should not write a blob another page already stored', async () => {
+    it('should refer to a blob another page already stored', async () => {
       const kernel = new KernelEvents();
       const first = storeUnderTest();
       first.addEvents(NOTEBOOK, [
@@ -322,18 +469,47 @@ describe('RunStore', () => {
       await first.flush();
 
       const second = storeUnderTest();
+      second.addEvents(NOTEBOOK, [
+        kernel.runStart('run-2'),
+        kernel.execution('run-2', 2, 'fit()')
+      ]);
+      await second.flush();
+
+      const [older, newer] = packs().sort((a, b) =>
+        a.runs[0].run.localeCompare(b.runs[0].run)
+      );
+      expect(newer.blobs).toEqual([]);
+      expect(newer.runs[0].executions.source).toEqual([`${older.pack}/1`]);
+      expect((await readRun(second, 'run-2')).executions[0].source).toBe(
+        'fit()'
+      );
+    });
+
+    it('should keep a notebook whose runs are in packs of several pages apart from others', async () => {
+      const kernel = new KernelEvents();
+      const first = storeUnderTest();
+      first.addEvents(NOTEBOOK, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.execution('run-1', 1, 'fit()')
+      ]);
+      await first.flush();
+      const second = storeUnderTest();
       second.addEvents('other.ipynb', [
         kernel.runStart('run-2'),
         kernel.execution('run-2', 2, 'fit()')
       ]);
       await second.flush();
 
-      expect(server.fileWrites.filter(p => p.includes('/blobs/'))).toHaveLength(
-        1
-      );
+      expect(packs()).toHaveLength(2);
+      expect(
+        packs()
+          .map(pack => pack.notebookPath)
+          .sort()
+      ).toEqual([NOTEBOOK, 'other.ipynb']);
     });
 
-    it('should refer to inherited executions as ranges of the runs that recorded them', async () => {
+    it('should refer to inherited executions as ranges of the session', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       store.addEvents(NOTEBOOK, [
@@ -346,13 +522,17 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const path = server
-        .files(STORE)
-        .find(p => p.endsWith('/runs/run-2/run.json'))!;
-      expect(read('run', path).inherited).toEqual([
-        { run: 'run-1', from: 1, to: 2 },
-        { run: null, from: 7, to: 7 }
+      const block = packs()[0].runs.find(item => item.run === 'run-2')!;
+      expect(block.inherited).toEqual([
+        [1, 2],
+        [7, 7]
       ]);
+      const run = await readRun(store, 'run-2');
+      expect(run.inherited.map(e => [e.exec, e.run, e.source])).toEqual([
+        [1, 'run-1', 'df = load()'],
+        [2, 'run-1', 'model = fit(df)']
+      ]);
+      expect(run.unknownInherited).toEqual([[7, 7]]);
     });
 
     it.each([
@@ -388,6 +568,9 @@ describe('RunStore', () => {
         expect(list.runs.map(run => [run.id, run.notebookPath])).toEqual([
           ['run-1', notebookPath]
         ]);
+        expect((await readRun(store, 'run-1', notebookPath)).notebookPath).toBe(
+          notebookPath
+        );
       }
     );
 
@@ -408,7 +591,8 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      expect(server.files(STORE).filter(p => p.includes('/runs/'))).toEqual([]);
+      expect(packs().flatMap(pack => pack.runs)).toEqual([]);
+      expect((await store.listRuns(NOTEBOOK)).runs).toEqual([]);
       expect(warn).toHaveBeenCalledWith(
         expect.stringContaining('invalid run id')
       );
@@ -422,55 +606,112 @@ describe('RunStore', () => {
 
       const [, path] = await changed;
       expect(path).toBe(NOTEBOOK);
-      expect(server.files(STORE).some(p => p.endsWith('/index.json'))).toBe(
-        true
-      );
+      expect(storeFiles('/index.json.gz')).toHaveLength(1);
     });
 
-    it('should never overwrite a run file it cannot read', async () => {
+    it('should never rewrite an index row it cannot read', async () => {
       const kernel = new KernelEvents();
       const first = storeUnderTest();
       first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
       await first.flush();
-      const path = storeFile('/run.json');
-      const future = JSON.stringify({
-        format: 'jupyterlab-runs/run',
-        version: 2
-      });
-      server.plant(path, future);
+      const path = storeFile('/index.json.gz');
+      const head = read('index', path);
+      const future = { ...head.runs[0], status: 'paused', planets: 3 };
+      server.plantStore(path, JSON.stringify({ ...head, runs: [future] }));
 
       const second = storeUnderTest();
-      second.addEvents(NOTEBOOK, [kernel.runEnd('run-1')]);
+      second.addEvents(NOTEBOOK, [
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2')
+      ]);
       await second.flush();
 
-      expect(server.file(path)).toBe(future);
+      expect(read('index', path).runs).toEqual([
+        expect.objectContaining({ id: 'run-2' }),
+        future
+      ]);
       expect(warn).toHaveBeenCalledWith(
-        expect.stringContaining('format version 2')
+        expect.stringContaining('"runs[0].status" must be one of')
       );
     });
   });
 
   describe('#addOutputs()', () => {
-    it('should store the outputs of an execution as a blob', async () => {
+    it('should store the outputs of an execution, read back with it', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       const outputs = [{ output_type: 'stream', name: 'stdout', text: 'ok\n' }];
       store.addEvents(NOTEBOOK, [
         kernel.session_(),
         kernel.runStart('run-1'),
-        kernel.execution('run-1', 1, 'print("ok")')
+        kernel.execution('run-1', 1, 'print("ok")'),
+        kernel.execution('run-1', 2, 'x = 1')
       ]);
       store.addOutputs(NOTEBOOK, { run: 'run-1', exec: 1, outputs });
       await store.flush();
 
-      const digest = read('run', storeFile('/run.json')).outputs['1'];
-      const blob = server.file(storeFile(`/${digest}.json`))!;
-      expect(JSON.parse(blob).data).toEqual(outputs);
+      const { value, problems } = await store.readExecutions(NOTEBOOK, 'run-1');
+      expect(problems).toEqual([]);
+      expect(value!.executions.map(e => [e.exec, e.outputs])).toEqual([
+        [1, outputs],
+        [2, null]
+      ]);
+    });
+
+    it('should store a result the same whatever its execution count', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      const result = (count: number) => [
+        {
+          output_type: 'execute_result',
+          execution_count: count,
+          metadata: {},
+          data: { 'text/plain': '42' }
+        }
+      ];
+      store.addEvents(NOTEBOOK, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.execution('run-1', 1, '6 * 7'),
+        kernel.execution('run-1', 2, '6 * 7')
+      ]);
+      store.addOutputs(NOTEBOOK, { run: 'run-1', exec: 1, outputs: result(1) });
+      store.addOutputs(NOTEBOOK, { run: 'run-1', exec: 2, outputs: result(2) });
+      await store.flush();
+
+      const [pack] = packs();
+      expect(
+        pack.blobs.filter(blob => JSON.stringify(blob).includes('"="'))
+      ).toHaveLength(1);
+      const { value } = await store.readExecutions(NOTEBOOK, 'run-1');
+      expect(value!.executions.map(e => e.outputs)).toEqual([
+        result(1),
+        result(2)
+      ]);
     });
   });
 
   describe('#saveSnapshot()', () => {
-    it('should store the notebook with its cells as shared blobs', async () => {
+    const first = notebookOf([
+      ['a', 'code', 'seed = 69', 1, []],
+      ['b', 'markdown', '# Notes', null, null],
+      [
+        'c',
+        'code',
+        'fit()',
+        2,
+        [
+          {
+            output_type: 'execute_result',
+            execution_count: 2,
+            metadata: {},
+            data: { 'text/plain': '0.5' }
+          }
+        ]
+      ]
+    ]);
+
+    it('should store the notebook and give it back whole', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       store.addEvents(NOTEBOOK, [
@@ -481,37 +722,293 @@ describe('RunStore', () => {
       store.saveSnapshot(NOTEBOOK, {
         run: 'run-1',
         time: 1_700_000_100_000,
-        notebook: {
-          nbformat: 4,
-          nbformat_minor: 5,
-          metadata: { kernelspec: { name: 'python3' } },
-          cells: [
-            {
-              id: 'a',
-              cell_type: 'code',
-              source: ['seed', ' = 69'],
-              metadata: {},
-              outputs: [],
-              execution_count: 1
-            },
-            { id: 'b', cell_type: 'markdown', source: '# Notes', metadata: {} }
-          ]
-        }
+        notebook: first
       });
       await store.flush();
 
-      const run = read('run', storeFile('/run.json'));
-      const snapshot = read('snapshot', storeFile('/snapshots/0.json'));
-      expect(run.snapshots).toBe(1);
-      expect(snapshot.cells[0].sourceBlob).toBe(run.executions[0].sourceBlob);
-      expect(snapshot.cells[1]).toMatchObject({
-        id: 'b',
-        cellType: 'markdown',
-        outputsBlob: null
+      const { value, problems } = await store.readSnapshots(NOTEBOOK, 'run-1');
+      expect(problems).toEqual([]);
+      expect(value).toEqual([{ time: 1_700_000_100_000, notebook: first }]);
+      expect((await store.readSnapshot(NOTEBOOK, 'run-1')).value).toEqual({
+        time: 1_700_000_100_000,
+        notebook: first
       });
-      expect(
-        parseStoreFile('snapshot', JSON.stringify(snapshot), trans).ok
-      ).toBe(true);
+      const [pack] = packs();
+      // The executed source and the snapshot's cell share their blob.
+      expect(pack.blobs.filter(blob => blob === 'seed = 69')).toHaveLength(1);
+      expect((await readRun(store, 'run-1')).snapshots).toEqual([
+        1_700_000_100_000
+      ]);
+    });
+
+    it('should store later snapshots as changes to the one before', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2'),
+        kernel.runEnd('run-2'),
+        kernel.runStart('run-3')
+      ]);
+      // Run All again in the same kernel: every count moves by 2; then the
+      // seed changes and a cell is added.
+      const second = notebookOf([
+        ['a', 'code', 'seed = 69', 3, []],
+        ['b', 'markdown', '# Notes', null, null],
+        [
+          'c',
+          'code',
+          'fit()',
+          4,
+          [
+            {
+              output_type: 'execute_result',
+              execution_count: 4,
+              metadata: {},
+              data: { 'text/plain': '0.5' }
+            }
+          ]
+        ]
+      ]);
+      const third = notebookOf([
+        ['a', 'code', 'seed = 7', 5, []],
+        ['b', 'markdown', '# Notes', null, null],
+        [
+          'n',
+          'code',
+          'print(seed)',
+          6,
+          [{ output_type: 'stream', name: 'stdout', text: '7\n' }]
+        ],
+        [
+          'c',
+          'code',
+          'fit()',
+          7,
+          [{ output_type: 'stream', name: 'stdout', text: '0.4\n' }]
+        ]
+      ]);
+      const notebooks = [first, second, third];
+      notebooks.forEach((notebook, i) =>
+        store.saveSnapshot(NOTEBOOK, {
+          run: `run-${i + 1}`,
+          time: 1_700_000_100_000 + i,
+          notebook
+        })
+      );
+      await store.flush();
+
+      const snapshots = packs()[0].snapshots;
+      expect(snapshots[0].base).toBeUndefined();
+      expect(snapshots[1]).toEqual({
+        run: 'run-2',
+        time: 1_700_000_100_001,
+        base: 0,
+        cells: [[0, 2, 2]]
+      });
+      expect(snapshots[2]).toMatchObject({
+        base: 1,
+        cells: [
+          { from: 0, source: expect.any(Number), shift: 2 },
+          [1, 1],
+          { id: 'n', source: expect.any(Number), count: 6 },
+          { from: 2, outputs: expect.any(Number), shift: 3 }
+        ]
+      });
+      for (const [i, notebook] of notebooks.entries()) {
+        const { value } = await store.readSnapshots(NOTEBOOK, `run-${i + 1}`);
+        expect(value.map(snapshot => snapshot.notebook)).toEqual([notebook]);
+      }
+    });
+
+    it('should store a whole snapshot every 16', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
+      for (let i = 0; i < 40; i++) {
+        store.saveSnapshot(NOTEBOOK, {
+          run: 'run-1',
+          time: 1_700_000_100_000 + i,
+          notebook: notebookOf([['a', 'code', `seed = ${i}`, i, []]])
+        });
+      }
+      await store.flush();
+
+      const whole = packs()[0]
+        .snapshots.map((snapshot, i) => (snapshot.base === undefined ? i : -1))
+        .filter(i => i >= 0);
+      expect(whole).toEqual([0, 16, 32]);
+      const { value } = await store.readSnapshots(NOTEBOOK, 'run-1');
+      expect(value).toHaveLength(40);
+      expect(value[39].notebook).toEqual(
+        notebookOf([['a', 'code', 'seed = 39', 39, []]])
+      );
+    });
+  });
+
+  describe('#readRun()', () => {
+    it('should give back everything recorded of a run', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [
+        kernel.session_({ python: '3.12', packages: { numpy: '2.0' } }),
+        kernel.runStart('run-1', { seed: 69 }),
+        kernel.execution('run-1', 1, 'seed = 69'),
+        kernel.metric('run-1', 'rmse', [7, 'NaN', 6]),
+        kernel.tag('run-1', 'model', 'ridge'),
+        {
+          seq: 6,
+          time: 1_700_000_010,
+          kind: 'file',
+          run: 'run-1',
+          path: 'model.pkl',
+          mode: 'write',
+          size: 10,
+          mtime: 1_700_000_009.5,
+          sha256: 'a'.repeat(64),
+          exec: 1,
+          artifact: true
+        },
+        { seq: 7, time: 1_700_000_011, kind: 'note', run: 'run-1', text: 'ok' },
+        {
+          seq: 8,
+          time: 1_700_000_012,
+          kind: 'execution',
+          run: 'run-1',
+          exec: 2,
+          cell_id: null,
+          execution_count: null,
+          source: 'raise ValueError("x")',
+          started: 1_700_000_011.25,
+          ended: 1_700_000_011.75,
+          outcome: 'error',
+          error: { name: 'ValueError', value: 'x', traceback: ['line 1'] }
+        },
+        {
+          seq: 9,
+          time: 1_700_000_013,
+          kind: 'run_end',
+          run: 'run-1',
+          status: 'failed'
+        }
+      ]);
+      await store.flush();
+
+      const run = await readRun(store, 'run-1');
+      expect(run).toMatchObject({
+        id: 'run-1',
+        name: 'run run-1',
+        notebookPath: NOTEBOOK,
+        status: 'failed',
+        reason: 'kernel-start',
+        startedAt: 1_700_000_002_000,
+        endedAt: 1_700_000_013_000,
+        session: 'session-1',
+        env: { python: '3.12', packages: { numpy: '2.0' } },
+        seq: 9,
+        tags: { model: 'ridge' },
+        note: 'ok',
+        files: [
+          {
+            path: 'model.pkl',
+            mode: 'write',
+            size: 10,
+            mtime: 1_700_000_009_500,
+            sha256: 'a'.repeat(64),
+            exec: 1,
+            artifact: true
+          }
+        ]
+      });
+      expect(run.params.seed).toEqual({
+        value: 69,
+        source: 'assignment',
+        detail: null,
+        exec: 1,
+        time: 1_700_000_002_000
+      });
+      expect(run.executions).toEqual([
+        {
+          exec: 1,
+          cellId: 'cell-1',
+          executionCount: 1,
+          source: 'seed = 69',
+          startedAt: 1_700_000_002_000,
+          endedAt: 1_700_000_002_500,
+          duration: 500,
+          outcome: 'ok',
+          error: null,
+          outputs: null,
+          run: 'run-1'
+        },
+        {
+          exec: 2,
+          cellId: null,
+          executionCount: null,
+          source: 'raise ValueError("x")',
+          startedAt: 1_700_000_011_250,
+          endedAt: 1_700_000_011_750,
+          duration: 500,
+          outcome: 'error',
+          error: { name: 'ValueError', value: 'x', traceback: ['line 1'] },
+          outputs: null,
+          run: 'run-1'
+        }
+      ]);
+      expect(run.metrics).toEqual([
+        {
+          name: 'rmse',
+          source: 'explicit',
+          points: [
+            [7, 0, 1_700_000_003_000, 1],
+            ['NaN', 1, 1_700_000_003_000, 1],
+            [6, 2, 1_700_000_003_000, 1]
+          ],
+          count: 3,
+          last: 6,
+          lastStep: 2,
+          min: 6,
+          max: 7
+        }
+      ]);
+    });
+
+    it('should answer null for a run the notebook does not have', async () => {
+      const store = storeUnderTest();
+      expect(await store.readRun(NOTEBOOK, 'run-9')).toEqual({
+        value: null,
+        problems: []
+      });
+    });
+
+    it('should report a damaged pack and still list the runs', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.execution('run-1', 1, 'x = 1'),
+        kernel.runEnd('run-1')
+      ]);
+      await store.flush();
+      const pack = storeFile('-0.json.gz');
+      const whole = gzipSync(Buffer.from(server.storeText(pack)!));
+      for (const slot of ['a', 'b']) {
+        server.plantBytes(
+          pack.replace(/\.json\.gz$/, `.${slot}.json.gz`),
+          whole.subarray(0, whole.length - 9)
+        );
+      }
+
+      const reader = storeUnderTest();
+      const { value, problems } = await reader.readRun(NOTEBOOK, 'run-1');
+      expect(value).toMatchObject({ id: 'run-1', executions: [] });
+      expect(problems).toEqual([
+        expect.stringMatching(/-0\.json\.gz is damaged and cannot be read/)
+      ]);
+      expect((await reader.listRuns(NOTEBOOK)).runs).toHaveLength(1);
     });
   });
 
@@ -536,8 +1033,25 @@ describe('RunStore', () => {
           ['run-2', status],
           ['run-1', 'finished']
         ]);
+        expect((await readRun(store, 'run-2')).status).toBe(status);
       }
     );
+
+    it('should end a run recorded by a page that is gone', async () => {
+      const kernel = new KernelEvents();
+      const first = storeUnderTest();
+      first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
+      await first.flush();
+      first.dispose();
+
+      const second = storeUnderTest();
+      second.endRun(NOTEBOOK, 'run-1', 'crashed');
+      await second.flush();
+
+      const run = await readRun(second, 'run-1');
+      expect(run).toMatchObject({ status: 'crashed', reason: 'kernel-start' });
+      expect(packs()).toHaveLength(2);
+    });
   });
 
   describe('#lastStoredSeq()', () => {
@@ -558,6 +1072,20 @@ describe('RunStore', () => {
       expect(await store.lastStoredSeq(NOTEBOOK, session)).toBe(expected);
     });
 
+    it('should know a session that has no run yet', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [kernel.session_()]);
+      await store.flush();
+
+      expect(read('index', storeFile('/index.json.gz')).sessions).toEqual([
+        { id: 'session-1', seq: 1, env: expect.stringMatching(/-0\/0$/) }
+      ]);
+      expect(await storeUnderTest().lastStoredSeq(NOTEBOOK, 'session-1')).toBe(
+        1
+      );
+    });
+
     it('should attribute the runs that follow to the session asked about', async () => {
       const kernel = new KernelEvents('session-7');
       const first = storeUnderTest();
@@ -573,11 +1101,10 @@ describe('RunStore', () => {
       await second.flush();
 
       expect(after).toBe(2);
-      const path = storeFile('/runs/run-2/run.json');
-      expect(read('run', path).session).toBe('session-7');
-      expect(
-        read('session', storeFile('/sessions/session-7.json')).runs
-      ).toEqual(['run-1', 'run-2']);
+      const run = await readRun(second, 'run-2');
+      expect(run.session).toBe('session-7');
+      expect(run.env).toEqual({ python: '3.11.4' });
+      expect(await second.lastStoredSeq(NOTEBOOK, 'session-7')).toBe(4);
     });
   });
 
@@ -593,7 +1120,7 @@ describe('RunStore', () => {
         kernel.runEnd('run-2')
       ]);
       await store.flush();
-      return { store, index: storeFile('/index.json') };
+      return { store, index: storeFile('/index.json.gz') };
     }
 
     it('should list nothing, without problems, for a notebook without runs', async () => {
@@ -611,9 +1138,11 @@ describe('RunStore', () => {
       const list = await store.listRuns(NOTEBOOK);
 
       expect(list.runs.map(run => run.params.seed)).toEqual([42, 69]);
-      // The notebook folder's listing (to learn whether the index exists
-      // without a 404), then the index.
-      expect(server.requests.length - before).toBe(2);
+      // At most the notebook folder's listing (to find the slot that holds
+      // the index without a 404), then the index.
+      const asked = server.requests.slice(before).map(r => r.path);
+      expect(asked.length).toBeLessThanOrEqual(2);
+      expect(asked[asked.length - 1]).toMatch(/\/index\.[ab]\.json\.gz$/);
     });
 
     it.each([
@@ -636,6 +1165,11 @@ describe('RunStore', () => {
         'a missing field',
         ({ params, ...row }: StoreFormat.IndexRow) => row,
         '"runs[0].params" must be an object; got missing'
+      ],
+      [
+        'a bad pack name',
+        (row: StoreFormat.IndexRow) => ({ ...row, packs: ['../x'] }),
+        '"runs[0].packs[0]" must be a pack name'
       ]
     ])(
       'should report a row with %s in one line and list the others',
@@ -645,7 +1179,7 @@ describe('RunStore', () => {
           -readonly [K in keyof StoreFormat.IndexFile]: unknown;
         } & { runs: unknown[] };
         file.runs[0] = spoil(file.runs[0] as StoreFormat.IndexRow);
-        server.plant(index, JSON.stringify(file));
+        server.plantStore(index, JSON.stringify(file));
 
         const list = await store.listRuns(NOTEBOOK);
 
@@ -666,14 +1200,19 @@ describe('RunStore', () => {
         'a newer version',
         JSON.stringify({
           format: 'jupyterlab-runs/index',
-          version: 2,
+          version: 3,
           rows: 'new'
         }),
-        'uses format version 2, which this version of jupyterlab-runs cannot read (it reads version 1)'
+        'uses format version 3, which this version of jupyterlab-runs cannot read (it reads version 2)'
+      ],
+      [
+        'version 1',
+        JSON.stringify({ format: 'jupyterlab-runs/index', version: 1 }),
+        'uses format version 1, written by an unreleased development version of jupyterlab-runs'
       ],
       [
         'another kind of file',
-        JSON.stringify({ format: 'jupyterlab-runs/run', version: 1 }),
+        JSON.stringify({ format: 'jupyterlab-runs/pack', version: 2 }),
         'is not a "jupyterlab-runs/index" file'
       ],
       [
@@ -686,7 +1225,7 @@ describe('RunStore', () => {
       'should report an index with %s in one line, never misread it',
       async (_, content, message) => {
         const { store, index } = await storeTwoRuns();
-        server.plant(index, content);
+        server.plantStore(index, content);
 
         const list = await store.listRuns(NOTEBOOK);
 
@@ -696,19 +1235,63 @@ describe('RunStore', () => {
       }
     );
 
+    it('should read the other slot of an index cut short by a killed server', async () => {
+      const { store, index } = await storeTwoRuns();
+      const kernel = new KernelEvents('session-2');
+      kernel.time = 1_700_000_100;
+      // The next write of the index lands half, then the server dies.
+      server.tearNext = 2;
+      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-3')]);
+      await new Promise(resolve => setTimeout(resolve, 50));
+
+      const other = storeUnderTest();
+      const during = await other.listRuns(NOTEBOOK);
+      expect(during.problems).toEqual([]);
+      expect(during.runs.map(run => run.id)).toEqual(
+        expect.arrayContaining(['run-1', 'run-2'])
+      );
+
+      await store.flush();
+      expect(read('index', index).runs.map(row => row.id)).toEqual([
+        'run-3',
+        'run-2',
+        'run-1'
+      ]);
+      expect((await other.listRuns(NOTEBOOK)).runs).toHaveLength(3);
+    });
+
+    it('should report an index damaged in both slots', async () => {
+      const { store, index } = await storeTwoRuns();
+      const torn = gzipSync(Buffer.from('{"format": "jupyterlab-runs/index"}'));
+      for (const slot of ['a', 'b']) {
+        server.plantBytes(
+          index.replace(/\.json\.gz$/, `.${slot}.json.gz`),
+          torn.subarray(0, 12)
+        );
+      }
+
+      const list = await storeUnderTest().listRuns(NOTEBOOK);
+
+      expect(list.runs).toEqual([]);
+      expect(list.problems).toEqual([
+        expect.stringContaining(`${index} is damaged and cannot be read`)
+      ]);
+      expect(store.isDisposed).toBe(false);
+    });
+
     it('should report a missing index segment and list the rest', async () => {
       const { store, index } = await storeTwoRuns();
       const file = read('index', index) as {
         -readonly [K in keyof StoreFormat.IndexFile]: unknown;
       } & { runs: unknown[] };
       file.segments = [{ segment: 0, count: 1000 }];
-      server.plant(index, JSON.stringify(file));
+      server.plantStore(index, JSON.stringify(file));
 
       const list = await store.listRuns(NOTEBOOK);
 
       expect(list.runs).toHaveLength(2);
       expect(list.problems).toEqual([
-        expect.stringMatching(/index\/0\.json is missing; skipped\.$/)
+        expect.stringMatching(/index\/0\.json\.gz is missing; skipped\.$/)
       ]);
     });
 
@@ -732,7 +1315,7 @@ describe('RunStore', () => {
       // The folder listings plus the index head and its segment files.
       expect(server.requests.length - before).toBeLessThanOrEqual(5);
       expect(
-        read('index', storeFile('/index.json')).runs.length
+        read('index', storeFile('/index.json.gz')).runs.length
       ).toBeLessThanOrEqual(2000);
     }, 60000);
 
@@ -759,6 +1342,8 @@ describe('RunStore', () => {
         ['run-a', 'finished'],
         ['run-b', 'running']
       ]);
+      expect((await readRun(two, 'run-a')).status).toBe('finished');
+      expect((await readRun(one, 'run-b')).session).toBe('session-2');
     });
 
     it('should show the runs last read when the server cannot be reached', async () => {
@@ -790,14 +1375,14 @@ describe('RunStore', () => {
       ]);
       await store.flush();
 
-      const order = server.fileWrites.map(path =>
-        path.split('/').slice(-2).join('/')
+      const order = server.fileWrites.map(path => path.split('/').pop()!);
+      const pack = order.findIndex(name => /-0\.[ab]\.json\.gz$/.test(name));
+      const index = order.findIndex(name =>
+        /^index\.[ab]\.json\.gz$/.test(name)
       );
-      const segment = order.indexOf('metrics/0.json');
-      expect(segment).toBeGreaterThanOrEqual(0);
-      expect(segment).toBeLessThan(order.indexOf('run-1/run.json'));
-      expect(order.indexOf('run-1/run.json')).toBeLessThan(order.length - 1);
-      expect(order[order.length - 1]).toMatch(/index\.json$/);
+      expect(pack).toBeGreaterThanOrEqual(0);
+      expect(pack).toBeLessThan(index);
+      expect(order[order.length - 1]).toMatch(/^index\.[ab]\.json\.gz$/);
       expect(server.requests.filter(r => r.status === 503)).toHaveLength(7);
       expect((await store.listRuns(NOTEBOOK)).runs).toHaveLength(1);
     });
@@ -858,24 +1443,60 @@ describe('RunStore', () => {
         { id: 'run-1', status: 'finished' }
       ]);
       expect(await second.lastStoredSeq(NOTEBOOK, 'session-1')).toBe(4);
+      const run = await readRun(second, 'run-1');
+      expect(run.executions.map(e => e.source)).toEqual(['train()']);
+    });
+
+    it('should rewrite a pack cut short by a killed server', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.execution('run-1', 1, 'x = 1')
+      ]);
+      await store.flush();
+      server.tearNext = 1;
+      store.addEvents(NOTEBOOK, [
+        kernel.execution('run-1', 2, 'y = 2'),
+        kernel.runEnd('run-1')
+      ]);
+      await store.flush();
+
+      expect(server.requests.filter(r => r.status === null)).toHaveLength(1);
+      const run = await readRun(storeUnderTest(), 'run-1');
+      expect(run.executions.map(e => e.source)).toEqual(['x = 1', 'y = 2']);
+      expect(run.status).toBe('finished');
     });
   });
 
   describe('store.json', () => {
-    it('should refuse to write into a store of a newer format version', async () => {
-      server.plant(
-        `${STORE}/store.json`,
-        JSON.stringify({ format: 'jupyterlab-runs/store', version: 2 })
-      );
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await store.flush();
+    it.each([
+      [3, 'uses format version 3'],
+      [1, 'uses format version 1, written by an unreleased development version']
+    ])(
+      'should refuse to write into or list a store of format version %s',
+      async (version, message) => {
+        server.plant(
+          `${STORE}/store.json`,
+          JSON.stringify({ format: 'jupyterlab-runs/store', version })
+        );
+        const store = storeUnderTest();
+        const kernel = new KernelEvents();
+        store.addEvents(NOTEBOOK, [
+          kernel.session_(),
+          kernel.runStart('run-1')
+        ]);
+        await store.flush();
 
-      expect(server.files(STORE)).toEqual([`${STORE}/store.json`]);
-      expect(warn).toHaveBeenCalledWith(
-        expect.stringContaining('uses format version 2')
-      );
-    });
+        expect(server.files(STORE)).toEqual([`${STORE}/store.json`]);
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining(message));
+        const list: Runs.RunList = await store.listRuns(NOTEBOOK);
+        expect(list).toEqual({
+          runs: [],
+          problems: [expect.stringContaining(`${STORE}/store.json ${message}`)]
+        });
+      }
+    );
   });
 });

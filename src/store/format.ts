@@ -3,30 +3,22 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Runs } from '../tokens';
 
 /**
- * Types of the store files, format version 1, and the hand-written checks
+ * Types of the store files, format version 2, and the hand-written checks
  * that read them. docs/FORMAT.md describes the same files for people;
  * docs/format/*.schema.json for other tools.
  */
 export namespace StoreFormat {
   /**
-   * The only format version this code reads and writes.
+   * The only format version this code reads and writes: the version of the
+   * whole store, which every file repeats.
    */
-  export const VERSION = 1;
+  export const VERSION = 2;
 
   /**
    * The kinds of files in a store. Each file names its kind in `format` as
    * `jupyterlab-runs/<kind>`.
    */
-  export type Kind =
-    | 'store'
-    | 'index'
-    | 'index-segment'
-    | 'session'
-    | 'run'
-    | 'metrics'
-    | 'snapshot'
-    | 'blob'
-    | 'env';
+  export type Kind = 'store' | 'index' | 'index-segment' | 'pack';
 
   /**
    * The two fields every store file starts with.
@@ -45,7 +37,8 @@ export namespace StoreFormat {
   };
 
   /**
-   * One run in a notebook's index: what the run list shows.
+   * One run in a notebook's index: what the run list shows, and where the
+   * run's records are.
    */
   export type IndexRow = {
     readonly id: string;
@@ -60,31 +53,48 @@ export namespace StoreFormat {
     readonly session: string | null;
     /** When the row last changed, epoch milliseconds: the newer row wins. */
     readonly updatedAt: number;
+    /** The highest kernel event `seq` applied to the run. */
+    readonly seq: number;
+    /** The packs holding the run's blocks. */
+    readonly packs: readonly string[];
   };
 
   /**
    * A sealed index segment, as listed by the index head.
    */
   export type IndexSegmentRef = {
-    /** Its number `n`: the file is `index/<n>.json`. */
+    /** Its number `n`: the file is `index/<n>.json.gz`. */
     readonly segment: number;
     readonly count: number;
   };
 
   /**
-   * `notebooks/<key>/index.json`: the head of a notebook's run list.
+   * A kernel session as the index head knows it.
+   */
+  export type SessionEntry = {
+    readonly id: string;
+    /** The highest kernel event `seq` of the session that is stored. */
+    readonly seq: number;
+    /** The session's environment blob, as `<pack>/<n>`, or null. */
+    readonly env: string | null;
+  };
+
+  /**
+   * `notebooks/<key>/index.json.gz`: the head of a notebook's run list.
    */
   export type IndexFile = Header<'index'> & {
     readonly notebookPath: string;
     readonly updatedAt: number;
     /** Older rows, moved out of the head; written once each. */
     readonly segments: readonly IndexSegmentRef[];
+    /** The kernel sessions written to last, newest first. */
+    readonly sessions: readonly SessionEntry[];
     /** The newest rows, newest first. */
     readonly runs: readonly IndexRow[];
   };
 
   /**
-   * `notebooks/<key>/index/<n>.json`: older rows of a notebook's run list.
+   * `notebooks/<key>/index/<n>.json.gz`: older rows of a notebook's run list.
    */
   export type IndexSegmentFile = Header<'index-segment'> & {
     readonly notebookPath: string;
@@ -93,18 +103,28 @@ export namespace StoreFormat {
   };
 
   /**
-   * `notebooks/<key>/sessions/<session>.json`: one kernel process.
+   * A reference to a blob: its number in the pack that holds the reference,
+   * or `<pack>/<n>` for blob `n` of another pack of the notebook.
    */
-  export type SessionFile = Header<'session'> & {
-    readonly notebookPath: string;
-    readonly session: string;
-    /** The environment blob (`envs/`), or null if the kernel sent none. */
-    readonly env: string | null;
+  export type BlobRef = number | string;
+
+  /**
+   * A list of integers stored as differences: the first non-null entry is
+   * the value itself (or its offset, where the field says so), every later
+   * non-null entry the difference from the previous non-null value; null
+   * stands for a missing value.
+   */
+  export type DeltaList = readonly (number | null)[];
+
+  /**
+   * A kernel session, recorded in the pack written when it started.
+   */
+  export type PackSession = {
+    readonly id: string;
     readonly startedAt: number;
-    /** The highest kernel event `seq` of this session that is stored. */
-    readonly lastSeq: number;
-    /** The runs of the session, oldest first. */
-    readonly runs: readonly string[];
+    readonly env: BlobRef | null;
+    /** The `seq` of its `session` event. */
+    readonly seq: number;
   };
 
   /**
@@ -116,6 +136,7 @@ export namespace StoreFormat {
     readonly detail: string | null;
     /** The execution (`exec`) that set it, or null. */
     readonly exec: number | null;
+    /** Milliseconds after the run's start. */
     readonly time: number;
   };
 
@@ -129,29 +150,56 @@ export namespace StoreFormat {
   };
 
   /**
-   * One cell execution of a run. Its source is a blob.
+   * How an execution ended.
    */
-  export type Execution = {
-    readonly exec: number;
-    readonly cellId: string | null;
-    readonly executionCount: number | null;
-    readonly sourceBlob: string;
-    readonly startedAt: number;
-    readonly endedAt: number;
-    readonly outcome: 'ok' | 'error' | 'interrupted';
-    readonly error: ExecutionError | null;
+  export type Outcome = 'ok' | 'error' | 'interrupted';
+
+  /**
+   * A run's executions, one column per field, one row per execution in the
+   * order the kernel ran them.
+   */
+  export type ExecutionColumns = {
+    /** The execution's number in the kernel session. */
+    readonly exec: DeltaList;
+    readonly cell: readonly (string | null)[];
+    /** The execution count the notebook showed, or null. */
+    readonly count: DeltaList;
+    /** The source as run. */
+    readonly source: readonly BlobRef[];
+    /**
+     * start₀, end₀, start₁, end₁, …: the first as milliseconds after the
+     * run's start, then each after the one before.
+     */
+    readonly time: DeltaList;
+    readonly outcome: readonly Outcome[];
+    readonly error: readonly (ExecutionError | null)[];
   };
 
   /**
-   * Executions `from`…`to` of the kernel session, recorded in an earlier run
-   * (`run`, or null when the store does not know it), that built this run's
-   * state. Ranges refer to the records instead of copying them, so a long
-   * session does not make every new run larger.
+   * The displayed outputs of executions: a blob holding a list of nbformat
+   * outputs per execution.
    */
-  export type InheritedExecution = {
-    readonly run: string | null;
-    readonly from: number;
-    readonly to: number;
+  export type OutputColumns = {
+    readonly exec: DeltaList;
+    readonly blob: readonly BlobRef[];
+  };
+
+  /**
+   * A metric value: a number, or one of the three non-finite spellings.
+   */
+  export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
+
+  /**
+   * Points of one metric, one column per field, in logging order.
+   */
+  export type MetricSeries = {
+    readonly name: string;
+    readonly source: string;
+    readonly value: readonly MetricValue[];
+    readonly step: DeltaList;
+    /** Milliseconds after the run's start, as a delta list. */
+    readonly time: DeltaList;
+    readonly exec: DeltaList;
   };
 
   /**
@@ -169,122 +217,87 @@ export namespace StoreFormat {
   };
 
   /**
-   * A metric value: a number, or one of the three non-finite spellings.
+   * What one pack holds of one run: everything recorded for it while the
+   * pack was written. A run has one block per pack it was recorded in.
    */
-  export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
-
-  /**
-   * What `run.json` keeps of a metric; its points are in the segments.
-   */
-  export type MetricSummary = {
-    readonly source: string;
-    readonly count: number;
-    readonly last: MetricValue;
-    readonly lastStep: number | null;
-    /** Over the finite values; null while there are none. */
-    readonly min: number | null;
-    readonly max: number | null;
-  };
-
-  /**
-   * `notebooks/<key>/runs/<id>/run.json`: one run.
-   */
-  export type RunFile = Header<'run'> & {
-    readonly id: string;
-    readonly name: string;
-    readonly notebookPath: string;
-    readonly status: Runs.RunStatus;
-    readonly reason: string;
+  export type RunBlock = {
+    readonly run: string;
+    /** Epoch milliseconds; the times of the block are counted from it. */
     readonly startedAt: number;
+    /** The block where the run started has `name` … `env`. */
+    readonly name?: string;
+    readonly reason?: string;
+    readonly session?: string | null;
+    readonly env?: BlobRef | null;
+    readonly status: Runs.RunStatus;
+    /** Milliseconds after the start, or null while running. */
     readonly endedAt: number | null;
+    /** Milliseconds after the start. */
     readonly updatedAt: number;
-    readonly session: string | null;
-    readonly env: string | null;
-    /** The highest kernel event `seq` of `session` applied to this run. */
-    readonly lastSeq: number;
+    /** The highest kernel event `seq` applied to the run. */
+    readonly seq: number;
+    /** Parameters set or changed in this block. */
     readonly params: Readonly<Record<string, Param>>;
     readonly tags: Readonly<Record<string, string>>;
     readonly note: string | null;
-    readonly executions: readonly Execution[];
-    readonly inherited: readonly InheritedExecution[];
-    /** The outputs blob of each execution, by `exec`. */
-    readonly outputs: Readonly<Record<string, string>>;
+    /** Executions of the session that built the run's state, as ranges. */
+    readonly inherited: readonly (readonly [number, number])[];
+    readonly executions: ExecutionColumns;
+    readonly outputs: OutputColumns;
+    readonly metrics: readonly MetricSeries[];
     readonly files: readonly FileAccess[];
-    readonly metrics: Readonly<Record<string, MetricSummary>>;
-    /** Segments `metrics/0.json` … `metrics/<n-1>.json` hold the points. */
-    readonly metricSegments: number;
-    /** Files `snapshots/0.json` … `snapshots/<n-1>.json`. */
-    readonly snapshots: number;
   };
 
   /**
-   * A metric point: value, step, time (epoch milliseconds), execution.
-   */
-  export type MetricPoint = readonly [
-    MetricValue,
-    number | null,
-    number,
-    number | null
-  ];
-
-  /**
-   * The points of one metric in one segment.
-   */
-  export type MetricSeries = {
-    readonly name: string;
-    readonly source: string;
-    readonly points: readonly MetricPoint[];
-  };
-
-  /**
-   * `notebooks/<key>/runs/<id>/metrics/<n>.json`: points logged between two
-   * writes of the run; written once.
-   */
-  export type MetricSegmentFile = Header<'metrics'> & {
-    readonly run: string;
-    readonly segment: number;
-    readonly series: readonly MetricSeries[];
-  };
-
-  /**
-   * A cell of a notebook snapshot; source and outputs are blobs.
+   * A cell of a snapshot. Without `from`, a whole cell; with `from`, cell
+   * `from` of the base snapshot with the fields given replaced (`shift`
+   * adds to its execution count).
    */
   export type SnapshotCell = {
-    readonly id: string | null;
-    readonly cellType: string;
-    readonly metadata: Readonly<Record<string, unknown>>;
-    readonly sourceBlob: string;
-    readonly outputsBlob: string | null;
-    readonly executionCount: number | null;
-    readonly attachments: Readonly<Record<string, unknown>> | null;
+    readonly from?: number;
+    readonly id?: string | null;
+    readonly type?: string;
+    readonly source?: BlobRef;
+    readonly outputs?: BlobRef | null;
+    readonly count?: number | null;
+    readonly shift?: number;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+    readonly attachments?: Readonly<Record<string, unknown>> | null;
   };
 
   /**
-   * `notebooks/<key>/runs/<id>/snapshots/<n>.json`: the notebook as it stood.
+   * Cells `first`…`last` of the base snapshot, unchanged, or with `shift`
+   * added to their execution counts.
    */
-  export type SnapshotFile = Header<'snapshot'> & {
+  export type CellCopy =
+    readonly [number, number] | readonly [number, number, number];
+
+  /**
+   * A notebook snapshot: whole (a keyframe, without `base`) or as changes to
+   * snapshot `base` of the same pack.
+   */
+  export type Snapshot = {
     readonly run: string;
-    readonly snapshot: number;
     readonly time: number;
-    readonly nbformat: number;
-    readonly nbformatMinor: number;
-    readonly metadata: Readonly<Record<string, unknown>>;
-    readonly cells: readonly SnapshotCell[];
+    readonly base?: number;
+    readonly nbformat?: number;
+    readonly nbformatMinor?: number;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+    readonly cells: readonly (CellCopy | SnapshotCell)[];
   };
 
   /**
-   * `blobs/<aa>/<sha256>.json`: a cell source (text) or a list of outputs,
-   * named by the SHA-256 of the file's own bytes.
+   * `notebooks/<key>/packs/<pack>.json.gz`: what one page recorded for a
+   * notebook, rewritten as it grows until it is full.
    */
-  export type BlobFile = Header<'blob'> & {
-    readonly data: unknown;
-  };
-
-  /**
-   * `envs/<aa>/<sha256>.json`: a kernel environment, named like a blob.
-   */
-  export type EnvFile = Header<'env'> & {
-    readonly env: Readonly<Record<string, unknown>>;
+  export type PackFile = Header<'pack'> & {
+    readonly notebookPath: string;
+    readonly pack: string;
+    readonly updatedAt: number;
+    readonly blobs: readonly unknown[];
+    readonly sessions: readonly PackSession[];
+    readonly runs: readonly RunBlock[];
+    readonly snapshots: readonly Snapshot[];
   };
 
   /**
@@ -308,9 +321,21 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
 /**
- * The 64 lowercase hex digits of a SHA-256 digest, which name blobs.
+ * The 64 lowercase hex digits of a SHA-256 digest.
  */
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * A pack name: its writer's id (6 to 16 lowercase letters and digits), `-`,
+ * and its number among the writer's packs.
+ */
+const PACK_PATTERN = /^[a-z0-9]{6,16}-(0|[1-9][0-9]{0,8})$/;
+
+/**
+ * A blob reference into another pack: `<pack>/<n>`.
+ */
+const FOREIGN_REF_PATTERN =
+  /^([a-z0-9]{6,16}-(?:0|[1-9][0-9]{0,8}))\/(0|[1-9][0-9]{0,8})$/;
 
 /**
  * Whether a value is a run or session id that is safe as a folder name.
@@ -324,10 +349,34 @@ export function isValidId(value: unknown): value is string {
 }
 
 /**
- * Whether a value is a SHA-256 hex digest, as blob references are.
+ * Whether a value is a SHA-256 hex digest.
  */
 export function isDigest(value: unknown): value is string {
   return typeof value === 'string' && DIGEST_PATTERN.test(value);
+}
+
+/**
+ * Whether a value is a pack name.
+ */
+export function isPackName(value: unknown): value is string {
+  return typeof value === 'string' && PACK_PATTERN.test(value);
+}
+
+/**
+ * The pack and number a blob reference points to, seen from the pack
+ * `within`; null when it is not a reference.
+ */
+export function resolveBlobRef(
+  ref: unknown,
+  within: string
+): { pack: string; index: number } | null {
+  if (typeof ref === 'number') {
+    return Number.isSafeInteger(ref) && ref >= 0
+      ? { pack: within, index: ref }
+      : null;
+  }
+  const match = typeof ref === 'string' ? FOREIGN_REF_PATTERN.exec(ref) : null;
+  return match ? { pack: match[1], index: Number(match[2]) } : null;
 }
 
 /**
@@ -366,17 +415,12 @@ export function checkStoreFile<K extends keyof Readers>(
   if (header !== null) {
     return { ok: false, problem: header };
   }
-  try {
-    const value = READERS[kind](
-      new FieldReader(data as Record<string, unknown>, '', trans)
-    ) as ReturnType<Readers[K]>;
-    return { ok: true, value };
-  } catch (reason) {
-    if (reason instanceof FormatProblem) {
-      return { ok: false, problem: reason.message };
-    }
-    throw reason;
-  }
+  return attempt(
+    () =>
+      READERS[kind](
+        new FieldReader(data as Record<string, unknown>, '', trans)
+      ) as ReturnType<Readers[K]>
+  );
 }
 
 /**
@@ -387,11 +431,41 @@ export function checkIndexRow(
   where: string,
   trans: TranslationBundle
 ): StoreFormat.Parsed<StoreFormat.IndexRow> {
+  return attempt(() => readIndexRow(new FieldReader(data, where, trans)));
+}
+
+/**
+ * Check one run block of a pack on its own, so that a bad block does not
+ * hide the other runs of the pack.
+ */
+export function checkRunBlock(
+  data: unknown,
+  where: string,
+  blobCount: number,
+  trans: TranslationBundle
+): StoreFormat.Parsed<StoreFormat.RunBlock> {
+  return attempt(() =>
+    readRunBlock(new FieldReader(data, where, trans), blobCount)
+  );
+}
+
+/**
+ * Check one snapshot of a pack on its own.
+ */
+export function checkSnapshot(
+  data: unknown,
+  where: string,
+  blobCount: number,
+  trans: TranslationBundle
+): StoreFormat.Parsed<StoreFormat.Snapshot> {
+  return attempt(() =>
+    readSnapshot(new FieldReader(data, where, trans), blobCount)
+  );
+}
+
+function attempt<T>(read: () => T): StoreFormat.Parsed<T> {
   try {
-    return {
-      ok: true,
-      value: readIndexRow(new FieldReader(data, where, trans))
-    };
+    return { ok: true, value: read() };
   } catch (reason) {
     if (reason instanceof FormatProblem) {
       return { ok: false, problem: reason.message };
@@ -402,7 +476,7 @@ export function checkIndexRow(
 
 /**
  * The problem with a file's `format` and `version`, or null when they name
- * the expected kind in version 1.
+ * the expected kind in this version.
  */
 function checkHeader(
   kind: StoreFormat.Kind,
@@ -424,14 +498,21 @@ function checkHeader(
   if (typeof version !== 'number' || !Number.isInteger(version)) {
     return trans.__('has no valid "version" number');
   }
+  if (version > StoreFormat.VERSION) {
+    return trans.__(
+      'uses format version %1, which this version of jupyterlab-runs cannot read (it reads version %2); update jupyterlab-runs to read it',
+      version,
+      StoreFormat.VERSION
+    );
+  }
+  if (version === 1) {
+    return trans.__(
+      'uses format version 1, written by an unreleased development version of jupyterlab-runs, which this version cannot read (it reads version %1)',
+      StoreFormat.VERSION
+    );
+  }
   if (version !== StoreFormat.VERSION) {
-    return version > StoreFormat.VERSION
-      ? trans.__(
-          'uses format version %1, which this version of jupyterlab-runs cannot read (it reads version %2); update jupyterlab-runs to read it',
-          version,
-          StoreFormat.VERSION
-        )
-      : trans.__('uses unknown format version %1', version);
+    return trans.__('uses unknown format version %1', version);
   }
   return null;
 }
@@ -459,6 +540,20 @@ class FieldReader {
     const object = this.object();
     const where = this.where ? `${this.where}.${name}` : name;
     return new FieldReader(object[name], where, this.trans);
+  }
+
+  /**
+   * Whether this object has a field (present, even if null).
+   */
+  has(name: string): boolean {
+    return this.object()[name] !== undefined;
+  }
+
+  /**
+   * A field read by `read`, or undefined when the field is absent.
+   */
+  optional<T>(name: string, read: (reader: FieldReader) => T): T | undefined {
+    return this.has(name) ? read(this.field(name)) : undefined;
   }
 
   object(): Record<string, unknown> {
@@ -514,6 +609,16 @@ class FieldReader {
   }
 
   /**
+   * A whole number, possibly negative, that JSON readers keep exactly.
+   */
+  integer(): number {
+    if (!Number.isSafeInteger(this.value)) {
+      this.fail(this.trans.__('a whole number'));
+    }
+    return this.value as number;
+  }
+
+  /**
    * An integer that is zero or more.
    */
   count(): number {
@@ -548,11 +653,59 @@ class FieldReader {
     return this.value as string;
   }
 
+  pack(): string {
+    if (!isPackName(this.value)) {
+      this.fail(this.trans.__('a pack name such as "k3x9qa-0"'));
+    }
+    return this.value as string;
+  }
+
   digest(): string {
     if (!isDigest(this.value)) {
       this.fail(this.trans.__('a SHA-256 digest in 64 lowercase hex digits'));
     }
     return this.value as string;
+  }
+
+  /**
+   * A blob reference; a number must be below `blobCount`, the blobs of the
+   * pack being read.
+   */
+  blobRef(blobCount: number): StoreFormat.BlobRef {
+    const value = this.value;
+    if (typeof value === 'number') {
+      if (Number.isInteger(value) && value >= 0 && value < blobCount) {
+        return value;
+      }
+    } else if (resolveBlobRef(value, '') !== null) {
+      return value as string;
+    }
+    return this.fail(
+      this.trans.__(
+        'a blob of this pack (0 to %1) or "<pack>/<n>"',
+        blobCount - 1
+      )
+    );
+  }
+
+  /**
+   * A blob reference in the form `<pack>/<n>`.
+   */
+  foreignRef(): string {
+    if (
+      typeof this.value !== 'string' ||
+      resolveBlobRef(this.value, '') === null
+    ) {
+      this.fail(this.trans.__('a blob reference "<pack>/<n>"'));
+    }
+    return this.value as string;
+  }
+
+  /**
+   * A delta list: whole numbers or null.
+   */
+  deltaList(): StoreFormat.DeltaList {
+    return this.array().map(item => item.nullable(r => r.integer()));
   }
 
   metricValue(): StoreFormat.MetricValue {
@@ -605,6 +758,8 @@ const STATUSES: readonly Runs.RunStatus[] = [
   'crashed'
 ];
 
+const OUTCOMES: readonly StoreFormat.Outcome[] = ['ok', 'error', 'interrupted'];
+
 function readMap<T>(
   reader: FieldReader,
   read: (item: FieldReader) => T
@@ -614,6 +769,26 @@ function readMap<T>(
     map[key] = read(item);
   }
   return map;
+}
+
+/**
+ * Columns of one table: every column must have as many rows as the first.
+ */
+function sameLength(
+  reader: FieldReader,
+  columns: Record<string, readonly unknown[]>
+): void {
+  const lengths = Object.values(columns).map(column => column.length);
+  if (lengths.some(length => length !== lengths[0])) {
+    reader.fail(
+      reader.trans.__(
+        'columns of equal length (%1)',
+        Object.entries(columns)
+          .map(([name, column]) => `${name}: ${column.length}`)
+          .join(', ')
+      )
+    );
+  }
 }
 
 function readIndexRow(reader: FieldReader): StoreFormat.IndexRow {
@@ -628,45 +803,246 @@ function readIndexRow(reader: FieldReader): StoreFormat.IndexRow {
     metrics: readMap(reader.field('metrics'), r => r.nullable(n => n.number())),
     tags: readMap(reader.field('tags'), r => r.string()),
     session: reader.field('session').nullable(r => r.id()),
-    updatedAt: reader.field('updatedAt').number()
+    updatedAt: reader.field('updatedAt').number(),
+    seq: reader.field('seq').count(),
+    packs: reader
+      .field('packs')
+      .array()
+      .map(r => r.pack())
   };
 }
 
-function readExecution(reader: FieldReader): StoreFormat.Execution {
+function readError(reader: FieldReader): StoreFormat.ExecutionError {
   return {
-    exec: reader.field('exec').count(),
-    cellId: reader.field('cellId').nullable(r => r.string()),
-    executionCount: reader.field('executionCount').nullable(r => r.count()),
-    sourceBlob: reader.field('sourceBlob').digest(),
-    startedAt: reader.field('startedAt').number(),
-    endedAt: reader.field('endedAt').number(),
-    outcome: reader.field('outcome').oneOf(['ok', 'error', 'interrupted']),
-    error: reader.field('error').nullable(error => ({
-      name: error.field('name').string(),
-      value: error.field('value').string(),
-      traceback: error
-        .field('traceback')
-        .array()
-        .map(line => line.string())
-    }))
+    name: reader.field('name').string(),
+    value: reader.field('value').string(),
+    traceback: reader
+      .field('traceback')
+      .array()
+      .map(line => line.string())
   };
 }
 
-function readMetricPoint(reader: FieldReader): StoreFormat.MetricPoint {
-  const fields = reader.array();
-  if (fields.length !== 4) {
-    reader.fail(reader.trans.__('a list [value, step, time, exec]'));
+function readExecutions(
+  reader: FieldReader,
+  blobs: number
+): StoreFormat.ExecutionColumns {
+  const columns: StoreFormat.ExecutionColumns = {
+    exec: reader.field('exec').deltaList(),
+    cell: reader
+      .field('cell')
+      .array()
+      .map(r => r.nullable(s => s.string())),
+    count: reader.field('count').deltaList(),
+    source: reader
+      .field('source')
+      .array()
+      .map(r => r.blobRef(blobs)),
+    time: reader.field('time').deltaList(),
+    outcome: reader
+      .field('outcome')
+      .array()
+      .map(r => r.oneOf(OUTCOMES)),
+    error: reader
+      .field('error')
+      .array()
+      .map(r => r.nullable(readError))
+  };
+  const { time, ...rows } = columns;
+  sameLength(reader, rows);
+  if (time.length !== 2 * columns.exec.length) {
+    reader
+      .field('time')
+      .fail(
+        reader.trans.__(
+          'a start and an end per execution (%1 numbers)',
+          2 * columns.exec.length
+        )
+      );
   }
-  return [
-    fields[0].metricValue(),
-    fields[1].nullable(r => r.number()),
-    fields[2].number(),
-    fields[3].nullable(r => r.count())
-  ];
+  return columns;
+}
+
+function readRunBlock(
+  reader: FieldReader,
+  blobs: number
+): StoreFormat.RunBlock {
+  reader.object();
+  const outputs = reader.field('outputs');
+  const block: StoreFormat.RunBlock = {
+    run: reader.field('run').id(),
+    startedAt: reader.field('startedAt').number(),
+    name: reader.optional('name', r => r.string()),
+    reason: reader.optional('reason', r => r.string()),
+    session: reader.optional('session', r => r.nullable(s => s.id())),
+    env: reader.optional('env', r => r.nullable(e => e.blobRef(blobs))),
+    status: reader.field('status').oneOf(STATUSES),
+    endedAt: reader.field('endedAt').nullable(r => r.integer()),
+    updatedAt: reader.field('updatedAt').integer(),
+    seq: reader.field('seq').count(),
+    params: readMap(reader.field('params'), param => ({
+      value: param.field('value').scalar(),
+      source: param.field('source').string(),
+      detail: param.field('detail').nullable(r => r.string()),
+      exec: param.field('exec').nullable(r => r.count()),
+      time: param.field('time').integer()
+    })),
+    tags: readMap(reader.field('tags'), r => r.string()),
+    note: reader.field('note').nullable(r => r.string()),
+    inherited: reader
+      .field('inherited')
+      .array()
+      .map(range => {
+        const ends = range.array();
+        if (ends.length !== 2) {
+          range.fail(range.trans.__('a range [from, to]'));
+        }
+        return [ends[0].count(), ends[1].count()] as const;
+      }),
+    executions: readExecutions(reader.field('executions'), blobs),
+    outputs: {
+      exec: outputs.field('exec').deltaList(),
+      blob: outputs
+        .field('blob')
+        .array()
+        .map(r => r.blobRef(blobs))
+    },
+    metrics: reader
+      .field('metrics')
+      .array()
+      .map(series => {
+        const read: StoreFormat.MetricSeries = {
+          name: series.field('name').string(),
+          source: series.field('source').string(),
+          value: series
+            .field('value')
+            .array()
+            .map(r => r.metricValue()),
+          step: series.field('step').deltaList(),
+          time: series.field('time').deltaList(),
+          exec: series.field('exec').deltaList()
+        };
+        sameLength(series, {
+          value: read.value,
+          step: read.step,
+          time: read.time,
+          exec: read.exec
+        });
+        return read;
+      }),
+    files: reader
+      .field('files')
+      .array()
+      .map(item => ({
+        path: item.field('path').string(),
+        mode: item.field('mode').oneOf(['read', 'write']),
+        size: item.field('size').count(),
+        mtime: item.field('mtime').number(),
+        sha256: item.field('sha256').nullable(r => r.digest()),
+        exec: item.field('exec').nullable(r => r.count()),
+        artifact: item.field('artifact').boolean()
+      }))
+  };
+  sameLength(outputs, block.outputs);
+  const started = ['name', 'reason', 'session', 'env'].filter(name =>
+    reader.has(name)
+  );
+  if (started.length !== 0 && started.length !== 4) {
+    reader.fail(
+      reader.trans.__('a block with all or none of name, reason, session, env')
+    );
+  }
+  return block;
+}
+
+function readSnapshotCell(
+  reader: FieldReader,
+  blobs: number
+): StoreFormat.SnapshotCell | StoreFormat.CellCopy {
+  if (Array.isArray(reader.value)) {
+    const ends = reader.array();
+    if (ends.length !== 2 && ends.length !== 3) {
+      reader.fail(reader.trans.__('[first, last] or [first, last, shift]'));
+    }
+    const first = ends[0].count();
+    const last = ends[1].count();
+    if (last < first) {
+      reader.fail(
+        reader.trans.__('a range whose last cell is not before its first')
+      );
+    }
+    return ends.length === 3 ? [first, last, ends[2].integer()] : [first, last];
+  }
+  reader.object();
+  const cell: StoreFormat.SnapshotCell = {
+    from: reader.optional('from', r => r.count()),
+    id: reader.optional('id', r => r.nullable(s => s.string())),
+    type: reader.optional('type', r => r.string()),
+    source: reader.optional('source', r => r.blobRef(blobs)),
+    outputs: reader.optional('outputs', r => r.nullable(o => o.blobRef(blobs))),
+    count: reader.optional('count', r => r.nullable(c => c.integer())),
+    shift: reader.optional('shift', r => r.integer()),
+    metadata: reader.optional('metadata', r => r.object()),
+    attachments: reader.optional('attachments', r =>
+      r.nullable(a => a.object())
+    )
+  };
+  if (cell.from === undefined && cell.source === undefined) {
+    reader.field('source').fail(reader.trans.__('a blob reference'));
+  }
+  if (
+    cell.shift !== undefined &&
+    (cell.from === undefined || cell.count !== undefined)
+  ) {
+    reader
+      .field('shift')
+      .fail(reader.trans.__('given only with "from" and without "count"'));
+  }
+  return cell;
+}
+
+function readSnapshot(
+  reader: FieldReader,
+  blobs: number
+): StoreFormat.Snapshot {
+  reader.object();
+  const snapshot: StoreFormat.Snapshot = {
+    run: reader.field('run').id(),
+    time: reader.field('time').number(),
+    base: reader.optional('base', r => r.count()),
+    nbformat: reader.optional('nbformat', r => r.count()),
+    nbformatMinor: reader.optional('nbformatMinor', r => r.count()),
+    metadata: reader.optional('metadata', r => r.object()),
+    cells: reader
+      .field('cells')
+      .array()
+      .map(cell => readSnapshotCell(cell, blobs))
+  };
+  if (snapshot.base === undefined) {
+    reader.field('nbformat').count();
+    reader.field('nbformatMinor').count();
+    reader.field('metadata').object();
+    snapshot.cells.forEach((cell, index) => {
+      if (
+        Array.isArray(cell) ||
+        (cell as StoreFormat.SnapshotCell).from !== undefined
+      ) {
+        reader
+          .field('cells')
+          .array()
+          [index].fail(
+            reader.trans.__('a whole cell: this snapshot has no base')
+          );
+      }
+    });
+  }
+  return snapshot;
 }
 
 /**
  * One reader per file kind; each reads a file whose header was checked.
+ * Index rows, run blocks and snapshots are checked one by one by whoever
+ * uses them, so that one bad item does not hide the others.
  */
 const READERS = {
   store: (file: FieldReader): StoreFormat.StoreFile => ({
@@ -686,7 +1062,14 @@ const READERS = {
         segment: segment.field('segment').count(),
         count: segment.field('count').count()
       })),
-    // Rows are checked one by one by whoever lists them.
+    sessions: file
+      .field('sessions')
+      .array()
+      .map(session => ({
+        id: session.field('id').id(),
+        seq: session.field('seq').count(),
+        env: session.field('env').nullable(r => r.foreignRef())
+      })),
     runs: file
       .field('runs')
       .array()
@@ -702,130 +1085,79 @@ const READERS = {
       .array()
       .map(row => row.value as StoreFormat.IndexRow)
   }),
-  session: (file: FieldReader): StoreFormat.SessionFile => ({
-    format: 'jupyterlab-runs/session',
-    version: StoreFormat.VERSION,
-    notebookPath: file.field('notebookPath').string(),
-    session: file.field('session').id(),
-    env: file.field('env').nullable(r => r.digest()),
-    startedAt: file.field('startedAt').number(),
-    lastSeq: file.field('lastSeq').count(),
-    runs: file
-      .field('runs')
-      .array()
-      .map(r => r.id())
-  }),
-  run: (file: FieldReader): StoreFormat.RunFile => ({
-    format: 'jupyterlab-runs/run',
-    version: StoreFormat.VERSION,
-    id: file.field('id').id(),
-    name: file.field('name').string(),
-    notebookPath: file.field('notebookPath').string(),
-    status: file.field('status').oneOf(STATUSES),
-    reason: file.field('reason').string(),
-    startedAt: file.field('startedAt').number(),
-    endedAt: file.field('endedAt').nullable(r => r.number()),
-    updatedAt: file.field('updatedAt').number(),
-    session: file.field('session').nullable(r => r.id()),
-    env: file.field('env').nullable(r => r.digest()),
-    lastSeq: file.field('lastSeq').count(),
-    params: readMap(file.field('params'), param => ({
-      value: param.field('value').scalar(),
-      source: param.field('source').string(),
-      detail: param.field('detail').nullable(r => r.string()),
-      exec: param.field('exec').nullable(r => r.count()),
-      time: param.field('time').number()
-    })),
-    tags: readMap(file.field('tags'), r => r.string()),
-    note: file.field('note').nullable(r => r.string()),
-    executions: file.field('executions').array().map(readExecution),
-    inherited: file
-      .field('inherited')
-      .array()
-      .map(item => ({
-        run: item.field('run').nullable(r => r.id()),
-        from: item.field('from').count(),
-        to: item.field('to').count()
-      })),
-    outputs: readMap(file.field('outputs'), r => r.digest()),
-    files: file
-      .field('files')
-      .array()
-      .map(item => ({
-        path: item.field('path').string(),
-        mode: item.field('mode').oneOf(['read', 'write']),
-        size: item.field('size').count(),
-        mtime: item.field('mtime').number(),
-        sha256: item.field('sha256').nullable(r => r.digest()),
-        exec: item.field('exec').nullable(r => r.count()),
-        artifact: item.field('artifact').boolean()
-      })),
-    metrics: readMap(file.field('metrics'), metric => ({
-      source: metric.field('source').string(),
-      count: metric.field('count').count(),
-      last: metric.field('last').metricValue(),
-      lastStep: metric.field('lastStep').nullable(r => r.number()),
-      min: metric.field('min').nullable(r => r.number()),
-      max: metric.field('max').nullable(r => r.number())
-    })),
-    metricSegments: file.field('metricSegments').count(),
-    snapshots: file.field('snapshots').count()
-  }),
-  metrics: (file: FieldReader): StoreFormat.MetricSegmentFile => ({
-    format: 'jupyterlab-runs/metrics',
-    version: StoreFormat.VERSION,
-    run: file.field('run').id(),
-    segment: file.field('segment').count(),
-    series: file
-      .field('series')
-      .array()
-      .map(series => ({
-        name: series.field('name').string(),
-        source: series.field('source').string(),
-        points: series.field('points').array().map(readMetricPoint)
-      }))
-  }),
-  snapshot: (file: FieldReader): StoreFormat.SnapshotFile => ({
-    format: 'jupyterlab-runs/snapshot',
-    version: StoreFormat.VERSION,
-    run: file.field('run').id(),
-    snapshot: file.field('snapshot').count(),
-    time: file.field('time').number(),
-    nbformat: file.field('nbformat').count(),
-    nbformatMinor: file.field('nbformatMinor').count(),
-    metadata: file.field('metadata').object(),
-    cells: file
-      .field('cells')
-      .array()
-      .map(cell => ({
-        id: cell.field('id').nullable(r => r.string()),
-        cellType: cell.field('cellType').string(),
-        metadata: cell.field('metadata').object(),
-        sourceBlob: cell.field('sourceBlob').digest(),
-        outputsBlob: cell.field('outputsBlob').nullable(r => r.digest()),
-        executionCount: cell.field('executionCount').nullable(r => r.count()),
-        attachments: cell.field('attachments').nullable(r => r.object())
-      }))
-  }),
-  blob: (file: FieldReader): StoreFormat.BlobFile => {
-    const data = file.field('data');
-    if (data.value === undefined) {
-      data.fail(file.trans.__('present'));
-    }
+  pack: (file: FieldReader): StoreFormat.PackFile => {
+    const blobs = file.field('blobs').array();
+    const count = blobs.length;
     return {
-      format: 'jupyterlab-runs/blob',
+      format: 'jupyterlab-runs/pack',
       version: StoreFormat.VERSION,
-      data: data.value
+      notebookPath: file.field('notebookPath').string(),
+      pack: file.field('pack').pack(),
+      updatedAt: file.field('updatedAt').number(),
+      blobs: blobs.map(blob => {
+        if (blob.value === null) {
+          blob.fail(
+            blob.trans.__('a source, a list of outputs or an environment')
+          );
+        }
+        return blob.value;
+      }),
+      sessions: file
+        .field('sessions')
+        .array()
+        .map(session => ({
+          id: session.field('id').id(),
+          startedAt: session.field('startedAt').number(),
+          env: session.field('env').nullable(r => r.blobRef(count)),
+          seq: session.field('seq').count()
+        })),
+      runs: file
+        .field('runs')
+        .array()
+        .map(block => block.value as StoreFormat.RunBlock),
+      snapshots: file
+        .field('snapshots')
+        .array()
+        .map(snapshot => snapshot.value as StoreFormat.Snapshot)
     };
-  },
-  env: (file: FieldReader): StoreFormat.EnvFile => ({
-    format: 'jupyterlab-runs/env',
-    version: StoreFormat.VERSION,
-    env: file.field('env').object()
-  })
+  }
 };
 
 /**
  * The readers by kind, for typing `parseStoreFile`.
  */
 type Readers = typeof READERS;
+
+/**
+ * Thrown when a compressed store file cannot be decompressed: a write cut
+ * short, or a file changed by something else. Unlike a failed request, it
+ * is not worth retrying.
+ */
+export class DamagedFileError extends Error {}
+
+/**
+ * Read and check a store file. Null when it does not exist; a problem when
+ * it is damaged or not a valid file of the kind.
+ *
+ * @throws When the server cannot be reached.
+ */
+export async function readStoreFile<K extends keyof Readers>(
+  kind: K,
+  path: string,
+  read: (path: string) => Promise<string | null>,
+  trans: TranslationBundle
+): Promise<StoreFormat.Parsed<ReturnType<Readers[K]>> | null> {
+  let text: string | null;
+  try {
+    text = await read(path);
+  } catch (reason) {
+    if (reason instanceof DamagedFileError) {
+      return {
+        ok: false,
+        problem: trans.__('is damaged and cannot be read (%1)', reason.message)
+      };
+    }
+    throw reason;
+  }
+  return text === null ? null : parseStoreFile(kind, text, trans);
+}

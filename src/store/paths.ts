@@ -1,4 +1,4 @@
-import { isDigest, isValidId } from './format';
+import { isPackName } from './format';
 import { sha256Hex } from './hash';
 
 /**
@@ -36,6 +36,26 @@ export async function notebookKey(notebookPath: string): Promise<string> {
     slug = slug.slice(-SLUG_LENGTH).replace(/^-+/, '');
   }
   return `${slug || 'notebook'}-${digest.slice(0, KEY_DIGEST_LENGTH)}`;
+}
+
+/**
+ * How the name of a compressed store file ends: gzip of JSON text.
+ */
+export const COMPRESSED = '.json.gz';
+
+/**
+ * The two files that hold a compressed store file `<name>.json.gz`:
+ * `<name>.a.json.gz` and `<name>.b.json.gz`. A new version is written to the
+ * slot that does not hold the current one, and the other is then emptied, so
+ * a write cut short never damages the only good copy. Null for a path that
+ * is not a compressed file.
+ */
+export function slotsOf(path: string): [string, string] | null {
+  if (!path.endsWith(COMPRESSED)) {
+    return null;
+  }
+  const stem = path.slice(0, -COMPRESSED.length);
+  return [`${stem}.a${COMPRESSED}`, `${stem}.b${COMPRESSED}`];
 }
 
 /**
@@ -86,40 +106,23 @@ export class StoreLayout {
     return `${this.folder}/notebooks/${key}`;
   }
 
+  /**
+   * The index head (a compressed file, kept in two slots: see `slotsOf`).
+   */
   indexFile(key: string): string {
-    return `${this.notebookFolder(key)}/index.json`;
+    return `${this.notebookFolder(key)}/index${COMPRESSED}`;
   }
 
   indexSegment(key: string, segment: number): string {
-    return `${this.notebookFolder(key)}/index/${checkNumber(segment)}.json`;
+    return `${this.notebookFolder(key)}/index/${checkNumber(segment)}${COMPRESSED}`;
   }
 
-  sessionFile(key: string, session: string): string {
-    return `${this.notebookFolder(key)}/sessions/${checkId(session)}.json`;
+  packsFolder(key: string): string {
+    return `${this.notebookFolder(key)}/packs`;
   }
 
-  runFolder(key: string, run: string): string {
-    return `${this.notebookFolder(key)}/runs/${checkId(run)}`;
-  }
-
-  runFile(key: string, run: string): string {
-    return `${this.runFolder(key, run)}/run.json`;
-  }
-
-  metricSegment(key: string, run: string, segment: number): string {
-    return `${this.runFolder(key, run)}/metrics/${checkNumber(segment)}.json`;
-  }
-
-  snapshot(key: string, run: string, snapshot: number): string {
-    return `${this.runFolder(key, run)}/snapshots/${checkNumber(snapshot)}.json`;
-  }
-
-  blob(digest: string): string {
-    return `${this.folder}/blobs/${checkDigest(digest).slice(0, 2)}/${digest}.json`;
-  }
-
-  env(digest: string): string {
-    return `${this.folder}/envs/${checkDigest(digest).slice(0, 2)}/${digest}.json`;
+  packFile(key: string, pack: string): string {
+    return `${this.packsFolder(key)}/${checkPack(pack)}${COMPRESSED}`;
   }
 
   /**
@@ -137,18 +140,13 @@ export class StoreLayout {
   }
 }
 
-function checkId(id: string): string {
-  if (!isValidId(id)) {
-    throw new Error(`jupyterlab-runs: invalid id ${JSON.stringify(id)}`);
+function checkPack(pack: string): string {
+  if (!isPackName(pack)) {
+    throw new Error(
+      `jupyterlab-runs: invalid pack name ${JSON.stringify(pack)}`
+    );
   }
-  return id;
-}
-
-function checkDigest(digest: string): string {
-  if (!isDigest(digest)) {
-    throw new Error(`jupyterlab-runs: invalid digest "${digest}"`);
-  }
-  return digest;
+  return pack;
 }
 
 function checkNumber(value: number): number {

@@ -1,38 +1,35 @@
 import type { Runs } from '../tokens';
-import { isValidId, StoreFormat } from './format';
+import type { BlobAddress } from './codec';
+import type { StoreFormat } from './format';
+import { isValidId } from './format';
+import type { BlockState, PackBuilder, PointState } from './pack';
 
 /**
- * What the store knows of one run while it records it: the content of its
- * `run.json` and the metric points not written yet.
+ * What the store knows of one run while it records it: its index row, and
+ * what it needs to add to the run's block in the open pack.
  */
 export type RunState = {
   id: string;
   name: string;
   notebookPath: string;
   status: Runs.RunStatus;
-  reason: string;
   startedAt: number;
   endedAt: number | null;
   updatedAt: number;
   session: string | null;
-  env: string | null;
-  lastSeq: number;
-  params: Record<string, StoreFormat.Param>;
+  seq: number;
+  /** The value in force of each parameter. */
+  params: Record<string, Runs.Scalar>;
+  /** The last value of each metric, null when it is not finite. */
+  metrics: Record<string, number | null>;
   tags: Record<string, string>;
-  note: string | null;
-  executions: StoreFormat.Execution[];
-  inherited: StoreFormat.InheritedExecution[];
-  outputs: Record<string, string>;
-  files: StoreFormat.FileAccess[];
-  metrics: Map<string, StoreFormat.MetricSummary>;
-  metricSegments: number;
-  snapshots: number;
-  /** Points logged since the last write, by metric name and source. */
-  pendingSeries: Map<string, MutableSeries>;
+  /** The packs holding blocks of the run. */
+  packs: Set<string>;
+  /** The execution count of each execution this page recorded. */
+  counts: Map<number, number | null>;
+  /** Points added since the last write. */
   pendingPoints: number;
-  /** Snapshot files to write before the next `run.json`. */
-  pendingSnapshots: StoreFormat.SnapshotFile[];
-  /** Whether `run.json` must be written again. */
+  /** Whether the run's block and row must be written again. */
   dirty: boolean;
   /** Whether it must be written soon: the run began, ended or crashed. */
   urgent: boolean;
@@ -43,10 +40,9 @@ export type RunState = {
  */
 export type SessionState = {
   id: string;
-  env: string | null;
-  startedAt: number;
-  lastSeq: number;
-  runs: string[];
+  /** The highest kernel event `seq` of the session applied. */
+  seq: number;
+  env: BlobAddress | null;
   dirty: boolean;
 };
 
@@ -59,12 +55,6 @@ export type NotebookState = {
   currentSession: string | null;
   readonly sessions: Map<string, SessionState>;
   readonly runs: Map<string, RunState>;
-};
-
-type MutableSeries = {
-  name: string;
-  source: string;
-  points: StoreFormat.MetricPoint[];
 };
 
 /**
@@ -95,68 +85,72 @@ export function toMillis(seconds: number): number {
 }
 
 /**
- * The run state of a stored `run.json`.
+ * The run state of a stored index row.
  */
-export function runStateFromFile(file: StoreFormat.RunFile): RunState {
+export function runStateFromRow(
+  row: StoreFormat.IndexRow,
+  notebookPath: string
+): RunState {
   return {
-    id: file.id,
-    name: file.name,
-    notebookPath: file.notebookPath,
-    status: file.status,
-    reason: file.reason,
-    startedAt: file.startedAt,
-    endedAt: file.endedAt,
-    updatedAt: file.updatedAt,
-    session: file.session,
-    env: file.env,
-    lastSeq: file.lastSeq,
-    params: { ...file.params },
-    tags: { ...file.tags },
-    note: file.note,
-    executions: [...file.executions],
-    inherited: [...file.inherited],
-    outputs: { ...file.outputs },
-    files: [...file.files],
-    metrics: new Map(Object.entries(file.metrics)),
-    metricSegments: file.metricSegments,
-    snapshots: file.snapshots,
-    pendingSeries: new Map(),
+    id: row.id,
+    name: row.name,
+    notebookPath,
+    status: row.status,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    updatedAt: row.updatedAt,
+    session: row.session,
+    seq: row.seq,
+    params: { ...row.params },
+    metrics: { ...row.metrics },
+    tags: { ...row.tags },
+    packs: new Set(row.packs),
+    counts: new Map(),
     pendingPoints: 0,
-    pendingSnapshots: [],
     dirty: false,
     urgent: false
   };
 }
 
 /**
- * The session state of a stored session file.
+ * The session state of a stored session entry.
  */
-export function sessionStateFromFile(
-  file: StoreFormat.SessionFile
+export function sessionStateFromEntry(
+  entry: StoreFormat.SessionEntry,
+  resolve: (ref: string) => BlobAddress
 ): SessionState {
   return {
-    id: file.session,
-    env: file.env,
-    startedAt: file.startedAt,
-    lastSeq: file.lastSeq,
-    runs: [...file.runs],
+    id: entry.id,
+    seq: entry.seq,
+    env: entry.env === null ? null : resolve(entry.env),
     dirty: false
   };
 }
 
 /**
- * Apply one kernel event to a notebook's state.
+ * The blob addresses an event needs, stored before it is applied.
+ */
+export type EventBlobs = {
+  /** The environment of a `session` event. */
+  readonly env?: BlobAddress | null;
+  /** The source of an `execution` event. */
+  readonly source?: BlobAddress;
+};
+
+/**
+ * Apply one kernel event to a notebook's state, recording what it adds in
+ * the open pack.
  *
  * Idempotent: an event whose `seq` the run (or session) already holds is a
  * duplicate and changes nothing, so replays after a reconnect never
  * duplicate anything. The runs and sessions the event names must have been
- * loaded first; `blobs` gives the digest of the event's source or
- * environment, computed beforehand.
+ * loaded first.
  */
 export function applyEvent(
   state: NotebookState,
+  pack: PackBuilder,
   event: Runs.KernelEvent,
-  blobs: ReadonlyMap<Runs.KernelEvent, string>
+  blobs: EventBlobs
 ): Applied {
   if (!Number.isInteger(event.seq) || event.seq < 1) {
     return refused('has no valid "seq"');
@@ -165,26 +159,26 @@ export function applyEvent(
     return refused('has no valid "time"');
   }
   if (event.kind === 'session') {
-    return applySession(state, event, blobs.get(event) ?? null);
+    return applySession(state, pack, event, blobs.env ?? null);
   }
   if (!isValidId(event.run)) {
     return refused(`names an invalid run id ${JSON.stringify(event.run)}`);
   }
   if (event.kind === 'run_start') {
-    return applyRunStart(state, event);
+    return applyRunStart(state, pack, event);
   }
   const run = state.runs.get(event.run);
   if (!run) {
     return refused(`names run "${event.run}", which has not started`);
   }
-  if (event.seq <= run.lastSeq) {
+  if (event.seq <= run.seq) {
     return { kind: 'duplicate' };
   }
-  const problem = applyToRun(run, event, blobs.get(event) ?? null);
+  const problem = applyToRun(run, pack, event, blobs.source ?? null);
   if (problem !== null) {
     return refused(problem);
   }
-  run.lastSeq = event.seq;
+  run.seq = event.seq;
   run.updatedAt = toMillis(event.time);
   run.dirty = true;
   noteSessionSeq(state, run.session, event.seq);
@@ -192,14 +186,14 @@ export function applyEvent(
 }
 
 /**
- * The digest a `session` or `execution` event needs computed before it is
- * applied: the text it holds, or null.
+ * What a `session` or `execution` event holds that is stored as a blob
+ * before the event is applied, or null.
  */
 export function blobContentOf(
   event: Runs.KernelEvent
 ):
   | { kind: 'env'; data: Record<string, unknown> }
-  | { kind: 'blob'; data: string }
+  | { kind: 'source'; data: string }
   | null {
   if (
     event.kind === 'session' &&
@@ -210,9 +204,17 @@ export function blobContentOf(
     return { kind: 'env', data: event.env as Record<string, unknown> };
   }
   if (event.kind === 'execution' && typeof event.source === 'string') {
-    return { kind: 'blob', data: event.source };
+    return { kind: 'source', data: event.source };
   }
   return null;
+}
+
+/**
+ * The block of a run in the open pack, which now holds the run.
+ */
+export function blockOf(run: RunState, pack: PackBuilder): BlockState {
+  run.packs.add(pack.name);
+  return pack.block(run.id);
 }
 
 /**
@@ -220,14 +222,13 @@ export function blobContentOf(
  */
 export function applyOutputs(
   run: RunState,
+  pack: PackBuilder,
   exec: number,
-  digest: string,
+  blob: BlobAddress,
   now: number
 ): void {
-  if (run.outputs[exec] === digest) {
-    return;
-  }
-  run.outputs[exec] = digest;
+  const block = blockOf(run, pack);
+  block.outputs.push({ exec, blob });
   run.updatedAt = now;
   run.dirty = true;
 }
@@ -238,12 +239,14 @@ export function applyOutputs(
  */
 export function applyEnd(
   run: RunState,
+  pack: PackBuilder,
   status: 'finished' | 'crashed',
   now: number
 ): boolean {
   if (run.status !== 'running') {
     return false;
   }
+  blockOf(run, pack);
   run.status = status;
   run.endedAt = now;
   run.updatedAt = now;
@@ -253,116 +256,36 @@ export function applyEnd(
 }
 
 /**
- * Queue a snapshot file to be written with the run's next write.
+ * Note that a snapshot of a run was added to the open pack.
  */
 export function applySnapshot(
   run: RunState,
-  snapshot: Omit<StoreFormat.SnapshotFile, 'snapshot'>,
+  pack: PackBuilder,
   now: number
 ): void {
-  run.pendingSnapshots.push({ ...snapshot, snapshot: run.snapshots });
-  run.snapshots += 1;
+  blockOf(run, pack);
   run.updatedAt = now;
   run.dirty = true;
   run.urgent = true;
 }
 
 /**
- * Take the metric points logged since the last write, as one segment's
- * series, and count the segment.
- */
-export function takeMetricSegment(
-  run: RunState
-): StoreFormat.MetricSegmentFile | null {
-  if (run.pendingPoints === 0) {
-    return null;
-  }
-  const segment: StoreFormat.MetricSegmentFile = {
-    format: 'jupyterlab-runs/metrics',
-    version: StoreFormat.VERSION,
-    run: run.id,
-    segment: run.metricSegments,
-    series: [...run.pendingSeries.values()]
-  };
-  run.metricSegments += 1;
-  run.pendingSeries = new Map();
-  run.pendingPoints = 0;
-  return segment;
-}
-
-/**
- * The `run.json` content of a run.
- */
-export function toRunFile(run: RunState): StoreFormat.RunFile {
-  return {
-    format: 'jupyterlab-runs/run',
-    version: StoreFormat.VERSION,
-    id: run.id,
-    name: run.name,
-    notebookPath: run.notebookPath,
-    status: run.status,
-    reason: run.reason,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-    updatedAt: run.updatedAt,
-    session: run.session,
-    env: run.env,
-    lastSeq: run.lastSeq,
-    params: run.params,
-    tags: run.tags,
-    note: run.note,
-    executions: run.executions,
-    inherited: run.inherited,
-    outputs: run.outputs,
-    files: run.files,
-    metrics: mapToObject(run.metrics),
-    metricSegments: run.metricSegments,
-    snapshots: run.snapshots
-  };
-}
-
-/**
  * The index row of a run.
  */
 export function toIndexRow(run: RunState): StoreFormat.IndexRow {
-  const metrics: Record<string, number | null> = {};
-  for (const [name, summary] of run.metrics) {
-    metrics[name] = typeof summary.last === 'number' ? summary.last : null;
-  }
-  const params: Record<string, Runs.Scalar> = {};
-  for (const [name, param] of Object.entries(run.params)) {
-    params[name] = param.value;
-  }
   return {
     id: run.id,
     name: run.name,
     status: run.status,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
-    params,
-    metrics,
-    tags: run.tags,
+    params: { ...run.params },
+    metrics: { ...run.metrics },
+    tags: { ...run.tags },
     session: run.session,
-    updatedAt: run.updatedAt
-  };
-}
-
-/**
- * The session file content of a session.
- */
-export function toSessionFile(
-  notebookPath: string,
-  session: SessionState
-): StoreFormat.SessionFile {
-  return {
-    format: 'jupyterlab-runs/session',
-    version: StoreFormat.VERSION,
-    notebookPath,
-    session: session.id,
-    env: session.env,
-    startedAt: session.startedAt,
-    lastSeq: session.lastSeq,
-    runs: session.runs
+    updatedAt: run.updatedAt,
+    seq: run.seq,
+    packs: [...run.packs]
   };
 }
 
@@ -376,16 +299,17 @@ function noteSessionSeq(
   seq: number
 ): void {
   const known = session === null ? undefined : state.sessions.get(session);
-  if (known && seq > known.lastSeq) {
-    known.lastSeq = seq;
+  if (known && seq > known.seq) {
+    known.seq = seq;
     known.dirty = true;
   }
 }
 
 function applySession(
   state: NotebookState,
+  pack: PackBuilder,
   event: Runs.KernelEvent,
-  env: string | null
+  env: BlobAddress | null
 ): Applied {
   if (!isValidId(event.session)) {
     return refused(
@@ -394,25 +318,33 @@ function applySession(
   }
   state.currentSession = event.session;
   const known = state.sessions.get(event.session);
-  if (known && event.seq <= known.lastSeq) {
+  if (known && event.seq <= known.seq) {
     return { kind: 'duplicate' };
   }
   const session: SessionState = known ?? {
     id: event.session,
+    seq: 0,
     env: null,
-    startedAt: toMillis(event.time),
-    lastSeq: 0,
-    runs: [],
     dirty: true
   };
   session.env = env ?? session.env;
-  session.lastSeq = event.seq;
+  session.seq = event.seq;
   session.dirty = true;
   state.sessions.set(session.id, session);
+  pack.addSession({
+    id: session.id,
+    startedAt: toMillis(event.time),
+    env: session.env,
+    seq: event.seq
+  });
   return { kind: 'applied', urgent: false };
 }
 
-function applyRunStart(state: NotebookState, event: Runs.KernelEvent): Applied {
+function applyRunStart(
+  state: NotebookState,
+  pack: PackBuilder,
+  event: Runs.KernelEvent
+): Applied {
   const id = event.run as string;
   if (state.runs.has(id)) {
     return { kind: 'duplicate' };
@@ -426,75 +358,59 @@ function applyRunStart(state: NotebookState, event: Runs.KernelEvent): Applied {
     name: typeof event.name === 'string' && event.name ? event.name : id,
     notebookPath: state.path,
     status: 'running',
-    reason: typeof event.reason === 'string' ? event.reason : 'unknown',
     startedAt: time,
     endedAt: null,
     updatedAt: time,
     session: sessionId,
-    env: session?.env ?? null,
-    lastSeq: event.seq,
+    seq: event.seq,
     params: {},
+    metrics: {},
     tags: {},
-    note: null,
-    executions: [],
-    inherited: [],
-    outputs: {},
-    files: [],
-    metrics: new Map(),
-    metricSegments: 0,
-    snapshots: 0,
-    pendingSeries: new Map(),
+    packs: new Set(),
+    counts: new Map(),
     pendingPoints: 0,
-    pendingSnapshots: [],
     dirty: true,
     urgent: true
+  };
+  const block = blockOf(run, pack);
+  block.start = {
+    name: run.name,
+    reason: typeof event.reason === 'string' ? event.reason : 'unknown',
+    session: sessionId,
+    env: session?.env ?? null
   };
   for (const param of Array.isArray(event.params) ? event.params : []) {
     const read = readParam(param, time);
     if (read) {
-      run.params[read.name] = read.param;
+      block.params[read.name] = read.param;
+      run.params[read.name] = read.param.value;
     }
   }
   const inherited = Array.isArray(event.inherited) ? event.inherited : [];
-  run.inherited = inheritedRanges(
-    state,
-    session,
-    inherited.filter((exec): exec is number => Number.isInteger(exec))
+  block.inherited.push(
+    ...ranges(
+      inherited.filter((exec): exec is number => Number.isInteger(exec))
+    )
   );
   state.runs.set(id, run);
-  if (session && !session.runs.includes(id)) {
-    session.runs.push(id);
-  }
   noteSessionSeq(state, sessionId, event.seq);
   return { kind: 'applied', urgent: true };
 }
 
 /**
- * The inherited executions as ranges of consecutive executions recorded in
- * the same earlier run of the session.
+ * Execution numbers as ranges of consecutive numbers.
  */
-function inheritedRanges(
-  state: NotebookState,
-  session: SessionState | undefined,
-  execs: readonly number[]
-): StoreFormat.InheritedExecution[] {
-  const recordedIn = new Map<number, string>();
-  for (const runId of session?.runs ?? []) {
-    for (const execution of state.runs.get(runId)?.executions ?? []) {
-      recordedIn.set(execution.exec, runId);
-    }
-  }
-  const ranges: { run: string | null; from: number; to: number }[] = [];
+function ranges(execs: readonly number[]): [number, number][] {
+  const found: [number, number][] = [];
   for (const exec of execs) {
-    const run = recordedIn.get(exec) ?? null;
-    const last = ranges[ranges.length - 1];
-    if (last && last.run === run && last.to + 1 === exec) {
-      last.to = exec;
+    const last = found[found.length - 1];
+    if (last && last[1] + 1 === exec) {
+      last[1] = exec;
     } else {
-      ranges.push({ run, from: exec, to: exec });
+      found.push([exec, exec]);
     }
   }
-  return ranges;
+  return found;
 }
 
 /**
@@ -503,37 +419,40 @@ function inheritedRanges(
  */
 function applyToRun(
   run: RunState,
+  pack: PackBuilder,
   event: Runs.KernelEvent,
-  blob: string | null
+  source: BlobAddress | null
 ): string | null {
   const time = toMillis(event.time);
   switch (event.kind) {
     case 'execution':
-      return applyExecution(run, event, blob);
+      return applyExecution(run, pack, event, source);
     case 'param': {
       const read = readParam(event, time);
       if (!read) {
         return 'is a "param" event without a valid name and value';
       }
-      run.params[read.name] = read.param;
+      blockOf(run, pack).params[read.name] = read.param;
+      run.params[read.name] = read.param.value;
       return null;
     }
     case 'metric':
-      return applyMetric(run, event);
+      return applyMetric(run, pack, event);
     case 'tag':
       if (typeof event.key !== 'string' || typeof event.value !== 'string') {
         return 'is a "tag" event without a text key and value';
       }
+      blockOf(run, pack).tags[event.key] = event.value;
       run.tags[event.key] = event.value;
       return null;
     case 'note':
       if (typeof event.text !== 'string') {
         return 'is a "note" event without text';
       }
-      run.note = event.text;
+      blockOf(run, pack).note = event.text;
       return null;
     case 'file':
-      return applyFile(run, event);
+      return applyFile(run, pack, event);
     case 'run_end': {
       const status = event.status;
       if (
@@ -543,6 +462,7 @@ function applyToRun(
       ) {
         return `ends with an unknown status ${JSON.stringify(status)}`;
       }
+      blockOf(run, pack);
       run.status = status;
       run.endedAt = time;
       run.urgent = true;
@@ -550,69 +470,79 @@ function applyToRun(
     }
     default:
       // A kind added to the contract later: keep the seq, store nothing.
+      blockOf(run, pack);
       return null;
   }
 }
 
 function applyExecution(
   run: RunState,
+  pack: PackBuilder,
   event: Runs.KernelEvent,
-  blob: string | null
+  source: BlobAddress | null
 ): string | null {
   const { exec, outcome } = event;
-  if (!Number.isInteger(exec) || blob === null) {
+  if (!Number.isSafeInteger(exec) || source === null) {
     return 'is an "execution" event without "exec" or "source"';
   }
   if (outcome !== 'ok' && outcome !== 'error' && outcome !== 'interrupted') {
     return `has an unknown outcome ${JSON.stringify(outcome)}`;
   }
-  if (run.executions.some(item => item.exec === exec)) {
+  const block = blockOf(run, pack);
+  if (block.executions.some(item => item.exec === exec)) {
     return null;
   }
-  run.executions.push({
+  const count = Number.isSafeInteger(event.execution_count)
+    ? (event.execution_count as number)
+    : null;
+  block.executions.push({
     exec: exec as number,
-    cellId: typeof event.cell_id === 'string' ? event.cell_id : null,
-    executionCount: Number.isInteger(event.execution_count)
-      ? (event.execution_count as number)
-      : null,
-    sourceBlob: blob,
+    cell: typeof event.cell_id === 'string' ? event.cell_id : null,
+    count,
+    source,
     startedAt: toMillis(numberOr(event.started, event.time)),
     endedAt: toMillis(numberOr(event.ended, event.time)),
     outcome,
     error: readError(event.error)
   });
+  run.counts.set(exec as number, count);
   return null;
 }
 
-function applyMetric(run: RunState, event: Runs.KernelEvent): string | null {
+function applyMetric(
+  run: RunState,
+  pack: PackBuilder,
+  event: Runs.KernelEvent
+): string | null {
   const { name, points } = event;
   if (typeof name !== 'string' || !Array.isArray(points)) {
     return 'is a "metric" event without a name and points';
   }
   const source = typeof event.source === 'string' ? event.source : 'explicit';
+  const block = blockOf(run, pack);
   const key = `${source}\n${name}`;
-  let series = run.pendingSeries.get(key);
-  if (!series) {
-    series = { name, source, points: [] };
-    run.pendingSeries.set(key, series);
-  }
-  let summary = run.metrics.get(name);
   for (const raw of points) {
     const point = readPoint(raw);
     if (!point) {
       continue;
     }
+    let series = block.metrics.get(key);
+    if (!series) {
+      series = { name, source, points: [] };
+      block.metrics.set(key, series);
+    }
     series.points.push(point);
     run.pendingPoints += 1;
-    summary = summarize(summary, source, point);
-  }
-  if (summary) {
-    run.metrics.set(name, summary);
+    run.metrics[name] = typeof point[0] === 'number' ? point[0] : null;
   }
   return null;
 }
 
-function applyFile(run: RunState, event: Runs.KernelEvent): string | null {
+function applyFile(
+  run: RunState,
+  pack: PackBuilder,
+  event: Runs.KernelEvent
+): string | null {
   const { path, mode, size, mtime, sha256 } = event;
   if (
     typeof path !== 'string' ||
@@ -621,7 +551,7 @@ function applyFile(run: RunState, event: Runs.KernelEvent): string | null {
   ) {
     return 'is a "file" event without path, mode and size';
   }
-  run.files.push({
+  blockOf(run, pack).files.push({
     path,
     mode,
     size: size as number,
@@ -639,7 +569,10 @@ function applyFile(run: RunState, event: Runs.KernelEvent): string | null {
 function readParam(
   raw: unknown,
   time: number
-): { name: string; param: StoreFormat.Param } | null {
+): {
+  name: string;
+  param: Omit<StoreFormat.Param, 'time'> & { time: number };
+} | null {
   if (typeof raw !== 'object' || raw === null) {
     return null;
   }
@@ -678,7 +611,11 @@ function readError(raw: unknown): StoreFormat.ExecutionError | null {
   };
 }
 
-function readPoint(raw: unknown): StoreFormat.MetricPoint | null {
+/**
+ * A point as the kernel sends it, checked; steps and executions are whole
+ * numbers (the helper sends no other), times become epoch milliseconds.
+ */
+function readPoint(raw: unknown): PointState | null {
   if (!Array.isArray(raw)) {
     return null;
   }
@@ -693,34 +630,10 @@ function readPoint(raw: unknown): StoreFormat.MetricPoint | null {
   }
   return [
     value,
-    typeof step === 'number' && Number.isFinite(step) ? step : null,
+    Number.isSafeInteger(step) ? step : null,
     toMillis(time),
-    Number.isInteger(exec) ? exec : null
+    Number.isSafeInteger(exec) ? exec : null
   ];
-}
-
-function summarize(
-  summary: StoreFormat.MetricSummary | undefined,
-  source: string,
-  [value, step]: StoreFormat.MetricPoint
-): StoreFormat.MetricSummary {
-  const finite = typeof value === 'number' ? value : null;
-  const min = summary?.min ?? null;
-  const max = summary?.max ?? null;
-  return {
-    source: summary?.source ?? source,
-    count: (summary?.count ?? 0) + 1,
-    last: value,
-    lastStep: step,
-    min: finite === null ? min : min === null ? finite : Math.min(min, finite),
-    max: finite === null ? max : max === null ? finite : Math.max(max, finite)
-  };
-}
-
-function mapToObject<T>(map: ReadonlyMap<string, T>): Record<string, T> {
-  const object: Record<string, T> = {};
-  map.forEach((value, key) => (object[key] = value));
-  return object;
 }
 
 function numberOr(value: unknown, fallback: number): number {

@@ -24,24 +24,34 @@ export function sortRows(
 
 /**
  * Merge rows into a run list by run id: of two rows of one run, the one
- * updated last wins; `updates` win ties.
+ * updated last wins (`updates` win ties), with the packs of both.
  */
 export function mergeRows(
   base: Iterable<StoreFormat.IndexRow>,
   updates: Iterable<StoreFormat.IndexRow>
 ): StoreFormat.IndexRow[] {
   const byId = new Map<string, StoreFormat.IndexRow>();
-  for (const row of base) {
+  const add = (row: StoreFormat.IndexRow, winsTies: boolean): void => {
     const known = byId.get(row.id);
-    if (!known || row.updatedAt > known.updatedAt) {
+    if (!known) {
       byId.set(row.id, row);
+      return;
     }
+    const newer =
+      row.updatedAt > known.updatedAt ||
+      (winsTies && row.updatedAt === known.updatedAt);
+    const [winner, other] = newer ? [row, known] : [known, row];
+    const packs = [...new Set([...winner.packs, ...other.packs])];
+    byId.set(
+      row.id,
+      packs.length === winner.packs.length ? winner : { ...winner, packs }
+    );
+  };
+  for (const row of base) {
+    add(row, false);
   }
   for (const row of updates) {
-    const known = byId.get(row.id);
-    if (!known || row.updatedAt >= known.updatedAt) {
-      byId.set(row.id, row);
-    }
+    add(row, true);
   }
   return sortRows(byId.values());
 }

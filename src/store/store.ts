@@ -6,15 +6,19 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
+import type { BlobAddress } from './codec';
+import { blobAddress, storedOutputs } from './codec';
 import { StoreDrive } from './drive';
 import type { StoreFormat } from './format';
-import { isValidId, parseStoreFile } from './format';
-import { canonicalJSON, sha256Hex } from './hash';
+import { checkIndexRow, isValidId, readStoreFile } from './format';
 import type { ILocalStore, PendingWrite } from './local';
 import { deferredLocalStore, openLocalStore } from './local';
+import { PackBuilder } from './pack';
 import { notebookKey, StoreLayout } from './paths';
 import { defaultRetryDelay, WriteQueue } from './queue';
-import type { NotebookState, RunState } from './reducer';
+import type { StoredRun } from './reader';
+import { RunListReader, RunReader, rowFromBlocks } from './reader';
+import type { EventBlobs, NotebookState, RunState } from './reducer';
 import {
   applyEnd,
   applyEvent,
@@ -22,20 +26,18 @@ import {
   applySnapshot,
   blobContentOf,
   createNotebookState,
-  runStateFromFile,
-  sessionStateFromFile,
-  takeMetricSegment,
-  toIndexRow,
-  toRunFile,
-  toSessionFile
+  runStateFromRow,
+  sessionStateFromEntry,
+  toIndexRow
 } from './reducer';
-import { RunListReader } from './reader';
 import { mergeRows, sealOldRows } from './rows';
-import { snapshotContent } from './snapshot';
+import type { PackScan } from './scan';
+import { digestOf, scanPacks } from './scan';
+import { snapshotState } from './snapshot';
 
 /**
- * Points a run may hold in memory before they are written as a segment
- * without waiting for the next scheduled write.
+ * Points a run may hold in memory before they are written without waiting
+ * for the next scheduled write.
  */
 const MAX_PENDING_POINTS = 20000;
 
@@ -45,9 +47,24 @@ const MAX_PENDING_POINTS = 20000;
 const MAX_EVENT_WARNINGS = 10;
 
 /**
+ * The size (of its JSON text, before compression) past which a pack is
+ * full: the next change of the notebook starts a new pack. Every write of a
+ * notebook rewrites its open pack, so this bounds what a write sends.
+ */
+const PACK_LIMIT = 1024 * 1024;
+
+/**
+ * How many kernel sessions the index head remembers.
+ */
+const HEAD_SESSIONS = 200;
+
+/**
  * The run store: turns kernel events, outputs and snapshots into store files
- * (docs/FORMAT.md) and lists the recorded runs, through the Contents API.
+ * (docs/FORMAT.md), lists the recorded runs and reads them back, through the
+ * Contents API.
  *
+ * Each page writes its own packs (`<writer>-<n>`), so pages never overwrite
+ * each other's records; they share only the index, which they merge.
  * Changes are kept in memory and written in batches: 0.5 s after a run
  * starts, ends or crashes, or a snapshot arrives; otherwise at most every
  * 3 s while a run goes on. Writes go through an ordered queue that retries
@@ -75,7 +92,13 @@ export class RunStore implements IRunStore, IDisposable {
       onOutage: reason => this._onOutage(reason)
     });
     this._layout = new StoreLayout(this._settings.config.storeFolder);
-    this._reader = new RunListReader(path => this._read(path), this._trans);
+    const read = (path: string): Promise<string | null> => this._read(path);
+    this._rows = new RunListReader(read, this._trans);
+    this._runs = new RunReader(
+      read,
+      folder => this._drive.list(folder),
+      this._trans
+    );
     this._settings.changed.connect(this._onSettingsChanged, this);
     this._ready = this._adoptPending();
   }
@@ -107,11 +130,21 @@ export class RunStore implements IRunStore, IDisposable {
   addOutputs(notebookPath: string, outputs: Runs.ExecutionOutputs): void {
     this._task(notebookPath, async notebook => {
       const run = await this._runToChange(notebook, outputs.run, 'outputs');
-      if (!run || !Number.isInteger(outputs.exec)) {
+      if (!run || !Number.isSafeInteger(outputs.exec)) {
         return;
       }
-      const digest = await this._putBlob(notebook, outputs.outputs);
-      applyOutputs(run, outputs.exec, digest, this._now());
+      const count = run.counts.get(outputs.exec) ?? null;
+      const blob = await this._putBlob(
+        notebook,
+        storedOutputs(outputs.outputs, count)
+      );
+      applyOutputs(
+        run,
+        await this._pack(notebook),
+        outputs.exec,
+        blob,
+        this._now()
+      );
       this._schedule(notebook, false);
     });
   }
@@ -122,10 +155,12 @@ export class RunStore implements IRunStore, IDisposable {
       if (!run) {
         return;
       }
-      const content = await snapshotContent(snapshot, data =>
+      const state = await snapshotState(snapshot, data =>
         this._putBlob(notebook, data)
       );
-      applySnapshot(run, content, this._now());
+      const pack = await this._pack(notebook);
+      pack.addSnapshot(state);
+      applySnapshot(run, pack, this._now());
       this._schedule(notebook, true);
     });
   }
@@ -137,7 +172,10 @@ export class RunStore implements IRunStore, IDisposable {
   ): void {
     this._task(notebookPath, async notebook => {
       const run = await this._runToChange(notebook, runId, 'run end');
-      if (run && applyEnd(run, status, this._now())) {
+      if (
+        run &&
+        applyEnd(run, await this._pack(notebook), status, this._now())
+      ) {
         this._schedule(notebook, true);
       }
     });
@@ -151,12 +189,16 @@ export class RunStore implements IRunStore, IDisposable {
     await this._task(notebookPath, async notebook => {
       // The events that follow belong to this session.
       notebook.state.currentSession = session;
-      await this._loadSession(notebook, session);
-      const path = notebook.layout.sessionFile(notebook.key, session);
-      const text = await this._readRetrying(path);
-      const parsed =
-        text === null ? null : parseStoreFile('session', text, this._trans);
-      stored = parsed?.ok ? parsed.value.lastSeq : 0;
+      const head = await this._head(notebook, true);
+      this._loadSession(notebook, session);
+      const entry = head?.sessions.find(item => item.id === session);
+      const scan = await this._scan(notebook);
+      stored = Math.max(entry?.seq ?? 0, scan.sessions.get(session) ?? 0);
+      for (const row of head?.rows.values() ?? []) {
+        if (row.session === session) {
+          stored = Math.max(stored, row.seq);
+        }
+      }
     });
     return stored;
   }
@@ -193,7 +235,11 @@ export class RunStore implements IRunStore, IDisposable {
     const notebook = await this._notebook(notebookPath);
     const cacheKey = `${notebook.layout.folder}\n${notebookPath}`;
     try {
-      const list = await this._reader.read(
+      const refused = await this._storeProblem(notebook.layout);
+      if (refused !== null) {
+        return { runs: [], problems: [refused] };
+      }
+      const list = await this._rows.read(
         notebook.layout,
         notebook.key,
         notebookPath
@@ -226,6 +272,71 @@ export class RunStore implements IRunStore, IDisposable {
       .catch(() => null);
   }
 
+  /**
+   * Everything the store holds of a run (null when the notebook has no such
+   * run), and one line per item that could not be read.
+   *
+   * @throws When the server cannot be reached.
+   */
+  async readRun(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Run | null>> {
+    return this._reading(notebookPath, null, (layout, key) =>
+      this._runs.readRun(layout, key, notebookPath, runId)
+    );
+  }
+
+  /**
+   * A run's executions in the order the kernel ran them, with their sources
+   * and outputs, and the executions it inherited from earlier runs of its
+   * kernel session.
+   *
+   * @throws When the server cannot be reached.
+   */
+  async readExecutions(
+    notebookPath: string,
+    runId: string
+  ): Promise<
+    StoredRun.Result<{
+      executions: readonly StoredRun.Execution[];
+      inherited: readonly StoredRun.Execution[];
+    } | null>
+  > {
+    return this._reading(notebookPath, null, (layout, key) =>
+      this._runs.readExecutions(layout, key, notebookPath, runId)
+    );
+  }
+
+  /**
+   * The notebook snapshots of a run, oldest first, each the whole notebook
+   * as nbformat JSON: the last one is the notebook as the run left it.
+   *
+   * @throws When the server cannot be reached.
+   */
+  async readSnapshots(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot[]>> {
+    return this._reading(notebookPath, [], (layout, key) =>
+      this._runs.readSnapshots(layout, key, notebookPath, runId)
+    );
+  }
+
+  /**
+   * The notebook as a run left it: its last snapshot, whole, as nbformat
+   * JSON; null when the run has none.
+   *
+   * @throws When the server cannot be reached.
+   */
+  async readSnapshot(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot | null>> {
+    const { value, problems } = await this.readSnapshots(notebookPath, runId);
+    return { value: value[value.length - 1] ?? null, problems };
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -243,6 +354,25 @@ export class RunStore implements IRunStore, IDisposable {
     this._queue.dispose();
     this._settings.changed.disconnect(this._onSettingsChanged, this);
     Signal.clearData(this);
+  }
+
+  /**
+   * Read from a notebook's store once the writes of this page are queued,
+   * after checking the store's version.
+   */
+  private async _reading<T>(
+    notebookPath: string,
+    empty: T,
+    read: (layout: StoreLayout, key: string) => Promise<StoredRun.Result<T>>
+  ): Promise<StoredRun.Result<T>> {
+    await this._ready;
+    await this._settle();
+    const notebook = await this._notebook(notebookPath);
+    const refused = await this._storeProblem(notebook.layout);
+    if (refused !== null) {
+      return { value: empty, problems: [refused] };
+    }
+    return read(notebook.layout, notebook.key);
   }
 
   /**
@@ -304,9 +434,13 @@ export class RunStore implements IRunStore, IDisposable {
         key,
         layout,
         state: createNotebookState(path),
+        writer: this._writer,
+        pack: null,
+        packCount: 0,
+        scan: null,
+        head: null,
         missingRuns: new Set<string>(),
         brokenRuns: new Map<string, string>(),
-        triedSessions: new Set<string>(),
         timer: null,
         due: 0,
         written: Promise.resolve(),
@@ -326,6 +460,9 @@ export class RunStore implements IRunStore, IDisposable {
   ): Promise<void> {
     for (const event of events) {
       const blobs = await this._prepare(notebook, event);
+      if (blobs === null) {
+        continue;
+      }
       const broken = isValidId(event.run)
         ? notebook.brokenRuns.get(event.run)
         : undefined;
@@ -333,7 +470,12 @@ export class RunStore implements IRunStore, IDisposable {
         this._warnEvent(notebook, event, `names a run that ${broken}`);
         continue;
       }
-      const applied = applyEvent(notebook.state, event, blobs);
+      const applied = applyEvent(
+        notebook.state,
+        await this._pack(notebook),
+        event,
+        blobs
+      );
       if (applied.kind === 'refused') {
         this._warnEvent(notebook, event, applied.reason);
       } else if (applied.kind === 'applied') {
@@ -349,45 +491,42 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Load what an event needs and store the blob it carries.
+   * Load what an event needs and store the blob it carries; null for an
+   * event the store already holds.
    */
   private async _prepare(
     notebook: RunStore.INotebook,
     event: Runs.KernelEvent
-  ): Promise<Map<Runs.KernelEvent, string>> {
+  ): Promise<EventBlobs | null> {
     const { state } = notebook;
-    const blobs = new Map<Runs.KernelEvent, string>();
     if (event.kind === 'session' && isValidId(event.session)) {
-      await this._loadSession(notebook, event.session);
+      await this._head(notebook, false);
+      this._loadSession(notebook, event.session);
+      const stored = (await this._scan(notebook)).sessions.get(event.session);
       const known = state.sessions.get(event.session);
-      if (known && event.seq <= known.lastSeq) {
-        return blobs;
+      if (
+        (known && event.seq <= known.seq) ||
+        (stored !== undefined && event.seq <= stored)
+      ) {
+        state.currentSession = event.session;
+        return null;
       }
     }
     if (isValidId(event.run)) {
-      await this._loadRun(notebook, event.run);
+      await this._loadRun(notebook, event.run, event.kind !== 'run_start');
       const run = state.runs.get(event.run);
-      if (
-        (run && event.seq <= run.lastSeq) ||
-        notebook.brokenRuns.has(event.run)
-      ) {
-        return blobs;
-      }
-      if (event.kind === 'run_start' && state.currentSession !== null) {
-        await this._loadSession(notebook, state.currentSession);
-        const session = state.sessions.get(state.currentSession);
-        for (const id of session?.runs ?? []) {
-          await this._loadRun(notebook, id);
-        }
+      if ((run && event.seq <= run.seq) || notebook.brokenRuns.has(event.run)) {
+        return notebook.brokenRuns.has(event.run) ? {} : null;
       }
     }
     const content = blobContentOf(event);
     if (content?.kind === 'env') {
-      blobs.set(event, await this._putEnv(notebook, content.data));
-    } else if (content?.kind === 'blob') {
-      blobs.set(event, await this._putBlob(notebook, content.data));
+      return { env: await this._putBlob(notebook, content.data) };
     }
-    return blobs;
+    if (content?.kind === 'source') {
+      return { source: await this._putBlob(notebook, content.data) };
+    }
+    return {};
   }
 
   /**
@@ -405,7 +544,7 @@ export class RunStore implements IRunStore, IDisposable {
       );
       return null;
     }
-    await this._loadRun(notebook, runId);
+    await this._loadRun(notebook, runId, true);
     const run = notebook.state.runs.get(runId);
     if (!run) {
       console.warn(
@@ -417,9 +556,14 @@ export class RunStore implements IRunStore, IDisposable {
     return run ?? null;
   }
 
+  /**
+   * Load a run from the index: the head, and for an older run (`older`)
+   * its sealed segments.
+   */
   private async _loadRun(
     notebook: RunStore.INotebook,
-    id: string
+    id: string,
+    older: boolean
   ): Promise<void> {
     if (
       notebook.state.runs.has(id) ||
@@ -428,89 +572,171 @@ export class RunStore implements IRunStore, IDisposable {
     ) {
       return;
     }
-    const path = notebook.layout.runFile(notebook.key, id);
-    const text = await this._readRetrying(path);
-    if (text === null) {
-      notebook.missingRuns.add(id);
-      return;
-    }
-    const parsed = parseStoreFile('run', text, this._trans);
-    if (!parsed.ok) {
-      // Never overwrite a file that cannot be read: it may be newer.
-      notebook.brokenRuns.set(id, `cannot be read: ${path} ${parsed.problem}`);
-    } else if (parsed.value.id !== id) {
-      notebook.brokenRuns.set(
-        id,
-        `cannot be read: ${path} holds run "${parsed.value.id}"`
+    const head = await this._head(notebook, false);
+    let row = head?.rows.get(id);
+    const broken = head?.broken.get(id);
+    if (!row && broken === undefined && older && head?.sealed) {
+      const { rows } = await this._rows.rows(
+        notebook.layout,
+        notebook.key,
+        notebook.path
       );
-    } else {
-      notebook.state.runs.set(id, runStateFromFile(parsed.value));
+      row = rows.find(item => item.id === id);
     }
-  }
-
-  private async _loadSession(
-    notebook: RunStore.INotebook,
-    id: string
-  ): Promise<void> {
-    if (notebook.state.sessions.has(id) || notebook.triedSessions.has(id)) {
+    if (broken !== undefined) {
+      // Never rewrite a row that cannot be read: it may be newer.
+      notebook.brokenRuns.set(id, `cannot be read: ${broken}`);
       return;
     }
-    notebook.triedSessions.add(id);
-    const path = notebook.layout.sessionFile(notebook.key, id);
-    const text = await this._readRetrying(path);
-    const parsed =
-      text === null ? null : parseStoreFile('session', text, this._trans);
-    if (parsed?.ok) {
-      notebook.state.sessions.set(id, sessionStateFromFile(parsed.value));
-    } else if (parsed) {
-      console.warn(`jupyterlab-runs: ${path} ${parsed.problem}`);
+    const blocks = (await this._scan(notebook)).runs.get(id) ?? [];
+    const packed = blocks.length > 0 ? rowFromBlocks(blocks) : null;
+    if (row && !(packed && packed.updatedAt > row.updatedAt)) {
+      const run = runStateFromRow(row, notebook.path);
+      blocks.forEach(({ pack }) => run.packs.add(pack));
+      run.seq = Math.max(run.seq, packed?.seq ?? 0);
+      notebook.state.runs.set(id, run);
+    } else if (packed) {
+      // A page wrote the run's pack, then died before writing the index:
+      // the packs know more than the row, or the index lost the run.
+      const run = runStateFromRow(packed, notebook.path);
+      row?.packs.forEach(pack => run.packs.add(pack));
+      run.dirty = true;
+      notebook.state.runs.set(id, run);
+      this._schedule(notebook, true);
+    } else if (!older) {
+      notebook.missingRuns.add(id);
     }
   }
 
   /**
-   * Store a content-addressed blob (once) and return its digest.
+   * Load a kernel session from the index head, if it is there.
    */
-  private _putBlob(
+  private _loadSession(notebook: RunStore.INotebook, id: string): void {
+    const entry = notebook.head?.sessions.find(item => item.id === id);
+    if (entry && !notebook.state.sessions.has(id)) {
+      notebook.state.sessions.set(
+        id,
+        sessionStateFromEntry(entry, ref => blobAddress(ref, ''))
+      );
+    }
+  }
+
+  /**
+   * The index head as this page last read it: its rows by id, the rows it
+   * cannot read, its sessions. Read again when `fresh`.
+   */
+  private async _head(
     notebook: RunStore.INotebook,
-    data: unknown
-  ): Promise<string> {
-    const text = canonicalJSON({
-      format: 'jupyterlab-runs/blob',
-      version: 1,
-      data
-    });
-    return this._putOnce(notebook, text, digest =>
-      notebook.layout.blob(digest)
+    fresh: boolean
+  ): Promise<RunStore.IHead | null> {
+    if (notebook.head && !fresh) {
+      return notebook.head;
+    }
+    const path = notebook.layout.indexFile(notebook.key);
+    const parsed = await this._retrying(() =>
+      readStoreFile('index', path, p => this._read(p), this._trans)
+    );
+    const head: RunStore.IHead = {
+      rows: new Map(),
+      broken: new Map(),
+      sessions: [],
+      sealed: false
+    };
+    if (parsed?.ok) {
+      parsed.value.runs.forEach((row, index) => {
+        const checked = checkIndexRow(row, `runs[${index}]`, this._trans);
+        if (checked.ok) {
+          head.rows.set(checked.value.id, checked.value);
+        } else if (isValidId((row as { id?: unknown } | null)?.id)) {
+          head.broken.set(
+            (row as { id: string }).id,
+            `${path} ${checked.problem}`
+          );
+        }
+      });
+      head.sessions = [...parsed.value.sessions];
+      head.sealed = parsed.value.segments.length > 0;
+    }
+    notebook.head = head;
+    return head;
+  }
+
+  /**
+   * The pack this page writes for a notebook, opened when missing.
+   */
+  private async _pack(notebook: RunStore.INotebook): Promise<PackBuilder> {
+    await this._scan(notebook);
+    if (!notebook.pack) {
+      notebook.pack = new PackBuilder(
+        `${notebook.writer}-${notebook.packCount}`,
+        notebook.path
+      );
+      notebook.packCount += 1;
+    }
+    return notebook.pack;
+  }
+
+  /**
+   * What the notebook's packs hold, read once per page the first time it
+   * is needed: where each blob is, by content digest, so that identical
+   * sources, outputs and environments are stored once per notebook; and the
+   * blocks of each run and the highest `seq` of each session, so that a
+   * page that died after writing a pack but before the index loses nothing
+   * and duplicates nothing.
+   */
+  private async _scan(notebook: RunStore.INotebook): Promise<PackScan> {
+    if (!notebook.scan) {
+      notebook.scan = this._scanPacks(notebook);
+    }
+    return notebook.scan;
+  }
+
+  private async _scanPacks(notebook: RunStore.INotebook): Promise<PackScan> {
+    const names = await this._retrying(() =>
+      this._runs.packNames(notebook.layout, notebook.key)
+    );
+    while (names.some(name => name.startsWith(`${notebook.writer}-`))) {
+      // Another page took this writer id for this notebook.
+      notebook.writer = newWriterId();
+    }
+    const packs = await Promise.all(
+      names.map(async name => {
+        const path = notebook.layout.packFile(notebook.key, name);
+        const parsed = await this._retrying(() =>
+          readStoreFile('pack', path, p => this._read(p), this._trans)
+        );
+        if (!parsed?.ok || parsed.value.pack !== name) {
+          console.warn(
+            `jupyterlab-runs: ${path} ${parsed && !parsed.ok ? parsed.problem : 'cannot be used'}; its blobs will be stored again if needed.`
+          );
+          return null;
+        }
+        return parsed.value;
+      })
+    );
+    return scanPacks(
+      packs.filter((pack): pack is StoreFormat.PackFile => pack !== null),
+      this._trans
     );
   }
 
-  private _putEnv(
+  /**
+   * Store a blob in the open pack, unless the notebook holds it already;
+   * returns where it is.
+   */
+  private async _putBlob(
     notebook: RunStore.INotebook,
-    env: Record<string, unknown>
-  ): Promise<string> {
-    const text = canonicalJSON({
-      format: 'jupyterlab-runs/env',
-      version: 1,
-      env
-    });
-    return this._putOnce(notebook, text, digest => notebook.layout.env(digest));
-  }
-
-  private async _putOnce(
-    notebook: RunStore.INotebook,
-    text: string,
-    pathOf: (digest: string) => string
-  ): Promise<string> {
-    const digest = await sha256Hex(text);
-    const path = pathOf(digest);
-    if (
-      !this._knownFiles.has(path) &&
-      (await this._ensureStoreFile(notebook.layout))
-    ) {
-      this._knownFiles.add(path);
-      this._enqueue(notebook.layout, [{ path, text, once: true }]);
+    data: unknown
+  ): Promise<BlobAddress> {
+    const { blobs } = await this._scan(notebook);
+    const digest = await digestOf(data);
+    const known = blobs.get(digest);
+    if (known) {
+      return known;
     }
-    return digest;
+    const address = (await this._pack(notebook)).addBlob(data);
+    blobs.set(digest, address);
+    return address;
   }
 
   /**
@@ -544,49 +770,45 @@ export class RunStore implements IRunStore, IDisposable {
 
   /**
    * Turn a notebook's changes into files and queue them, each file after
-   * those it refers to: snapshots and metric segments, then `run.json`,
-   * then session files, then the index.
+   * those it refers to: the open pack, then the index.
    */
   private async _write(notebook: RunStore.INotebook): Promise<void> {
-    const { key, layout, state } = notebook;
-    const writes: RunStore.IFileWrite[] = [];
+    const { key, layout, state, pack } = notebook;
     const rows: StoreFormat.IndexRow[] = [];
     for (const run of state.runs.values()) {
-      if (!run.dirty && run.pendingPoints === 0) {
-        continue;
-      }
-      for (const snapshot of run.pendingSnapshots.splice(0)) {
-        writes.push(
-          fileWrite(layout.snapshot(key, run.id, snapshot.snapshot), snapshot)
-        );
-      }
-      const segment = takeMetricSegment(run);
-      if (segment) {
-        writes.push(
-          fileWrite(layout.metricSegment(key, run.id, segment.segment), segment)
-        );
-      }
-      writes.push(fileWrite(layout.runFile(key, run.id), toRunFile(run)));
-      rows.push(toIndexRow(run));
-      run.dirty = false;
-      run.urgent = false;
-    }
-    for (const session of state.sessions.values()) {
-      if (session.dirty) {
-        writes.push(
-          fileWrite(
-            layout.sessionFile(key, session.id),
-            toSessionFile(state.path, session)
-          )
-        );
-        session.dirty = false;
+      if (run.dirty) {
+        rows.push(toIndexRow(run));
       }
     }
-    if (writes.length === 0) {
+    const sessions = [...state.sessions.values()].filter(
+      session => session.dirty
+    );
+    if (!pack || (rows.length === 0 && sessions.length === 0)) {
       return;
     }
-    if (rows.length > 0) {
-      writes.push(...(await this._indexWrites(notebook, rows)));
+    const now = this._now();
+    const text = JSON.stringify(
+      pack.toFile(run => {
+        const known = state.runs.get(run);
+        if (!known) {
+          throw new Error(`jupyterlab-runs: pack block of unknown run ${run}`);
+        }
+        return known;
+      }, now)
+    );
+    const writes: RunStore.IFileWrite[] = [
+      { path: layout.packFile(key, pack.name), text }
+    ];
+    writes.push(...(await this._indexWrites(notebook, rows)));
+    for (const run of state.runs.values()) {
+      run.dirty = false;
+      run.urgent = false;
+      run.pendingPoints = 0;
+    }
+    sessions.forEach(session => (session.dirty = false));
+    if (text.length > PACK_LIMIT) {
+      // Full: the next change opens the next pack.
+      notebook.pack = null;
     }
     notebook.lastWrite = this._now();
     if (await this._ensureStoreFile(layout)) {
@@ -603,32 +825,48 @@ export class RunStore implements IRunStore, IDisposable {
     notebook: RunStore.INotebook,
     rows: readonly StoreFormat.IndexRow[]
   ): Promise<RunStore.IFileWrite[]> {
-    const { key, layout, path } = notebook;
+    const { key, layout, path, state } = notebook;
     const headPath = layout.indexFile(key);
     // While the server is away, the head this page last wrote will do: the
     // writes can then wait in the browser's log.
-    const text = notebook.index
-      ? await this._read(headPath).catch(() => undefined)
-      : await this._readRetrying(headPath);
+    const parsed = notebook.index
+      ? await readStoreFile(
+          'index',
+          headPath,
+          p => this._read(p),
+          this._trans
+        ).catch(() => undefined)
+      : await this._retrying(() =>
+          readStoreFile('index', headPath, p => this._read(p), this._trans)
+        );
     let segments: StoreFormat.IndexSegmentRef[] = [];
     let stored: StoreFormat.IndexRow[] = [];
-    if (text === undefined && notebook.index) {
+    let sessions: StoreFormat.SessionEntry[] = [];
+    // Rows that cannot be read (reported by `listRuns`) are kept as they
+    // are: they may come from a newer version.
+    const unreadable: unknown[] = [];
+    if (parsed === undefined && notebook.index) {
       segments = [...notebook.index.segments];
       stored = [...notebook.index.runs];
-    } else if (text) {
-      const parsed = parseStoreFile('index', text, this._trans);
-      if (parsed.ok) {
-        segments = [...parsed.value.segments];
-        // Rows that cannot be read are reported by `listRuns`.
-        stored = this._reader.checkRows(headPath, parsed.value.runs, []);
-      } else if (parsed.problem.includes('format version')) {
-        console.warn(`jupyterlab-runs: ${headPath} ${parsed.problem}`);
-        return [];
-      } else {
-        console.warn(
-          `jupyterlab-runs: ${headPath} ${parsed.problem}; writing a new index.`
-        );
-      }
+      sessions = [...notebook.index.sessions];
+    } else if (parsed?.ok) {
+      segments = [...parsed.value.segments];
+      sessions = [...parsed.value.sessions];
+      parsed.value.runs.forEach((row, index) => {
+        const checked = checkIndexRow(row, `runs[${index}]`, this._trans);
+        if (checked.ok) {
+          stored.push(checked.value);
+        } else {
+          unreadable.push(row);
+        }
+      });
+    } else if (parsed && parsed.problem.includes('format version')) {
+      console.warn(`jupyterlab-runs: ${headPath} ${parsed.problem}`);
+      return [];
+    } else if (parsed) {
+      console.warn(
+        `jupyterlab-runs: ${headPath} ${parsed.problem}; writing a new index.`
+      );
     }
     const { head, sealed } = sealOldRows(mergeRows(stored, rows));
     const writes: RunStore.IFileWrite[] = [];
@@ -639,7 +877,7 @@ export class RunStore implements IRunStore, IDisposable {
       );
       const file: StoreFormat.IndexSegmentFile = {
         format: 'jupyterlab-runs/index-segment',
-        version: 1,
+        version: 2,
         notebookPath: path,
         segment,
         runs
@@ -647,13 +885,29 @@ export class RunStore implements IRunStore, IDisposable {
       writes.push(fileWrite(layout.indexSegment(key, segment), file));
       segments = [{ segment, count: runs.length }, ...segments];
     }
+    const ours = [...state.sessions.values()].map(
+      (session): StoreFormat.SessionEntry => {
+        const known = sessions.find(item => item.id === session.id);
+        return {
+          id: session.id,
+          seq: Math.max(session.seq, known?.seq ?? 0),
+          env: session.env
+            ? `${session.env.pack}/${session.env.index}`
+            : (known?.env ?? null)
+        };
+      }
+    );
     const index: StoreFormat.IndexFile = {
       format: 'jupyterlab-runs/index',
-      version: 1,
+      version: 2,
       notebookPath: path,
       updatedAt: this._now(),
       segments,
-      runs: head
+      sessions: [
+        ...ours,
+        ...sessions.filter(item => !ours.some(own => own.id === item.id))
+      ].slice(0, HEAD_SESSIONS),
+      runs: [...head, ...(unreadable as StoreFormat.IndexRow[])]
     };
     writes.push(fileWrite(headPath, index));
     notebook.index = index;
@@ -661,34 +915,65 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Make sure the store folder is a version 1 store, writing its
+   * Why the store folder cannot be used ("<store.json> <problem>"), or null
+   * when it is a store of this version or not a store yet.
+   */
+  private _storeProblem(layout: StoreLayout): Promise<string | null> {
+    let checking = this._storeChecks.get(layout.folder);
+    if (!checking) {
+      checking = (async () => {
+        const parsed = await this._retrying(() =>
+          readStoreFile(
+            'store',
+            layout.storeFile,
+            p => this._read(p),
+            this._trans
+          )
+        );
+        if (parsed === null || parsed.ok) {
+          return null;
+        }
+        return this._trans.__(
+          '%1 %2. Runs are not recorded or listed from this folder: choose another store folder in the settings, or move this one aside.',
+          layout.storeFile,
+          parsed.problem
+        );
+      })();
+      this._storeChecks.set(layout.folder, checking);
+    }
+    return checking;
+  }
+
+  /**
+   * Make sure the store folder is a store of this version, writing its
    * `store.json` the first time. Returns false, with one warning, for a
    * folder whose `store.json` is of another version or unreadable: nothing
    * is written there.
    */
   private _ensureStoreFile(layout: StoreLayout): Promise<boolean> {
-    let checking = this._storeChecks.get(layout.folder);
+    let checking = this._storeWrites.get(layout.folder);
     if (!checking) {
       checking = (async () => {
-        const text = await this._readRetrying(layout.storeFile);
-        if (text === null) {
+        const exists = await this._retrying(() =>
+          this._drive.exists(layout.storeFile)
+        );
+        if (!exists && this._queue.pending(layout.storeFile) === undefined) {
           const file: StoreFormat.StoreFile = {
             format: 'jupyterlab-runs/store',
-            version: 1,
+            version: 2,
             createdAt: this._now()
           };
           this._enqueue(layout, [fileWrite(layout.storeFile, file)]);
+          this._storeChecks.set(layout.folder, Promise.resolve(null));
           return true;
         }
-        const parsed = parseStoreFile('store', text, this._trans);
-        if (!parsed.ok) {
-          console.warn(
-            `jupyterlab-runs: not recording runs: ${layout.storeFile} ${parsed.problem}.`
-          );
+        const problem = await this._storeProblem(layout);
+        if (problem !== null) {
+          console.warn(`jupyterlab-runs: not recording runs: ${problem}`);
         }
-        return parsed.ok;
+        return problem === null;
       })();
-      this._storeChecks.set(layout.folder, checking);
+      this._storeWrites.set(layout.folder, checking);
     }
     return checking;
   }
@@ -703,22 +988,21 @@ export class RunStore implements IRunStore, IDisposable {
         folder: layout.folder,
         path: write.path,
         text: write.text,
-        once: write.once,
+        once: false,
         notify: index === writes.length - 1 ? notify : null
       }))
     );
   }
 
   /**
-   * A file as the store will hold it: the newest pending write, or the
-   * server's copy (null when missing). Retries while the server is away.
+   * Retry an operation while the server is away.
    */
-  private async _readRetrying(path: string): Promise<string | null> {
+  private async _retrying<T>(operation: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const text = await this._read(path);
+        const result = await operation();
         this._onOutage(null);
-        return text;
+        return result;
       } catch (reason) {
         if (this._isDisposed) {
           throw reason;
@@ -731,6 +1015,10 @@ export class RunStore implements IRunStore, IDisposable {
     }
   }
 
+  /**
+   * A file as the store will hold it: the newest pending write, or the
+   * server's copy (null when missing).
+   */
   private async _read(path: string): Promise<string | null> {
     const pending = this._queue.pending(path);
     return pending !== undefined ? pending : this._drive.read(path);
@@ -784,23 +1072,25 @@ export class RunStore implements IRunStore, IDisposable {
   private readonly _debounce: number;
   private readonly _drive: StoreDrive;
   private _isDisposed = false;
-  private readonly _knownFiles = new Set<string>();
   private _layout: StoreLayout;
   private readonly _local: ILocalStore;
   private readonly _notebooks = new Map<string, Promise<RunStore.INotebook>>();
   private readonly _now: () => number;
   private _outage = false;
   private readonly _queue: WriteQueue;
-  private readonly _reader: RunListReader;
   private readonly _ready: Promise<void>;
   private readonly _retryDelay: ((attempt: number) => number) | undefined;
+  private readonly _rows: RunListReader;
   private readonly _runningInterval: number;
+  private readonly _runs: RunReader;
   private _runsChanged = new Signal<this, string>(this);
   private _serverProblem = new Signal<this, string | null>(this);
   private readonly _settings: IRunsSettings;
-  private readonly _storeChecks = new Map<string, Promise<boolean>>();
+  private readonly _storeChecks = new Map<string, Promise<string | null>>();
+  private readonly _storeWrites = new Map<string, Promise<boolean>>();
   private readonly _tasks = new Set<Promise<void>>();
   private readonly _trans: TranslationBundle;
+  private readonly _writer = newWriterId();
 }
 
 /**
@@ -834,7 +1124,18 @@ export namespace RunStore {
   export interface IFileWrite {
     readonly path: string;
     readonly text: string;
-    readonly once: boolean;
+  }
+
+  /**
+   * The index head as a page read it.
+   */
+  export interface IHead {
+    readonly rows: Map<string, StoreFormat.IndexRow>;
+    /** Rows that cannot be read, by run id: why. */
+    readonly broken: Map<string, string>;
+    sessions: StoreFormat.SessionEntry[];
+    /** Whether older rows were moved to segments. */
+    sealed: boolean;
   }
 
   /**
@@ -845,11 +1146,20 @@ export namespace RunStore {
     readonly key: string;
     readonly layout: StoreLayout;
     readonly state: NotebookState;
-    /** Runs with no `run.json`. */
+    /** This page's writer id for the notebook: its packs' names start so. */
+    writer: string;
+    /** The pack this page writes, or null until the next change. */
+    pack: PackBuilder | null;
+    /** How many packs this page opened for the notebook. */
+    packCount: number;
+    /** What the notebook's packs held when first needed. */
+    scan: Promise<PackScan> | null;
+    /** The index head as last read. */
+    head: IHead | null;
+    /** Runs not in the index. */
     readonly missingRuns: Set<string>;
-    /** Runs whose `run.json` cannot be read, with why: never overwritten. */
+    /** Runs whose row cannot be read, with why: never rewritten. */
     readonly brokenRuns: Map<string, string>;
-    readonly triedSessions: Set<string>;
     timer: ReturnType<typeof setTimeout> | null;
     /** When the planned write is due, epoch milliseconds. */
     due: number;
@@ -864,5 +1174,15 @@ export namespace RunStore {
 }
 
 function fileWrite(path: string, content: object): RunStore.IFileWrite {
-  return { path, text: JSON.stringify(content), once: false };
+  return { path, text: JSON.stringify(content) };
+}
+
+/**
+ * A new writer id: 8 random lowercase letters and digits.
+ */
+function newWriterId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, byte => alphabet[byte % alphabet.length]).join('');
 }

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { APIRequestContext } from '@playwright/test';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test as baseTest } from './fixtures';
+import { readRun, runRows, sessionEnvs } from './store-files';
 
 /**
  * As in capture.spec.ts: these tests restart kernels and open a notebook
@@ -29,7 +30,6 @@ const test = baseTest.extend({
 });
 
 const NOTEBOOK = path.resolve(__dirname, '..', 'notebooks', 'echo.ipynb');
-const STORE = 'jupyter-runs';
 
 type StoredNotebook = {
   sessions: { id: string; env: Record<string, any> | null }[];
@@ -44,72 +44,37 @@ type StoredNotebook = {
       outcome: string;
       error: { name: string; value: string } | null;
     }[];
-    outputs: Record<string, string>;
+    /** The executions whose outputs are stored. */
+    outputs: number[];
   }[];
 };
 
 /**
  * What the store holds for a notebook: its kernel sessions with their
- * environments, and its runs, oldest first, with their executions. The one
- * place this spec reads the store's files (docs/FORMAT.md), so a change of
- * format changes only this function.
+ * environments, and its runs, oldest first, with their executions.
  */
 async function readStore(
   request: APIRequestContext,
   notebookPath: string
 ): Promise<StoredNotebook> {
-  const read = async (file: string): Promise<any> => {
-    const response = await request.get(
-      `/api/contents/${file}?type=file&format=text&content=1`
-    );
-    return response.ok() ? JSON.parse((await response.json()).content) : null;
-  };
-  const list = async (folder: string): Promise<string[]> => {
-    const response = await request.get(`/api/contents/${folder}`);
-    return response.ok()
-      ? (await response.json()).content.map((item: any) => item.path)
-      : [];
-  };
-  const blob = (kind: string, digest: string) =>
-    read(`${STORE}/${kind}/${digest.slice(0, 2)}/${digest}.json`);
-
-  const stored: StoredNotebook = { sessions: [], runs: [] };
-  for (const folder of await list(`${STORE}/notebooks`)) {
-    const sessions = [];
-    for (const file of await list(`${folder}/sessions`)) {
-      const session = await read(file);
-      if (session?.notebookPath === notebookPath) {
-        const env = session.env ? (await blob('envs', session.env)).env : null;
-        sessions.push({ id: session.session, env });
-      }
-    }
-    if (sessions.length === 0) {
-      continue;
-    }
-    stored.sessions = sessions;
-    const index = await read(`${folder}/index.json`);
-    for (const row of [...(index?.runs ?? [])].reverse()) {
-      const run = await read(`${folder}/runs/${row.id}/run.json`);
-      const executions = [];
-      for (const execution of run.executions) {
-        executions.push({
-          source: (await blob('blobs', execution.sourceBlob)).data,
-          cellId: execution.cellId,
-          outcome: execution.outcome,
-          error: execution.error
-        });
-      }
-      stored.runs.push({
+  const runs: StoredNotebook['runs'] = [];
+  for (const row of await runRows(request, notebookPath)) {
+    const run = await readRun(request, notebookPath, row.id);
+    if (run) {
+      runs.push({
         id: run.id,
         name: run.name,
         status: run.status,
         session: run.session,
-        executions,
+        executions: run.executions.map((execution, index) => ({
+          source: run.sources[index],
+          ...execution
+        })),
         outputs: run.outputs
       });
     }
   }
-  return stored;
+  return { sessions: await sessionEnvs(request, notebookPath), runs };
 }
 
 /** The sources and outcomes of each run's executions. */

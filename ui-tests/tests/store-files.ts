@@ -1,0 +1,235 @@
+/**
+ * Reading the store folder of the UI tests' server back from its files, as
+ * docs/FORMAT.md describes them, over the Contents API: the one place the UI
+ * tests know the store's format.
+ */
+import * as zlib from 'zlib';
+import type { APIRequestContext } from '@playwright/test';
+
+export const STORE = 'jupyter-runs';
+
+export type IndexRow = {
+  id: string;
+  name: string;
+  status: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, number | null>;
+  packs: string[];
+};
+
+/** A run read back from its packs, as docs/FORMAT.md describes them. */
+export type StoredRun = {
+  id: string;
+  name: string;
+  status: string;
+  session: string | null;
+  env: Record<string, unknown> | null;
+  sources: string[];
+  /** The executions in order: cell, outcome and error (sources above). */
+  executions: {
+    cellId: string | null;
+    outcome: string;
+    error: { name: string; value: string } | null;
+  }[];
+  /** The executions whose displayed outputs are stored. */
+  outputs: number[];
+  metrics: Record<
+    string,
+    {
+      source: string;
+      count: number;
+      lastStep: number | null;
+      steps: (number | null)[];
+      values: (number | string)[];
+    }
+  >;
+};
+
+/**
+ * A compressed store file (`x.json.gz`): gzip of JSON, kept in the slots
+ * `x.a.json.gz` and `x.b.json.gz`; the newest whole copy wins.
+ */
+export async function readStoreFile(
+  request: APIRequestContext,
+  filePath: string
+): Promise<any> {
+  const stem = filePath.replace(/\.json\.gz$/, '');
+  let newest: { modified: string; data: any } | null = null;
+  for (const slot of ['a', 'b']) {
+    const response = await request.get(
+      `/api/contents/${stem}.${slot}.json.gz?type=file&format=base64&content=1`
+    );
+    if (!response.ok()) {
+      continue;
+    }
+    const model = await response.json();
+    const bytes = Buffer.from(model.content, 'base64');
+    if (bytes.length === 0) {
+      continue;
+    }
+    const data = JSON.parse(zlib.gunzipSync(bytes).toString('utf-8'));
+    if (!newest || model.last_modified > newest.modified) {
+      newest = { modified: model.last_modified, data };
+    }
+  }
+  return newest?.data ?? null;
+}
+
+/** The values of a delta list (docs/FORMAT.md). */
+function fromDeltas(list: (number | null)[]): (number | null)[] {
+  let previous = 0;
+  return list.map(delta => (delta === null ? null : (previous += delta)));
+}
+
+/** The store folder of a notebook, found by the path its index names. */
+export async function notebookFolder(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<string | null> {
+  const response = await request.get(`/api/contents/${STORE}/notebooks`);
+  if (!response.ok()) {
+    return null;
+  }
+  for (const child of (await response.json()).content) {
+    const index = await readStoreFile(request, `${child.path}/index.json.gz`);
+    if (index?.notebookPath === notebookPath) {
+      return child.path;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads packs of one notebook folder, each once, and resolves blob
+ * references: a number within the pack at hand, or `<pack>/<index>`.
+ */
+function packReader(request: APIRequestContext, folder: string) {
+  const packs: Record<string, any> = {};
+  const pack = async (name: string) =>
+    (packs[name] ??= await readStoreFile(
+      request,
+      `${folder}/packs/${name}.json.gz`
+    ));
+  const blob = async (ref: number | string, within: string) => {
+    const [name, index] =
+      typeof ref === 'number' ? [within, ref] : ref.split('/');
+    return (await pack(String(name))).blobs[Number(index)];
+  };
+  return { pack, blob };
+}
+
+/** The kernel sessions of a notebook, with their environments. */
+export async function sessionEnvs(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<{ id: string; env: Record<string, any> | null }[]> {
+  const folder = await notebookFolder(request, notebookPath);
+  const index = folder
+    ? await readStoreFile(request, `${folder}/index.json.gz`)
+    : null;
+  if (!folder || !index) {
+    return [];
+  }
+  const { blob } = packReader(request, folder);
+  const sessions = [];
+  for (const session of index.sessions) {
+    const env =
+      session.env === null || session.env === undefined
+        ? null
+        : await blob(session.env, '');
+    sessions.push({ id: session.id, env });
+  }
+  return sessions;
+}
+
+/** How many kernel sessions of a notebook the store holds. */
+export async function storedSessions(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<number> {
+  const folder = await notebookFolder(request, notebookPath);
+  const index = folder
+    ? await readStoreFile(request, `${folder}/index.json.gz`)
+    : null;
+  return index?.sessions.length ?? 0;
+}
+
+/** The notebook's runs, oldest first, as its index lists them. */
+export async function runRows(
+  request: APIRequestContext,
+  notebookPath: string
+): Promise<IndexRow[]> {
+  const folder = await notebookFolder(request, notebookPath);
+  const index = folder
+    ? await readStoreFile(request, `${folder}/index.json.gz`)
+    : null;
+  return index ? [...index.runs].reverse() : [];
+}
+
+/**
+ * A run read from its blocks in the packs its row names: its executions'
+ * sources, its environment and its metrics, with blob references resolved.
+ */
+export async function readRun(
+  request: APIRequestContext,
+  notebookPath: string,
+  runId: string | null = null
+): Promise<StoredRun | null> {
+  const folder = await notebookFolder(request, notebookPath);
+  const rows = await runRows(request, notebookPath);
+  const row = runId ? rows.find(item => item.id === runId) : rows.pop();
+  if (!folder || !row) {
+    return null;
+  }
+  const { pack, blob } = packReader(request, folder);
+  const run: StoredRun = {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    session: null,
+    env: null,
+    sources: [],
+    executions: [],
+    outputs: [],
+    metrics: {}
+  };
+  for (const name of row.packs) {
+    for (const block of (await pack(name)).runs) {
+      if (block.run !== row.id) {
+        continue;
+      }
+      if (block.env !== undefined && block.env !== null) {
+        run.env = await blob(block.env, name);
+      }
+      run.session = block.session ?? run.session;
+      const { source, cell, outcome, error } = block.executions;
+      for (const [i, ref] of source.entries()) {
+        run.sources.push(await blob(ref, name));
+        run.executions.push({
+          cellId: cell[i],
+          outcome: outcome[i],
+          error: error[i]
+        });
+      }
+      for (const exec of fromDeltas(block.outputs?.exec ?? [])) {
+        if (exec !== null && !run.outputs.includes(exec)) {
+          run.outputs.push(exec);
+        }
+      }
+      for (const series of block.metrics) {
+        const known = (run.metrics[series.name] ??= {
+          source: series.source,
+          count: 0,
+          lastStep: null,
+          steps: [],
+          values: []
+        });
+        known.steps.push(...fromDeltas(series.step));
+        known.values.push(...series.value);
+        known.count = known.steps.length;
+        known.lastStep = known.steps[known.steps.length - 1];
+      }
+    }
+  }
+  return run;
+}
