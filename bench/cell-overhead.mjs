@@ -7,7 +7,15 @@
 //
 //   node bench/cell-overhead.mjs [--port 8870] [--runs 100] [--warmup 10] [--json]
 import path from 'node:path';
-import { REPO, log, median, options, sleep, withLab } from './lab.mjs';
+import {
+  REPO,
+  exposeRunStore,
+  log,
+  median,
+  options,
+  sleep,
+  withLab
+} from './lab.mjs';
 
 const opts = options({
   port: 8870,
@@ -141,19 +149,17 @@ const result = await withLab(
     // Proof that tracking really happened (and only where asked): the store
     // has the tracked notebook's executions and nothing of the untracked one.
     await sleep(4000); // a running run is written at most every 3 s
-    const folders = (await api.list('jupyter-runs/notebooks')) ?? [];
-    let recorded = 0;
-    let untrackedStored = false;
-    for (const folder of folders) {
-      const index = await api.readJSON(`${folder.path}/index.json`);
-      untrackedStored ||= index?.notebookPath === 'untracked.ipynb';
-      for (const row of index?.runs ?? []) {
-        const run = await api.readJSON(
-          `${folder.path}/runs/${row.id}/run.json`
-        );
-        recorded += run?.executions?.length ?? 0;
+    await exposeRunStore(page);
+    const { recorded, untrackedStored } = await page.evaluate(async () => {
+      const store = window.benchStore;
+      let recorded = 0;
+      for (const run of (await store.listRuns('tracked.ipynb')).runs) {
+        const read = await store.readExecutions('tracked.ipynb', run.id);
+        recorded += read.value.executions.length;
       }
-    }
+      const untracked = await store.listRuns('untracked.ipynb');
+      return { recorded, untrackedStored: untracked.runs.length > 0 };
+    });
     return {
       tracked_ms: median(times['tracked.ipynb']),
       untracked_ms: median(times['untracked.ipynb']),

@@ -152,16 +152,21 @@ function contentsApi(base) {
           `PUT ${p}: ${response.status} ${await response.text()}`
         );
       }
-    },
-    async readJSON(p) {
-      const response = await fetch(`${url(p)}?type=file&format=text&content=1`);
-      return response.ok ? JSON.parse((await response.json()).content) : null;
-    },
-    async list(p) {
-      const response = await fetch(`${url(p)}?type=directory&content=1`);
-      return response.ok ? (await response.json()).content : null;
     }
   };
+}
+
+/**
+ * Make the Lab's own run store (the service of the `jupyterlab-runs:store`
+ * plugin) `window.benchStore` in the page. It is not exported; its plugin's
+ * token is the way to it.
+ */
+export async function exposeRunStore(page) {
+  await page.evaluate(async () => {
+    const app = window.jupyterapp;
+    const plugin = app.pluginRegistry._plugins.get('jupyterlab-runs:store');
+    window.benchStore = await app.resolveRequiredService(plugin.provides);
+  });
 }
 
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));

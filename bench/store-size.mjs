@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { REPO, log, options, withLab } from './lab.mjs';
+import { REPO, exposeRunStore, log, options, withLab } from './lab.mjs';
 
 const opts = options({
   port: 8871,
@@ -147,12 +147,7 @@ const result = await withLab(
       await api.putNotebook(NOTEBOOK, recording.notebook);
       oneCopy ??= statSync(path.join(root, NOTEBOOK)).size;
       await open(); // a fresh page: a fresh RunStore
-      await page.evaluate(async () => {
-        const app = window.jupyterapp;
-        // The store is not exported; its plugin's token is the way to it.
-        const plugin = app.pluginRegistry._plugins.get('jupyterlab-runs:store');
-        window.benchStore = await app.resolveRequiredService(plugin.provides);
-      });
+      await exposeRunStore(page);
       const started = Date.now();
       const CHUNK = 10; // runs per page.evaluate; the store is flushed after each chunk
       for (let first = 0; first < recording.runs.length; first += CHUNK) {
