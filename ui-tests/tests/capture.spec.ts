@@ -182,15 +182,22 @@ test.describe('Run capture', () => {
     await expect
       .poll(() => storedSessions(request, notebookPath), { timeout: 30000 })
       .toBe(1);
-    await tab.evaluate(() =>
-      window.jupyterapp.commands.execute('notebook:run-cell')
-    );
+    const started = Date.now();
+    // Not awaited in the page: the command resolves when the cell ends.
+    await tab.evaluate(() => {
+      void window.jupyterapp.commands.execute('notebook:run-cell');
+    });
     await expect
-      .poll(async () => (await readRun(request, notebookPath))?.metrics)
+      .poll(async () => (await readRun(request, notebookPath))?.metrics, {
+        intervals: [250]
+      })
       .toHaveProperty('loss');
 
-    // The tab closes mid-training; the kernel goes on for ~10 s.
+    // The tab closes mid-training; the kernel goes on for ~10 s. Closed
+    // within 7 s, the tab cannot have seen the points of the last 3 s: they
+    // wait in the kernel for the next tab.
     await tab.close();
+    expect(Date.now() - started).toBeLessThan(7000);
     await page.waitForTimeout(12000);
     expect(await page.notebook.openByPath(notebookPath)).toBe(true);
 
