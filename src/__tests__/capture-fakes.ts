@@ -76,6 +76,26 @@ export class FakeRunStore implements IRunStore {
 }
 
 /**
+ * What `FakeRunStore.outputs` holds for one execution whose only output was
+ * `text` on stdout.
+ */
+export function storedStream(
+  path: string,
+  run: string,
+  exec: number,
+  text: string
+): FakeRunStore['outputs'][number] {
+  return {
+    path,
+    outputs: {
+      run,
+      exec,
+      outputs: [{ output_type: 'stream', name: 'stdout', text }]
+    }
+  };
+}
+
+/**
  * A run summary with defaults for what a test does not care about.
  */
 export function runSummary(

@@ -1,7 +1,5 @@
-import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
-import { NotebookActions } from '@jupyterlab/notebook';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { PromiseDelegate } from '@lumino/coreutils';
-import type { Signal } from '@lumino/signaling';
 
 import { KernelAttachment } from '../capture/attachment';
 import type { HelperConfig } from '../capture/bootstrap';
@@ -17,10 +15,11 @@ import {
   FakeRunStore,
   FakeSessionContext,
   runSummary,
-  settle
+  settle,
+  storedStream
 } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
-import { createNotebookPanel } from './notebooks';
+import { cellExecuted, createNotebookPanel, showStream } from './notebooks';
 
 const PATH = 'analysis/echo.ipynb';
 const SESSION = frontendSessionId('kernel-1', 'process-1');
@@ -411,14 +410,22 @@ describe('FrontendRecorder', () => {
   });
 
   describe('two tabs', () => {
-    it('should let one tab write, and the other take over when it closes', async () => {
+    /**
+     * The notebook open in two tabs of one browser, the first opened first:
+     * each tab is a page of its own, sharing the browser's locks.
+     */
+    async function openTwoTabs(): Promise<
+      [KernelAttachment, KernelAttachment]
+    > {
       const locks = new FakeLocks();
-      const first = await open({
-        page: { appVersion: '', locks, sessions: new Map() }
-      });
-      const second = await open({
-        page: { appVersion: '', locks, sessions: new Map() }
-      });
+      const tab = () =>
+        open({ page: { appVersion: '', locks, sessions: new Map() } });
+      const first = await tab();
+      return [first, await tab()];
+    }
+
+    it('should let one tab write, and the other take over when it closes', async () => {
+      const [first, second] = await openTwoTabs();
       expect(first.state).toBe('recording');
       expect(second.state).toBe('other-tab');
 
@@ -453,13 +460,7 @@ describe('FrontendRecorder', () => {
     });
 
     it('should record what ran while it took over', async () => {
-      const locks = new FakeLocks();
-      const first = await open({
-        page: { appVersion: '', locks, sessions: new Map() }
-      });
-      const second = await open({
-        page: { appVersion: '', locks, sessions: new Map() }
-      });
+      const [first, second] = await openTwoTabs();
       kernel.execute({ code: 'one', count: 1 });
       store.lastSeqs.set(`${PATH}/${SESSION}`, 3);
       store.lists.set(PATH, {
@@ -562,25 +563,10 @@ describe('NotebookCapture of a kernel that is not Python', () => {
    * NotebookActions' signal with the outputs displayed.
    */
   function runFirstCell(count: number, text: string): void {
-    const cell = panel.content.widgets[0];
-    const model = cell.model as unknown as {
-      id: string;
-      executionCount: number;
-      outputs: {
-        clear(): void;
-        add(output: Record<string, unknown>): void;
-      };
-    };
-    kernel.execute({ code: 'echo', count, cellId: model.id });
-    model.executionCount = count;
-    model.outputs.clear();
-    model.outputs.add({ output_type: 'stream', name: 'stdout', text });
-    (
-      NotebookActions.executed as Signal<
-        unknown,
-        { notebook: Notebook; cell: typeof cell; success: boolean }
-      >
-    ).emit({ notebook: panel.content, cell, success: true });
+    const cellId = panel.content.widgets[0].model.id;
+    kernel.execute({ code: 'echo', count, cellId });
+    showStream(panel.content, 0, count, text);
+    cellExecuted(panel.content, 0);
   }
 
   beforeEach(async () => {
@@ -617,20 +603,7 @@ describe('NotebookCapture of a kernel that is not Python', () => {
       status: 'running'
     });
     expect(store.outputs).toEqual([
-      {
-        path: 'analysis/echo.ipynb',
-        outputs: {
-          run: RUN_1,
-          exec: 1,
-          outputs: [
-            {
-              output_type: 'stream',
-              name: 'stdout',
-              text: `token = ${REDACTED}\n`
-            }
-          ]
-        }
-      }
+      storedStream('analysis/echo.ipynb', RUN_1, 1, `token = ${REDACTED}\n`)
     ]);
   });
 

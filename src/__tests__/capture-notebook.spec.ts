@@ -1,7 +1,5 @@
-import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
-import { NotebookActions } from '@jupyterlab/notebook';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { SettingRegistry } from '@jupyterlab/settingregistry';
-import type { Signal } from '@lumino/signaling';
 
 import { NotebookCapture } from '../capture/notebook';
 import { REDACTED } from '../capture/redact';
@@ -10,30 +8,15 @@ import {
   FakeKernel,
   FakeRunStore,
   FakeSessionContext,
-  settle
+  settle,
+  storedStream
 } from './capture-fakes';
 import {
   createSettingRegistry,
   resolveRunsSettings,
   TRACKING_ID
 } from './helpers';
-import { createNotebookPanel } from './notebooks';
-
-/**
- * Report, as NotebookActions does, that a cell of `notebook` finished.
- */
-function cellExecuted(notebook: Notebook, index: number): void {
-  (
-    NotebookActions.executed as Signal<
-      unknown,
-      {
-        notebook: Notebook;
-        cell: Notebook['widgets'][number];
-        success: boolean;
-      }
-    >
-  ).emit({ notebook, cell: notebook.widgets[index], success: true });
-}
+import { cellExecuted, createNotebookPanel, showStream } from './notebooks';
 
 let seq = 0;
 const event = (
@@ -93,17 +76,7 @@ describe('NotebookCapture', () => {
 
   describe('outputs', () => {
     it("should store a cell's outputs, redacted, with the kernel's execution", async () => {
-      const cell = panel.content.widgets[0].model as unknown as {
-        id: string;
-        executionCount: number;
-        outputs: { add(output: Record<string, unknown>): void };
-      };
-      cell.executionCount = 1;
-      cell.outputs.add({
-        output_type: 'stream',
-        name: 'stdout',
-        text: 'api_key = s3cr3t\n'
-      });
+      const cellId = showStream(panel.content, 0, 1, 'api_key = s3cr3t\n');
 
       cellExecuted(panel.content, 0);
       expect(store.outputs).toEqual([]);
@@ -111,27 +84,19 @@ describe('NotebookCapture', () => {
         event('execution', {
           run: 'run-1',
           exec: 1,
-          cell_id: cell.id,
+          cell_id: cellId,
           execution_count: 1,
           source: 'print(api_key)'
         })
       );
 
       expect(store.outputs).toEqual([
-        {
-          path: 'analysis/train.ipynb',
-          outputs: {
-            run: 'run-1',
-            exec: 1,
-            outputs: [
-              {
-                output_type: 'stream',
-                name: 'stdout',
-                text: `api_key = ${REDACTED}\n`
-              }
-            ]
-          }
-        }
+        storedStream(
+          'analysis/train.ipynb',
+          'run-1',
+          1,
+          `api_key = ${REDACTED}\n`
+        )
       ]);
     });
 
@@ -203,17 +168,7 @@ describe('NotebookCapture', () => {
     });
 
     it('should pass the outputs it displays to the kernel, redacted', async () => {
-      const cell = panel.content.widgets[0].model as unknown as {
-        id: string;
-        executionCount: number;
-        outputs: { add(output: Record<string, unknown>): void };
-      };
-      cell.executionCount = 3;
-      cell.outputs.add({
-        output_type: 'stream',
-        name: 'stdout',
-        text: 'api_key = s3cr3t\n'
-      });
+      const cellId = showStream(panel.content, 0, 3, 'api_key = s3cr3t\n');
 
       cellExecuted(panel.content, 0);
 
@@ -224,7 +179,7 @@ describe('NotebookCapture', () => {
         {
           type: 'outputs',
           execution_count: 3,
-          cell_id: cell.id,
+          cell_id: cellId,
           outputs: [
             {
               output_type: 'stream',
@@ -258,14 +213,7 @@ describe('NotebookCapture', () => {
       );
 
       expect(store.outputs).toEqual([
-        {
-          path: 'analysis/train.ipynb',
-          outputs: {
-            run: 'run-1',
-            exec: 2,
-            outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi\n' }]
-          }
-        }
+        storedStream('analysis/train.ipynb', 'run-1', 2, 'hi\n')
       ]);
     });
   });

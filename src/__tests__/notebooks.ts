@@ -1,10 +1,11 @@
-import type { NotebookPanel } from '@jupyterlab/notebook';
-import { NotebookTracker } from '@jupyterlab/notebook';
+import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookActions, NotebookTracker } from '@jupyterlab/notebook';
 import {
   initNotebookContext,
   NBTestUtils
 } from '@jupyterlab/notebook/lib/testutils';
 import { ServiceManagerMock } from '@jupyterlab/services/lib/testutils';
+import type { Signal } from '@lumino/signaling';
 
 /**
  * A real notebook panel for `path`, over a contents transport kept in memory.
@@ -57,4 +58,45 @@ export class TrackedNotebooks {
   }
 
   private readonly _panels: NotebookPanel[] = [];
+}
+
+/**
+ * Show a code cell of `notebook` as run: its execution count and one stdout
+ * stream output in place of what it showed, as the output area does.
+ *
+ * @returns The cell's id.
+ */
+export function showStream(
+  notebook: Notebook,
+  index: number,
+  count: number,
+  text: string
+): string {
+  // What a code cell's model offers, without depending on @jupyterlab/cells.
+  const model = notebook.widgets[index].model as unknown as {
+    id: string;
+    executionCount: number;
+    outputs: { clear(): void; add(output: Record<string, unknown>): void };
+  };
+  model.executionCount = count;
+  model.outputs.clear();
+  model.outputs.add({ output_type: 'stream', name: 'stdout', text });
+  return model.id;
+}
+
+/**
+ * Report, as NotebookActions does, that a cell of `notebook` finished.
+ */
+export function cellExecuted(notebook: Notebook, index: number): void {
+  // The signal is emitted by NotebookActions only; a test stands in for it.
+  (
+    NotebookActions.executed as Signal<
+      unknown,
+      {
+        notebook: Notebook;
+        cell: Notebook['widgets'][number];
+        success: boolean;
+      }
+    >
+  ).emit({ notebook, cell: notebook.widgets[index], success: true });
 }

@@ -1,11 +1,11 @@
-import { MemoryLocalStore } from '../store/local';
-import { RunStore } from '../store/store';
+import type { RunStore } from '../store/store';
 import { parseSpool, SPOOL_FORMAT } from '../spool/format';
 import { SpoolImporter } from '../spool/importer';
 import type { IRunsSettings, Runs } from '../tokens';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
 import {
+  createTestStore,
   FakeJupyterServer,
   installCompression,
   installWebCrypto
@@ -143,14 +143,7 @@ describe('SpoolImporter', () => {
     settings = await resolveRunsSettings(createSettingRegistry());
     warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     jest.spyOn(console, 'info').mockImplementation(() => undefined);
-    store = new RunStore({
-      contents: server.contents(),
-      settings,
-      local: new MemoryLocalStore(),
-      debounce: 5,
-      runningInterval: 20,
-      retryDelay: () => 5
-    });
+    store = createTestStore(server, settings);
   });
 
   afterEach(() => {

@@ -4,7 +4,9 @@ import { CompressionStream, DecompressionStream } from 'stream/web';
 import { gunzipSync, gzipSync } from 'zlib';
 
 import type { ILocalStore, LoggedWrite, PendingWrite } from '../store/local';
-import type { Runs } from '../tokens';
+import { MemoryLocalStore } from '../store/local';
+import { RunStore } from '../store/store';
+import type { IRunsSettings, Runs } from '../tokens';
 
 const BASE_URL = 'http://localhost:8888/';
 const API = '/api/contents';
@@ -157,6 +159,18 @@ export class FakeJupyterServer {
     if (this.entries.has(pair[1])) {
       this.plantBytes(pair[1], Buffer.alloc(0));
     }
+  }
+
+  /**
+   * Put the same bytes into both slots of a compressed store file, as when
+   * a write cut short damaged each copy.
+   */
+  plantInBothSlots(path: string, bytes: Buffer): void {
+    const pair = slots(path);
+    if (!pair) {
+      throw new Error(`${path} is not a compressed store file`);
+    }
+    pair.forEach(slot => this.plantBytes(slot, bytes));
   }
 
   /**
@@ -385,6 +399,26 @@ export class FakeJupyterServer {
   }
 
   private _clock = 0;
+}
+
+/**
+ * A run store over the fake server whose delays (the write debounce, the
+ * running-run interval, the retry wait) are a few milliseconds, so tests do
+ * not wait the real ones out.
+ */
+export function createTestStore(
+  server: FakeJupyterServer,
+  settings: IRunsSettings,
+  local: ILocalStore = new MemoryLocalStore()
+): RunStore {
+  return new RunStore({
+    contents: server.contents(),
+    settings,
+    local,
+    debounce: 5,
+    runningInterval: 20,
+    retryDelay: () => 5
+  });
 }
 
 /**

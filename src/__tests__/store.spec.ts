@@ -6,11 +6,12 @@ import type { StoreFormat } from '../store/format';
 import { checkRunBlock, parseStoreFile } from '../store/format';
 import type { ILocalStore } from '../store/local';
 import { MemoryLocalStore } from '../store/local';
-import { RunStore } from '../store/store';
+import type { RunStore } from '../store/store';
 import type { IRunsSettings, Runs } from '../tokens';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
 import {
+  createTestStore,
   FakeJupyterServer,
   installCompression,
   installWebCrypto,
@@ -73,16 +74,34 @@ describe('RunStore', () => {
   function storeUnderTest(
     local: ILocalStore = new MemoryLocalStore()
   ): RunStore {
-    const store = new RunStore({
-      contents: server.contents(),
-      settings,
-      local,
-      debounce: 5,
-      runningInterval: 20,
-      retryDelay: () => 5
-    });
+    const store = createTestStore(server, settings, local);
     stores.push(store);
     return store;
+  }
+
+  /**
+   * Give a store what a kernel sent for a notebook and wait until it is
+   * written.
+   */
+  async function record(
+    store: RunStore,
+    events: Runs.KernelEvent[],
+    notebookPath = NOTEBOOK
+  ): Promise<RunStore> {
+    store.addEvents(notebookPath, events);
+    await store.flush();
+    return store;
+  }
+
+  /**
+   * A store over the fake server that has written the events `sent` makes
+   * of `kernel`; the kernel is given back to send more.
+   */
+  async function recorded(
+    sent: (kernel: KernelEvents) => Runs.KernelEvent[],
+    kernel = new KernelEvents()
+  ): Promise<{ store: RunStore; kernel: KernelEvents }> {
+    return { store: await record(storeUnderTest(), sent(kernel)), kernel };
   }
 
   /**
@@ -144,16 +163,13 @@ describe('RunStore', () => {
 
   describe('#addEvents()', () => {
     it('should turn events into files that listRuns reads back', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1', { seed: 69 }),
         kernel.execution('run-1', 1, 'seed = 69'),
         kernel.metric('run-1', 'rmse', [7.5, 6.61]),
         kernel.runEnd('run-1')
       ]);
-      await store.flush();
 
       const list = await store.listRuns(NOTEBOOK);
       expect(list.problems).toEqual([]);
@@ -172,16 +188,13 @@ describe('RunStore', () => {
     });
 
     it('should write a store.json, an index and one pack, in format version 2', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'x = 1'),
         kernel.metric('run-1', 'loss', [0.5, 'NaN']),
         kernel.runEnd('run-1')
       ]);
-      await store.flush();
 
       const files = server.storeFiles(STORE);
       expect(files).toEqual([
@@ -208,12 +221,11 @@ describe('RunStore', () => {
     });
 
     it('should keep files compressed in one slot and the other emptied', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await store.flush();
-      store.addEvents(NOTEBOOK, [kernel.runEnd('run-1')]);
-      await store.flush();
+      const { store, kernel } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1')
+      ]);
+      await record(store, [kernel.runEnd('run-1')]);
 
       const pack = storeFile('-0.json.gz').replace(/\.json\.gz$/, '');
       const [a, b] = [`${pack}.a.json.gz`, `${pack}.b.json.gz`];
@@ -224,9 +236,7 @@ describe('RunStore', () => {
     });
 
     it('should keep params with their provenance and the executions in order', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'import numpy'),
@@ -234,7 +244,6 @@ describe('RunStore', () => {
         kernel.param('run-1', 'seed', 69),
         kernel.tag('run-1', 'model', 'ridge')
       ]);
-      await store.flush();
 
       const run = await readRun(store, 'run-1');
       expect(run.params.seed).toEqual({
@@ -266,8 +275,7 @@ describe('RunStore', () => {
         kernel.metric('run-1', 'rmse', [3, 2, 1])
       ];
       store.addEvents(NOTEBOOK, events);
-      store.addEvents(NOTEBOOK, events);
-      await store.flush();
+      await record(store, events);
       store.addEvents(NOTEBOOK, events.slice(2));
       await store.flush();
 
@@ -286,8 +294,7 @@ describe('RunStore', () => {
         kernel.metric('run-1', 'rmse', [3, 2])
       ];
       const before = storeUnderTest();
-      before.addEvents(NOTEBOOK, first);
-      await before.flush();
+      await record(before, first);
       before.dispose();
 
       // The reloaded page asks where to resume, and the kernel replays
@@ -298,8 +305,7 @@ describe('RunStore', () => {
         kernel.metric('run-1', 'rmse', [1], 2),
         kernel.runEnd('run-1')
       ];
-      after.addEvents(NOTEBOOK, [...first.slice(1), ...more]);
-      await after.flush();
+      await record(after, [...first.slice(1), ...more]);
 
       const run = await readRun(after, 'run-1');
       expect(run.executions).toHaveLength(1);
@@ -321,8 +327,7 @@ describe('RunStore', () => {
         kernel.execution('run-1', 1, 'x = 1')
       ];
       const before = storeUnderTest();
-      before.addEvents(NOTEBOOK, events);
-      await before.flush();
+      await record(before, events);
       const index = storeFile('/index.json.gz');
       const lost = server.storeText(index)!;
       const more = [
@@ -331,20 +336,18 @@ describe('RunStore', () => {
         kernel.runStart('run-2'),
         kernel.execution('run-2', 2, 'y = 2')
       ];
-      before.addEvents(NOTEBOOK, more);
-      await before.flush();
+      await record(before, more);
       // The index write never landed, and the browser's log is gone.
       server.plantStore(index, lost);
       before.dispose();
 
       const after = storeUnderTest();
       expect(await after.lastStoredSeq(NOTEBOOK, 'session-1')).toBe(7);
-      after.addEvents(NOTEBOOK, [
+      await record(after, [
         ...events,
         ...more,
         kernel.metric('run-2', 'loss', [0.5])
       ]);
-      await after.flush();
 
       const list = await after.listRuns(NOTEBOOK);
       expect(list.runs.map(run => [run.id, run.status])).toEqual([
@@ -366,13 +369,11 @@ describe('RunStore', () => {
       // 100,000 points, sent by the kernel in batches of 5,000.
       for (let batch = 0; batch < 20; batch++) {
         const values = Array.from({ length: 5000 }, (_, i) => batch * 5000 + i);
-        store.addEvents(NOTEBOOK, [
+        await record(store, [
           kernel.metric('run-1', 'loss', values, batch * 5000)
         ]);
-        await store.flush();
       }
-      store.addEvents(NOTEBOOK, [kernel.runEnd('run-1')]);
-      await store.flush();
+      await record(store, [kernel.runEnd('run-1')]);
 
       // Each flush writes the pack and the index, each to a slot, and
       // empties the other slot.
@@ -401,10 +402,9 @@ describe('RunStore', () => {
           { length: 10000 },
           (_, i) => Math.sin(batch * 10000 + i) * 1000
         );
-        store.addEvents(NOTEBOOK, [
+        await record(store, [
           kernel.metric('run-1', 'loss', values, batch * 10000)
         ]);
-        await store.flush();
       }
 
       expect(packs().length).toBeGreaterThan(1);
@@ -417,14 +417,13 @@ describe('RunStore', () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       const values = Array.from({ length: 10000 }, (_, i) => i);
-      store.addEvents(NOTEBOOK, [
+      await record(store, [
         kernel.session_(),
         kernel.runStart('run-1'),
         ...Array.from({ length: 5 }, (_, batch) =>
           kernel.metric('run-1', 'loss', values, batch * 10000)
         )
       ]);
-      await store.flush();
 
       // Two writes of the pack: one to each slot.
       expect(
@@ -433,9 +432,7 @@ describe('RunStore', () => {
     });
 
     it('should store a source run twice only once', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'model.fit(X, y)'),
@@ -444,7 +441,6 @@ describe('RunStore', () => {
         kernel.execution('run-2', 2, 'model.fit(X, y)'),
         kernel.runEnd('run-2')
       ]);
-      await store.flush();
 
       const [pack] = packs();
       expect(
@@ -460,20 +456,16 @@ describe('RunStore', () => {
 
     it('should refer to a blob another page already stored', async () => {
       const kernel = new KernelEvents();
-      const first = storeUnderTest();
-      first.addEvents(NOTEBOOK, [
+      await record(storeUnderTest(), [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'fit()')
       ]);
-      await first.flush();
 
-      const second = storeUnderTest();
-      second.addEvents(NOTEBOOK, [
+      const second = await record(storeUnderTest(), [
         kernel.runStart('run-2'),
         kernel.execution('run-2', 2, 'fit()')
       ]);
-      await second.flush();
 
       const [older, newer] = packs().sort((a, b) =>
         a.runs[0].run.localeCompare(b.runs[0].run)
@@ -487,19 +479,16 @@ describe('RunStore', () => {
 
     it('should keep a notebook whose runs are in packs of several pages apart from others', async () => {
       const kernel = new KernelEvents();
-      const first = storeUnderTest();
-      first.addEvents(NOTEBOOK, [
+      await record(storeUnderTest(), [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'fit()')
       ]);
-      await first.flush();
-      const second = storeUnderTest();
-      second.addEvents('other.ipynb', [
-        kernel.runStart('run-2'),
-        kernel.execution('run-2', 2, 'fit()')
-      ]);
-      await second.flush();
+      await record(
+        storeUnderTest(),
+        [kernel.runStart('run-2'), kernel.execution('run-2', 2, 'fit()')],
+        'other.ipynb'
+      );
 
       expect(packs()).toHaveLength(2);
       expect(
@@ -510,9 +499,7 @@ describe('RunStore', () => {
     });
 
     it('should refer to inherited executions as ranges of the session', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'df = load()'),
@@ -520,7 +507,6 @@ describe('RunStore', () => {
         kernel.runEnd('run-1'),
         kernel.runStart('run-2', {}, [1, 2, 7])
       ]);
-      await store.flush();
 
       const block = packs()[0].runs.find(item => item.run === 'run-2')!;
       expect(block.inherited).toEqual([
@@ -549,13 +535,16 @@ describe('RunStore', () => {
       async (_, notebookPath) => {
         const store = storeUnderTest();
         const kernel = new KernelEvents();
-        store.addEvents(notebookPath, [
-          kernel.session_(),
-          kernel.runStart('run-1'),
-          kernel.execution('run-1', 1, 'x = 1'),
-          kernel.runEnd('run-1')
-        ]);
-        await store.flush();
+        await record(
+          store,
+          [
+            kernel.session_(),
+            kernel.runStart('run-1'),
+            kernel.execution('run-1', 1, 'x = 1'),
+            kernel.runEnd('run-1')
+          ],
+          notebookPath
+        );
 
         const puts = server.requests.filter(r => r.method === 'PUT');
         expect(puts.length).toBeGreaterThan(0);
@@ -582,14 +571,11 @@ describe('RunStore', () => {
       ['CON'],
       ['']
     ])('should refuse the run id %j and write nothing for it', async runId => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart(runId),
         kernel.execution(runId, 1, 'x = 1')
       ]);
-      await store.flush();
 
       expect(packs().flatMap(pack => pack.runs)).toEqual([]);
       expect((await store.listRuns(NOTEBOOK)).runs).toEqual([]);
@@ -611,20 +597,19 @@ describe('RunStore', () => {
 
     it('should never rewrite an index row it cannot read', async () => {
       const kernel = new KernelEvents();
-      const first = storeUnderTest();
-      first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await first.flush();
+      await record(storeUnderTest(), [
+        kernel.session_(),
+        kernel.runStart('run-1')
+      ]);
       const path = storeFile('/index.json.gz');
       const head = read('index', path);
       const future = { ...head.runs[0], status: 'paused', planets: 3 };
       server.plantStore(path, JSON.stringify({ ...head, runs: [future] }));
 
-      const second = storeUnderTest();
-      second.addEvents(NOTEBOOK, [
+      await record(storeUnderTest(), [
         kernel.runEnd('run-1'),
         kernel.runStart('run-2')
       ]);
-      await second.flush();
 
       expect(read('index', path).runs).toEqual([
         expect.objectContaining({ id: 'run-2' }),
@@ -692,24 +677,30 @@ describe('RunStore', () => {
   });
 
   describe('#saveSnapshot()', () => {
-    const first = notebookOf([
-      ['a', 'code', 'seed = 69', 1, []],
-      ['b', 'markdown', '# Notes', null, null],
-      [
-        'c',
-        'code',
-        'fit()',
-        2,
+    /**
+     * A notebook whose seed cell and `fit()` cell, with its result, ran as
+     * executions `count` and `count + 1`.
+     */
+    const seededFit = (count: number) =>
+      notebookOf([
+        ['a', 'code', 'seed = 69', count, []],
+        ['b', 'markdown', '# Notes', null, null],
         [
-          {
-            output_type: 'execute_result',
-            execution_count: 2,
-            metadata: {},
-            data: { 'text/plain': '0.5' }
-          }
+          'c',
+          'code',
+          'fit()',
+          count + 1,
+          [
+            {
+              output_type: 'execute_result',
+              execution_count: count + 1,
+              metadata: {},
+              data: { 'text/plain': '0.5' }
+            }
+          ]
         ]
-      ]
-    ]);
+      ]);
+    const first = seededFit(1);
 
     it('should store the notebook and give it back whole', async () => {
       const store = storeUnderTest();
@@ -754,24 +745,7 @@ describe('RunStore', () => {
       ]);
       // Run All again in the same kernel: every count moves by 2; then the
       // seed changes and a cell is added.
-      const second = notebookOf([
-        ['a', 'code', 'seed = 69', 3, []],
-        ['b', 'markdown', '# Notes', null, null],
-        [
-          'c',
-          'code',
-          'fit()',
-          4,
-          [
-            {
-              output_type: 'execute_result',
-              execution_count: 4,
-              metadata: {},
-              data: { 'text/plain': '0.5' }
-            }
-          ]
-        ]
-      ]);
+      const second = seededFit(3);
       const third = notebookOf([
         ['a', 'code', 'seed = 7', 5, []],
         ['b', 'markdown', '# Notes', null, null],
@@ -850,9 +824,7 @@ describe('RunStore', () => {
 
   describe('#readRun()', () => {
     it('should give back everything recorded of a run', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_({ python: '3.12', packages: { numpy: '2.0' } }),
         kernel.runStart('run-1', { seed: 69 }),
         kernel.execution('run-1', 1, 'seed = 69'),
@@ -894,7 +866,6 @@ describe('RunStore', () => {
           status: 'failed'
         }
       ]);
-      await store.flush();
 
       const run = await readRun(store, 'run-1');
       expect(run).toMatchObject({
@@ -984,23 +955,15 @@ describe('RunStore', () => {
     });
 
     it('should report a damaged pack and still list the runs', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'x = 1'),
         kernel.runEnd('run-1')
       ]);
-      await store.flush();
       const pack = storeFile('-0.json.gz');
       const whole = gzipSync(Buffer.from(server.storeText(pack)!));
-      for (const slot of ['a', 'b']) {
-        server.plantBytes(
-          pack.replace(/\.json\.gz$/, `.${slot}.json.gz`),
-          whole.subarray(0, whole.length - 9)
-        );
-      }
+      server.plantInBothSlots(pack, whole.subarray(0, whole.length - 9));
 
       const reader = storeUnderTest();
       const { value, problems } = await reader.readRun(NOTEBOOK, 'run-1');
@@ -1039,9 +1002,10 @@ describe('RunStore', () => {
 
     it('should end a run recorded by a page that is gone', async () => {
       const kernel = new KernelEvents();
-      const first = storeUnderTest();
-      first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await first.flush();
+      const first = await record(storeUnderTest(), [
+        kernel.session_(),
+        kernel.runStart('run-1')
+      ]);
       first.dispose();
 
       const second = storeUnderTest();
@@ -1060,23 +1024,17 @@ describe('RunStore', () => {
       ['an invalid session id', '../session-1', 0],
       ['a stored session', 'session-1', 3]
     ])('should answer for %s', async (_, session, expected) => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.param('run-1', 'alpha', 0.1)
       ]);
-      await store.flush();
 
       expect(await store.lastStoredSeq(NOTEBOOK, session)).toBe(expected);
     });
 
     it('should know a session that has no run yet', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [kernel.session_()]);
-      await store.flush();
+      await recorded(kernel => [kernel.session_()]);
 
       expect(read('index', storeFile('/index.json.gz')).sessions).toEqual([
         { id: 'session-1', seq: 1, env: expect.stringMatching(/-0\/0$/) }
@@ -1088,17 +1046,14 @@ describe('RunStore', () => {
 
     it('should attribute the runs that follow to the session asked about', async () => {
       const kernel = new KernelEvents('session-7');
-      const first = storeUnderTest();
-      first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await first.flush();
+      await record(storeUnderTest(), [
+        kernel.session_(),
+        kernel.runStart('run-1')
+      ]);
 
       const second = storeUnderTest();
       const after = await second.lastStoredSeq(NOTEBOOK, 'session-7');
-      second.addEvents(NOTEBOOK, [
-        kernel.runEnd('run-1'),
-        kernel.runStart('run-2')
-      ]);
-      await second.flush();
+      await record(second, [kernel.runEnd('run-1'), kernel.runStart('run-2')]);
 
       expect(after).toBe(2);
       const run = await readRun(second, 'run-2');
@@ -1110,17 +1065,30 @@ describe('RunStore', () => {
 
   describe('#listRuns()', () => {
     async function storeTwoRuns(): Promise<{ store: RunStore; index: string }> {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1', { seed: 69 }),
         kernel.runEnd('run-1'),
         kernel.runStart('run-2', { seed: 42 }),
         kernel.runEnd('run-2')
       ]);
-      await store.flush();
       return { store, index: storeFile('/index.json.gz') };
+    }
+
+    /**
+     * An index file as another program may write it: any field, anything.
+     */
+    type LooseIndex = {
+      -readonly [K in keyof StoreFormat.IndexFile]: unknown;
+    } & { runs: unknown[] };
+
+    /**
+     * Rewrite an index as another program might.
+     */
+    function editIndex(index: string, edit: (file: LooseIndex) => void): void {
+      const file = read('index', index) as LooseIndex;
+      edit(file);
+      server.plantStore(index, JSON.stringify(file));
     }
 
     it('should list nothing, without problems, for a notebook without runs', async () => {
@@ -1175,11 +1143,9 @@ describe('RunStore', () => {
       'should report a row with %s in one line and list the others',
       async (_, spoil, message) => {
         const { store, index } = await storeTwoRuns();
-        const file = read('index', index) as {
-          -readonly [K in keyof StoreFormat.IndexFile]: unknown;
-        } & { runs: unknown[] };
-        file.runs[0] = spoil(file.runs[0] as StoreFormat.IndexRow);
-        server.plantStore(index, JSON.stringify(file));
+        editIndex(index, file => {
+          file.runs[0] = spoil(file.runs[0] as StoreFormat.IndexRow);
+        });
 
         const list = await store.listRuns(NOTEBOOK);
 
@@ -1263,12 +1229,7 @@ describe('RunStore', () => {
     it('should report an index damaged in both slots', async () => {
       const { store, index } = await storeTwoRuns();
       const torn = gzipSync(Buffer.from('{"format": "jupyterlab-runs/index"}'));
-      for (const slot of ['a', 'b']) {
-        server.plantBytes(
-          index.replace(/\.json\.gz$/, `.${slot}.json.gz`),
-          torn.subarray(0, 12)
-        );
-      }
+      server.plantInBothSlots(index, torn.subarray(0, 12));
 
       const list = await storeUnderTest().listRuns(NOTEBOOK);
 
@@ -1281,11 +1242,9 @@ describe('RunStore', () => {
 
     it('should report a missing index segment and list the rest', async () => {
       const { store, index } = await storeTwoRuns();
-      const file = read('index', index) as {
-        -readonly [K in keyof StoreFormat.IndexFile]: unknown;
-      } & { runs: unknown[] };
-      file.segments = [{ segment: 0, count: 1000 }];
-      server.plantStore(index, JSON.stringify(file));
+      editIndex(index, file => {
+        file.segments = [{ segment: 0, count: 1000 }];
+      });
 
       const list = await store.listRuns(NOTEBOOK);
 
@@ -1303,8 +1262,7 @@ describe('RunStore', () => {
         const id = `run-${String(i).padStart(5, '0')}`;
         events.push(kernel.runStart(id, { i }), kernel.runEnd(id));
       }
-      store.addEvents(NOTEBOOK, events);
-      await store.flush();
+      await record(store, events);
       const before = server.requests.length;
 
       const list = await store.listRuns(NOTEBOOK);
@@ -1324,18 +1282,9 @@ describe('RunStore', () => {
       const two = storeUnderTest();
       const kernelOne = new KernelEvents('session-1');
       const kernelTwo = new KernelEvents('session-2');
-      one.addEvents(NOTEBOOK, [
-        kernelOne.session_(),
-        kernelOne.runStart('run-a')
-      ]);
-      await one.flush();
-      two.addEvents(NOTEBOOK, [
-        kernelTwo.session_(),
-        kernelTwo.runStart('run-b')
-      ]);
-      await two.flush();
-      one.addEvents(NOTEBOOK, [kernelOne.runEnd('run-a')]);
-      await one.flush();
+      await record(one, [kernelOne.session_(), kernelOne.runStart('run-a')]);
+      await record(two, [kernelTwo.session_(), kernelTwo.runStart('run-b')]);
+      await record(one, [kernelOne.runEnd('run-a')]);
 
       const list = await two.listRuns(NOTEBOOK);
       expect(list.runs.map(run => [run.id, run.status]).sort()).toEqual([
@@ -1368,12 +1317,11 @@ describe('RunStore', () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       server.failNext = 7;
-      store.addEvents(NOTEBOOK, [
+      await record(store, [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.metric('run-1', 'loss', [1, 0.5])
       ]);
-      await store.flush();
 
       const order = server.fileWrites.map(path => path.split('/').pop()!);
       const pack = order.findIndex(name => /-0\.[ab]\.json\.gz$/.test(name));
@@ -1421,8 +1369,7 @@ describe('RunStore', () => {
       const kernel = new KernelEvents();
       const firstLocal = browser.open();
       const first = storeUnderTest(firstLocal);
-      first.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
-      await first.flush();
+      await record(first, [kernel.session_(), kernel.runStart('run-1')]);
       server.down = true;
       first.addEvents(NOTEBOOK, [
         kernel.execution('run-1', 1, 'train()'),
@@ -1448,20 +1395,16 @@ describe('RunStore', () => {
     });
 
     it('should rewrite a pack cut short by a killed server', async () => {
-      const store = storeUnderTest();
-      const kernel = new KernelEvents();
-      store.addEvents(NOTEBOOK, [
+      const { store, kernel } = await recorded(kernel => [
         kernel.session_(),
         kernel.runStart('run-1'),
         kernel.execution('run-1', 1, 'x = 1')
       ]);
-      await store.flush();
       server.tearNext = 1;
-      store.addEvents(NOTEBOOK, [
+      await record(store, [
         kernel.execution('run-1', 2, 'y = 2'),
         kernel.runEnd('run-1')
       ]);
-      await store.flush();
 
       expect(server.requests.filter(r => r.status === null)).toHaveLength(1);
       const run = await readRun(storeUnderTest(), 'run-1');
@@ -1481,13 +1424,10 @@ describe('RunStore', () => {
           `${STORE}/store.json`,
           JSON.stringify({ format: 'jupyterlab-runs/store', version })
         );
-        const store = storeUnderTest();
-        const kernel = new KernelEvents();
-        store.addEvents(NOTEBOOK, [
+        const { store } = await recorded(kernel => [
           kernel.session_(),
           kernel.runStart('run-1')
         ]);
-        await store.flush();
 
         expect(server.files(STORE)).toEqual([`${STORE}/store.json`]);
         expect(warn).toHaveBeenCalledWith(expect.stringContaining(message));

@@ -190,6 +190,17 @@ export namespace StoreFormat {
   export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
 
   /**
+   * A metric point decoded from a `MetricSeries`, or before it is encoded
+   * into one: value, step, time (epoch milliseconds), execution.
+   */
+  export type MetricPoint = readonly [
+    MetricValue,
+    number | null,
+    number,
+    number | null
+  ];
+
+  /**
    * Points of one metric, one column per field, in logging order.
    */
   export type MetricSeries = {

@@ -27,16 +27,6 @@ export type ExecutionState = {
 };
 
 /**
- * A metric point: value, step, time (epoch milliseconds), execution.
- */
-export type PointState = readonly [
-  StoreFormat.MetricValue,
-  number | null,
-  number,
-  number | null
-];
-
-/**
  * What the open pack holds of one run: see `StoreFormat.RunBlock`.
  */
 export type BlockState = {
@@ -56,7 +46,7 @@ export type BlockState = {
   readonly outputs: { exec: number; blob: BlobAddress }[];
   readonly metrics: Map<
     string,
-    { name: string; source: string; points: PointState[] }
+    { name: string; source: string; points: StoreFormat.MetricPoint[] }
   >;
   readonly files: StoreFormat.FileAccess[];
 };

@@ -11,7 +11,7 @@ import {
   readStoreFile
 } from './format';
 import type { StoreLayout } from './paths';
-import { sortRows } from './rows';
+import { sortRows, summaryOfRow } from './rows';
 import type { SnapshotState } from './snapshot';
 import { decodeSnapshots, snapshotNotebook } from './snapshot';
 
@@ -57,12 +57,7 @@ export namespace StoredRun {
   /**
    * A metric point: value, step, time (epoch milliseconds), execution.
    */
-  export type MetricPoint = readonly [
-    StoreFormat.MetricValue,
-    number | null,
-    number,
-    number | null
-  ];
+  export type MetricPoint = StoreFormat.MetricPoint;
 
   /**
    * A metric's points and summary.
@@ -122,6 +117,11 @@ export namespace StoredRun {
   };
 
   /**
+   * A run's executions and those it inherited, without the rest of the run.
+   */
+  export type Executions = Pick<Run, 'executions' | 'inherited'>;
+
+  /**
    * A result with the problems met on the way, one line each.
    */
   export type Result<T> = {
@@ -155,16 +155,7 @@ export class RunListReader {
     notebookPath: string
   ): Promise<Runs.RunList> {
     const { rows, problems } = await this.rows(layout, key, notebookPath);
-    const runs = rows.map((row): Runs.RunSummary => ({
-      id: row.id,
-      name: row.name,
-      notebookPath,
-      status: row.status,
-      startedAt: row.startedAt,
-      endedAt: row.endedAt,
-      params: row.params,
-      metrics: row.metrics
-    }));
+    const runs = rows.map(row => summaryOfRow(row, notebookPath));
     return { runs, problems };
   }
 
@@ -327,12 +318,7 @@ export class RunReader {
     key: string,
     notebookPath: string,
     runId: string
-  ): Promise<
-    StoredRun.Result<{
-      executions: readonly StoredRun.Execution[];
-      inherited: readonly StoredRun.Execution[];
-    } | null>
-  > {
+  ): Promise<StoredRun.Result<StoredRun.Executions | null>> {
     const { value, problems } = await this.readRun(
       layout,
       key,

@@ -2,7 +2,8 @@ import type { Runs } from '../tokens';
 import type { BlobAddress } from './codec';
 import type { StoreFormat } from './format';
 import { isValidId } from './format';
-import type { BlockState, PackBuilder, PointState } from './pack';
+import type { BlockState, PackBuilder } from './pack';
+import { summaryOfRow } from './rows';
 
 /**
  * What the store knows of one run while it records it: its index row, and
@@ -92,15 +93,11 @@ export function runStateFromRow(
   notebookPath: string
 ): RunState {
   return {
-    id: row.id,
-    name: row.name,
-    notebookPath,
-    status: row.status,
-    startedAt: row.startedAt,
-    endedAt: row.endedAt,
+    ...summaryOfRow(row, notebookPath),
     updatedAt: row.updatedAt,
     session: row.session,
     seq: row.seq,
+    // Copies: the state changes with each event; the row stays as read.
     params: { ...row.params },
     metrics: { ...row.metrics },
     tags: { ...row.tags },
@@ -615,7 +612,7 @@ function readError(raw: unknown): StoreFormat.ExecutionError | null {
  * A point as the kernel sends it, checked; steps and executions are whole
  * numbers (the helper sends no other), times become epoch milliseconds.
  */
-function readPoint(raw: unknown): PointState | null {
+function readPoint(raw: unknown): StoreFormat.MetricPoint | null {
   if (!Array.isArray(raw)) {
     return null;
   }

@@ -1,3 +1,4 @@
+import type { Runs } from '../tokens';
 import type { StoreFormat } from './format';
 
 /**
@@ -9,6 +10,25 @@ export const HEAD_ROWS = 1000;
  * How many rows one index segment holds.
  */
 export const SEGMENT_ROWS = 1000;
+
+/**
+ * The run-list line of an index row: what the sidebar shows of the run.
+ */
+export function summaryOfRow(
+  row: StoreFormat.IndexRow,
+  notebookPath: string
+): Runs.RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    notebookPath,
+    status: row.status,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    params: row.params,
+    metrics: row.metrics
+  };
+}
 
 /**
  * Rows newest first: by start time, then by id (ids sort by time).

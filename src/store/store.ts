@@ -297,12 +297,7 @@ export class RunStore implements IRunStore, IDisposable {
   async readExecutions(
     notebookPath: string,
     runId: string
-  ): Promise<
-    StoredRun.Result<{
-      executions: readonly StoredRun.Execution[];
-      inherited: readonly StoredRun.Execution[];
-    } | null>
-  > {
+  ): Promise<StoredRun.Result<StoredRun.Executions | null>> {
     return this._reading(notebookPath, null, (layout, key) =>
       this._runs.readExecutions(layout, key, notebookPath, runId)
     );

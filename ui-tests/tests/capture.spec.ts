@@ -5,32 +5,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { expect, test as baseTest } from './fixtures';
+import {
+  expect,
+  serverKernelsTest as test,
+  waitForIdleKernel
+} from './fixtures';
 import { spawnSync } from 'child_process';
 import { PLANTED_SECRETS, REPO, SERVER_ROOT, WORK } from '../lab-server';
 import { readRun, runRows, STORE, storedSessions } from './store-files';
-
-/**
- * galata routes /api/kernels and /api/sessions through per-page trackers. Its
- * kernel tracker answers every POST with 201, which JupyterLab rejects for a
- * restart ("Invalid response: 201 Created"), and its session tracker hides
- * the sessions other tabs started. These tests restart kernels and reopen
- * notebooks whose kernels still run, so they talk to the server directly and
- * shut their kernels down themselves.
- */
-const test = baseTest.extend({
-  // eslint-disable-next-line no-empty-pattern
-  kernels: async ({}, use) => {
-    await use(null as any);
-  },
-  sessions: async ({ request }, use) => {
-    await use(null as any);
-    const sessions = await (await request.get('/api/sessions')).json();
-    for (const session of sessions) {
-      await request.delete(`/api/sessions/${session.id}`);
-    }
-  }
-});
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
@@ -44,14 +26,6 @@ async function openFixture(
   expect(await page.notebook.openByPath(notebookPath)).toBe(true);
   await waitForIdleKernel(page);
   return notebookPath;
-}
-
-async function waitForIdleKernel(page: IJupyterLabPageFixture): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session
-        ?.kernel?.status === 'idle'
-  );
 }
 
 async function restartKernel(page: IJupyterLabPageFixture): Promise<void> {

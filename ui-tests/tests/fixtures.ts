@@ -3,6 +3,7 @@
  * console errors and warnings that are not known to be harmless.
  */
 import type { BrowserContext, ConsoleMessage } from '@playwright/test';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test as galataTest } from '@jupyterlab/galata';
 
 /**
@@ -70,5 +71,42 @@ export const test = galataTest.extend<{ consoleProblems: IConsoleProblem[] }>({
     { auto: true }
   ]
 });
+
+/**
+ * The test object for tests that restart kernels or open a notebook whose
+ * kernel already runs (in another tab, or from an earlier open).
+ *
+ * galata routes /api/kernels and /api/sessions through per-page trackers. Its
+ * kernel tracker answers every POST with 201, which JupyterLab rejects for a
+ * restart ("Invalid response: 201 Created"), and its session tracker hides
+ * the sessions other tabs started. These tests talk to the server directly
+ * instead, and shut down the sessions they leave behind.
+ */
+export const serverKernelsTest = test.extend({
+  // eslint-disable-next-line no-empty-pattern
+  kernels: async ({}, use) => {
+    await use(null as any);
+  },
+  sessions: async ({ request }, use) => {
+    await use(null as any);
+    const sessions = await (await request.get('/api/sessions')).json();
+    for (const session of sessions) {
+      await request.delete(`/api/sessions/${session.id}`);
+    }
+  }
+});
+
+/**
+ * Wait until the kernel of the notebook shown is idle.
+ */
+export async function waitForIdleKernel(
+  page: IJupyterLabPageFixture
+): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session
+        ?.kernel?.status === 'idle'
+  );
+}
 
 export { expect };

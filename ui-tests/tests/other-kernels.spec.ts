@@ -7,27 +7,12 @@
 import * as path from 'path';
 import type { APIRequestContext } from '@playwright/test';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { expect, test as baseTest } from './fixtures';
+import {
+  expect,
+  serverKernelsTest as test,
+  waitForIdleKernel
+} from './fixtures';
 import { readRun, runRows, sessionEnvs } from './store-files';
-
-/**
- * As in capture.spec.ts: these tests restart kernels and open a notebook
- * whose kernel already runs in another tab, which galata's kernel and session
- * trackers get wrong, so they talk to the server directly.
- */
-const test = baseTest.extend({
-  // eslint-disable-next-line no-empty-pattern
-  kernels: async ({}, use) => {
-    await use(null as any);
-  },
-  sessions: async ({ request }, use) => {
-    await use(null as any);
-    const sessions = await (await request.get('/api/sessions')).json();
-    for (const session of sessions) {
-      await request.delete(`/api/sessions/${session.id}`);
-    }
-  }
-});
 
 const NOTEBOOK = path.resolve(__dirname, '..', 'notebooks', 'echo.ipynb');
 
@@ -90,12 +75,20 @@ async function runExecutions(
   );
 }
 
-async function waitForIdleKernel(page: IJupyterLabPageFixture): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session
-        ?.kernel?.status === 'idle'
-  );
+/**
+ * Wait until the store holds `count` kernel sessions of the notebook: a
+ * session is stored once the kernel has started and been attached.
+ */
+async function waitForSessions(
+  request: APIRequestContext,
+  notebookPath: string,
+  count: number
+): Promise<void> {
+  await expect
+    .poll(async () => (await readStore(request, notebookPath)).sessions, {
+      timeout: 30000
+    })
+    .toHaveLength(count);
 }
 
 /** The active run indicator of the notebook shown. */
@@ -119,11 +112,7 @@ test.describe('Kernels that are not Python', () => {
     await waitForIdleKernel(page);
 
     // Opening the notebook starts a session; no run until a cell runs.
-    await expect
-      .poll(async () => (await readStore(request, notebookPath)).sessions, {
-        timeout: 30000
-      })
-      .toHaveLength(1);
+    await waitForSessions(request, notebookPath, 1);
     await expect(indicator(page)).toHaveText('Recording');
 
     await page.notebook.runCell(0);
@@ -199,11 +188,7 @@ test.describe('Kernels that are not Python', () => {
     await first.goto(
       `/lab/workspaces/runs-other-kernels/tree/${notebookPath}?reset`
     );
-    await expect
-      .poll(async () => (await readStore(request, notebookPath)).sessions, {
-        timeout: 30000
-      })
-      .toHaveLength(1);
+    await waitForSessions(request, notebookPath, 1);
     await first.evaluate(() =>
       window.jupyterapp.commands.execute('notebook:run-cell')
     );
