@@ -29,11 +29,15 @@ async function openFixture(
 
 /** Shows the Runs panel the way a user would: from the command palette. */
 async function showRunsPanel(page: IJupyterLabPageFixture) {
-  await page.evaluate(() =>
-    window.jupyterapp.commands.execute('apputils:activate-command-palette')
-  );
   const search = page.locator('#command-palette input');
-  await expect(search).toBeVisible();
+  // The modal palette closes when it loses focus, which a notebook that has
+  // just opened can take from it: open it again until it stays.
+  await expect(async () => {
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('apputils:activate-command-palette')
+    );
+    await expect(search).toBeVisible({ timeout: 2000 });
+  }).toPass();
   await search.fill('Show Runs Panel');
   await page
     .locator('#command-palette .lm-CommandPalette-item', {
