@@ -1,4 +1,5 @@
 import { capturePlugin } from './capture/plugin';
+import { detailPlugin } from './detail/plugin';
 import { historyPlugin } from './history/plugin';
 import { trackingPlugin } from './settings/plugin';
 import { spoolPlugin } from './spool/plugin';
@@ -9,5 +10,6 @@ export default [
   storePlugin,
   capturePlugin,
   historyPlugin,
-  spoolPlugin
+  spoolPlugin,
+  detailPlugin
 ];

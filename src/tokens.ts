@@ -1,6 +1,8 @@
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
+import type { StoredRun } from './store/reader';
+
 /**
  * The validated configuration of jupyterlab-runs and its changes.
  */
@@ -189,6 +191,15 @@ export interface IRunStore {
    * Resolves when everything added so far is written.
    */
   flush(): Promise<void>;
+
+  /**
+   * A whole run as the store holds it (docs/FORMAT.md), null when unknown,
+   * with the problems met while reading it.
+   */
+  readRun(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Run | null>>;
 
   /**
    * The runs of a notebook, newest first.

@@ -3,6 +3,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { PromiseDelegate } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 
+import type { StoredRun } from '../store/reader';
 import type { IRunStore, Runs } from '../tokens';
 
 /**
@@ -52,6 +53,22 @@ export class FakeRunStore implements IRunStore {
 
   async flush(): Promise<void> {
     await this.pendingFlush?.promise;
+  }
+
+  /** The runs `readRun()` answers with, per `path/run id`. */
+  readonly stored = new Map<string, StoredRun.Run>();
+  /** How many times `readRun()` was called. */
+  readCalls = 0;
+
+  async readRun(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Run | null>> {
+    this.readCalls += 1;
+    return {
+      value: this.stored.get(`${notebookPath}/${runId}`) ?? null,
+      problems: []
+    };
   }
 
   async listRuns(notebookPath: string): Promise<Runs.RunList> {

@@ -1,0 +1,344 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
+import {
+  durationText,
+  environmentFacts,
+  metricRows,
+  overviewFacts,
+  paramRows,
+  sizeText
+} from '../detail/facts';
+import { RunDetailModel } from '../detail/model';
+import { RunDetailView } from '../detail/view';
+import type { StoredRun } from '../store/reader';
+import { FakeRunStore, settle } from './capture-fakes';
+
+// vega cannot draw in jsdom: the charts are checked by the charts tests and
+// in Chromium; here only what the view asks of them.
+const drawn: unknown[] = [];
+jest.mock('../charts/host', () => ({
+  ChartHost: class {
+    render(spec: unknown): Promise<void> {
+      drawn.push(spec);
+      return Promise.resolve();
+    }
+    dispose(): void {
+      // Nothing drawn, nothing to finalize.
+    }
+  }
+}));
+
+const trans = nullTranslator.load('jupyterlab_runs');
+const NOTEBOOK = 'analysis/train.ipynb';
+const STARTED = Date.UTC(2024, 4, 6, 7, 8, 9);
+
+function execution(
+  exec: number,
+  source: string,
+  outcome: 'ok' | 'error' = 'ok'
+): StoredRun.Execution {
+  return {
+    exec,
+    cellId: `cell-${exec}`,
+    executionCount: exec,
+    source,
+    startedAt: STARTED + exec * 1000,
+    endedAt: STARTED + exec * 1000 + 250,
+    duration: 250,
+    outcome,
+    error:
+      outcome === 'error'
+        ? { name: 'ValueError', value: 'bad data', traceback: [] }
+        : null,
+    outputs: null,
+    run: 'run-1'
+  };
+}
+
+function storedRun(overrides: Partial<StoredRun.Run> = {}): StoredRun.Run {
+  return {
+    id: 'run-1',
+    name: 'swift-otter-1',
+    notebookPath: NOTEBOOK,
+    status: 'finished',
+    reason: 'kernel-start',
+    startedAt: STARTED,
+    endedAt: STARTED + 65_000,
+    updatedAt: STARTED + 65_000,
+    session: 'session-1',
+    env: {
+      user: 'ada',
+      python: {
+        version: '3.11.4 (main, Jun  1 2024)',
+        executable: '/usr/bin/python3'
+      },
+      platform: { description: 'Linux-6.1-x86_64' },
+      memory_bytes: 2 * 1024 ** 3,
+      cpu_count: 2,
+      git: { commit: 'abc123', branch: 'main', dirty: false },
+      packages: { 'scikit-learn': '1.2.1', numpy: '1.24.2' }
+    },
+    seq: 9,
+    params: {
+      seed: {
+        value: 69,
+        source: 'assignment',
+        detail: 'seed = 69',
+        exec: 1,
+        time: 0
+      },
+      model: {
+        value: 'ridge',
+        source: 'explicit',
+        detail: null,
+        exec: null,
+        time: 5
+      }
+    },
+    tags: { dataset: 'v2' },
+    note: 'first try',
+    executions: [
+      execution(1, 'seed = 69'),
+      execution(2, 'model.fit(X, y)', 'error')
+    ],
+    inherited: [],
+    unknownInherited: [],
+    files: [
+      {
+        path: 'data/train.csv',
+        mode: 'read',
+        size: 1536,
+        mtime: STARTED,
+        sha256: 'f'.repeat(64),
+        exec: 2,
+        artifact: false
+      }
+    ],
+    metrics: [
+      {
+        name: 'rmse',
+        source: 'output',
+        points: [
+          [6.9, 0, STARTED, 2],
+          [6.61, 1, STARTED + 10, 2]
+        ],
+        count: 2,
+        last: 6.61,
+        lastStep: 1,
+        min: 6.61,
+        max: 6.9
+      }
+    ],
+    snapshots: [],
+    ...overrides
+  };
+}
+
+describe('run detail facts', () => {
+  it('should write durations and sizes briefly', () => {
+    expect(durationText(850)).toBe('850 ms');
+    expect(durationText(12_340)).toBe('12.3 s');
+    expect(durationText(245_000)).toBe('4 min 05 s');
+    expect(durationText(7_380_000)).toBe('2 h 03 min');
+    expect(durationText(-1)).toBe('—');
+    expect(sizeText(512)).toBe('512 B');
+    expect(sizeText(1536)).toBe('1.5 KiB');
+  });
+
+  it('should give the overview of a run', () => {
+    const facts = overviewFacts(storedRun(), trans);
+    const byLabel = Object.fromEntries(facts.map(f => [f.label, f.value]));
+    expect(byLabel).toMatchObject({
+      Status: 'finished',
+      Notebook: NOTEBOOK,
+      Duration: '1 min 05 s',
+      'Began because': 'the kernel started',
+      Author: 'ada',
+      Python: '3.11.4'
+    });
+  });
+
+  it('should list parameters with where they came from', () => {
+    expect(paramRows(storedRun())).toEqual([
+      { name: 'model', value: '"ridge"', source: 'explicit', exec: null },
+      { name: 'seed', value: '69', source: 'assignment: seed = 69', exec: 1 }
+    ]);
+  });
+
+  it('should summarise metrics', () => {
+    expect(metricRows(storedRun())).toEqual([
+      {
+        name: 'rmse',
+        source: 'output',
+        count: 2,
+        last: '6.61',
+        min: '6.61',
+        max: '6.9'
+      }
+    ]);
+  });
+
+  it('should pick the environment facts and sort the packages', () => {
+    const { facts, packages } = environmentFacts(storedRun().env, trans);
+    expect(facts.map(f => f.label)).toEqual(
+      expect.arrayContaining(['Python', 'Platform', 'Memory', 'Git commit'])
+    );
+    expect(facts.find(f => f.label === 'Memory')?.value).toBe('2.0 GiB');
+    expect(packages).toEqual([
+      { label: 'numpy', value: '1.24.2' },
+      { label: 'scikit-learn', value: '1.2.1' }
+    ]);
+    expect(environmentFacts(null, trans)).toEqual({ facts: [], packages: [] });
+  });
+});
+
+describe('RunDetailModel', () => {
+  let store: FakeRunStore;
+
+  beforeEach(() => {
+    store = new FakeRunStore();
+  });
+
+  it('should read the run, or say it is missing', async () => {
+    const model = new RunDetailModel({
+      store,
+      notebookPath: NOTEBOOK,
+      runId: 'run-1'
+    });
+    expect(model.state.kind).toBe('loading');
+    await model.refresh();
+    expect(model.state).toEqual({ kind: 'missing', problems: [] });
+
+    store.stored.set(`${NOTEBOOK}/run-1`, storedRun());
+    await model.refresh();
+    expect(model.state.kind).toBe('ready');
+    model.dispose();
+  });
+
+  it('should say why a read failed', async () => {
+    store.readRun = () => Promise.reject(new Error('server went away'));
+    const model = new RunDetailModel({
+      store,
+      notebookPath: NOTEBOOK,
+      runId: 'run-1'
+    });
+    await model.refresh();
+    expect(model.state).toEqual({ kind: 'error', message: 'server went away' });
+    model.dispose();
+  });
+
+  it('should read again once the notebook runs changed', async () => {
+    store.stored.set(`${NOTEBOOK}/run-1`, storedRun({ status: 'running' }));
+    const model = new RunDetailModel({
+      store,
+      notebookPath: NOTEBOOK,
+      runId: 'run-1',
+      refreshDelay: 1
+    });
+    await model.refresh();
+    store.stored.set(`${NOTEBOOK}/run-1`, storedRun());
+    store.runsChanged.emit('other.ipynb');
+    store.runsChanged.emit(NOTEBOOK);
+    store.runsChanged.emit(NOTEBOOK);
+    await new Promise(resolve => setTimeout(resolve, 20));
+    await settle();
+    expect(store.readCalls).toBe(2);
+    expect(model.state.kind === 'ready' && model.state.run.status).toBe(
+      'finished'
+    );
+    model.dispose();
+  });
+});
+
+describe('RunDetailView', () => {
+  let store: FakeRunStore;
+  let view: RunDetailView;
+
+  async function shown(run: StoredRun.Run): Promise<HTMLElement> {
+    store.stored.set(`${NOTEBOOK}/run-1`, run);
+    const model = new RunDetailModel({
+      store,
+      notebookPath: NOTEBOOK,
+      runId: 'run-1'
+    });
+    view = new RunDetailView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    // React runs the charts' effects after painting.
+    await new Promise(resolve => setTimeout(resolve, 10));
+    return view.node;
+  }
+
+  beforeEach(() => {
+    store = new FakeRunStore();
+    drawn.length = 0;
+  });
+
+  afterEach(() => {
+    view.dispose();
+  });
+
+  it('should show every part of the run', async () => {
+    const node = await shown(storedRun());
+    const text = node.textContent ?? '';
+    for (const expected of [
+      'swift-otter-1',
+      'Overview',
+      'dataset: v2',
+      'first try',
+      'seed = 69',
+      'ValueError: bad data',
+      'rmse',
+      'scikit-learn',
+      'data/train.csv',
+      '1.5 KiB'
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(
+      [...node.querySelectorAll('section')].map(s =>
+        s.getAttribute('aria-label')
+      )
+    ).toEqual([
+      'Overview',
+      'Parameters',
+      'Metrics',
+      'Executions',
+      'Environment',
+      'Files'
+    ]);
+    // One chart per metric with more than one point, drawn from its points.
+    expect(drawn).toHaveLength(1);
+    expect(JSON.stringify(drawn[0])).toContain('6.61');
+  });
+
+  it('should render stored text as text, never as markup', async () => {
+    const hostile = '<img src=x onerror="window.__pwned = 1">';
+    const node = await shown(
+      storedRun({
+        name: hostile,
+        note: hostile,
+        tags: { [hostile]: hostile },
+        executions: [execution(1, hostile)]
+      })
+    );
+    expect(node.querySelector('img')).toBeNull();
+    expect(node.textContent).toContain(hostile);
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+  });
+
+  it('should say when the run is not in the store', async () => {
+    const node = await shown(storedRun());
+    store.stored.clear();
+    await view.model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    expect(node.textContent).toContain(
+      `The store holds no run run-1 of ${NOTEBOOK}.`
+    );
+  });
+});

@@ -1,0 +1,117 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ILayoutRestorer } from '@jupyterlab/application';
+import {
+  IThemeManager,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { runsIcon } from '../icons';
+import { IRunStore } from '../tokens';
+import { RunDetailModel } from './model';
+import type { RunDetailView } from './view';
+
+/**
+ * Command ids of the run detail view.
+ */
+export namespace CommandIDs {
+  export const openRun = 'jupyterlab-runs:open-run';
+}
+
+/**
+ * The arguments of `jupyterlab-runs:open-run`.
+ */
+type OpenRunArgs = { notebookPath: string; runId: string };
+
+/**
+ * Opens a recorded run in the main area: its overview, parameters, metrics,
+ * executions, environment and files.
+ */
+export const detailPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-runs:detail',
+  description:
+    'Opens a recorded run in the main area: overview, parameters, metric charts, executions, environment and files.',
+  autoStart: true,
+  requires: [IRunStore],
+  optional: [ITranslator, ILayoutRestorer, IThemeManager],
+  activate: (
+    app: JupyterFrontEnd,
+    store: IRunStore,
+    translator: ITranslator | null,
+    restorer: ILayoutRestorer | null,
+    themes: IThemeManager | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
+    const tracker = new WidgetTracker<MainAreaWidget<RunDetailView>>({
+      namespace: 'jupyterlab-runs-detail'
+    });
+    themes?.themeChanged.connect(() =>
+      tracker.forEach(widget => widget.content.refreshCharts())
+    );
+
+    app.commands.addCommand(CommandIDs.openRun, {
+      label: trans.__('Open Run'),
+      caption: trans.__('Open a recorded run in the main area'),
+      icon: runsIcon,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            notebookPath: {
+              type: 'string',
+              description: trans.__('The notebook path, from the server root')
+            },
+            runId: { type: 'string', description: trans.__('The run id') }
+          },
+          required: ['notebookPath', 'runId']
+        }
+      },
+      execute: async args => {
+        const { notebookPath, runId } = args as OpenRunArgs;
+        const open = tracker.find(
+          widget =>
+            widget.content.model.notebookPath === notebookPath &&
+            widget.content.model.runId === runId
+        );
+        if (open) {
+          app.shell.activateById(open.id);
+          return open;
+        }
+        // The view and the chart code it pulls in load with the first run.
+        const { RunDetailView } = await import('./view');
+        const model = new RunDetailModel({ store, notebookPath, runId });
+        const content = new RunDetailView({ model, trans });
+        const widget = new MainAreaWidget({ content });
+        widget.id = `jupyterlab-runs-run-${runId}`;
+        widget.title.label = trans.__('Run %1', runId);
+        widget.title.caption = trans.__('Run %1 of %2', runId, notebookPath);
+        widget.title.icon = runsIcon;
+        model.stateChanged.connect((_, state) => {
+          if (state.kind === 'ready') {
+            widget.title.label = state.run.name;
+          }
+        });
+        void model.refresh();
+        app.shell.add(widget, 'main');
+        await tracker.add(widget);
+        return widget;
+      }
+    });
+
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.openRun,
+        args: widget => ({
+          notebookPath: widget.content.model.notebookPath,
+          runId: widget.content.model.runId
+        }),
+        name: widget =>
+          `${widget.content.model.notebookPath}:${widget.content.model.runId}`
+      });
+    }
+  }
+};

@@ -1,0 +1,465 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { ChartHost } from '../charts/host';
+import { metricStepsSpec } from '../charts/specs';
+import type { StoredRun } from '../store/reader';
+import type { Fact } from './facts';
+import {
+  durationText,
+  environmentFacts,
+  metricRows,
+  overviewFacts,
+  paramRows,
+  sizeText,
+  timeText
+} from './facts';
+import type { RunDetailModel } from './model';
+
+/**
+ * One run in the main area: overview, parameters, metrics with a chart each,
+ * executions in order, environment and files. Every stored text is rendered
+ * as text.
+ */
+export class RunDetailView extends ReactWidget {
+  constructor(options: RunDetailView.IOptions) {
+    super();
+    this._model = options.model;
+    this._trans = options.trans;
+    this.addClass('jp-RunDetail');
+    this._model.stateChanged.connect(this.update, this);
+  }
+
+  /**
+   * The model the view renders.
+   */
+  get model(): RunDetailModel {
+    return this._model;
+  }
+
+  /**
+   * Draw the charts again, in the colours of the current theme.
+   */
+  refreshCharts(): void {
+    this._themeVersion += 1;
+    this.update();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.dispose();
+    super.dispose();
+  }
+
+  protected render(): React.ReactElement {
+    const state = this._model.state;
+    const trans = this._trans;
+    switch (state.kind) {
+      case 'loading':
+        return (
+          <p className="jp-RunDetail-notice">{trans.__('Reading the run…')}</p>
+        );
+      case 'error':
+        return (
+          <p className="jp-RunDetail-notice" role="alert">
+            {trans.__('The run could not be read: %1', state.message)}
+          </p>
+        );
+      case 'missing':
+        return (
+          <div className="jp-RunDetail-notice" role="alert">
+            <p>
+              {trans.__(
+                'The store holds no run %1 of %2.',
+                this._model.runId,
+                this._model.notebookPath
+              )}
+            </p>
+            <Problems problems={state.problems} trans={trans} />
+          </div>
+        );
+      case 'ready':
+        return (
+          <RunDetails
+            run={state.run}
+            problems={state.problems}
+            trans={trans}
+            themeVersion={this._themeVersion}
+          />
+        );
+    }
+  }
+
+  private readonly _model: RunDetailModel;
+  private readonly _trans: TranslationBundle;
+  private _themeVersion = 0;
+}
+
+export namespace RunDetailView {
+  export interface IOptions {
+    model: RunDetailModel;
+    trans: TranslationBundle;
+  }
+}
+
+type DetailsProps = {
+  run: StoredRun.Run;
+  problems: readonly string[];
+  trans: TranslationBundle;
+  themeVersion: number;
+};
+
+function RunDetails(props: DetailsProps): React.ReactElement {
+  const { run, problems, trans, themeVersion } = props;
+  const tags = Object.entries(run.tags);
+  return (
+    <article className="jp-RunDetail-body" aria-label={run.name}>
+      <header className="jp-RunDetail-header">
+        <h1 className="jp-RunDetail-name">{run.name}</h1>
+        <span className={`jp-RunDetail-status jp-mod-${run.status}`}>
+          {run.status}
+        </span>
+      </header>
+      <Problems problems={problems} trans={trans} />
+      <Section title={trans.__('Overview')}>
+        <Facts facts={overviewFacts(run, trans)} />
+        {tags.length > 0 && (
+          <ul className="jp-RunDetail-tags" aria-label={trans.__('Tags')}>
+            {tags.map(([key, value]) => (
+              <li key={key} className="jp-RunDetail-tag">
+                {key}: {value}
+              </li>
+            ))}
+          </ul>
+        )}
+        {run.note && <p className="jp-RunDetail-note">{run.note}</p>}
+      </Section>
+      <ParamsSection run={run} trans={trans} />
+      <MetricsSection run={run} trans={trans} themeVersion={themeVersion} />
+      <ExecutionsSection run={run} trans={trans} />
+      <EnvironmentSection run={run} trans={trans} />
+      <FilesSection run={run} trans={trans} />
+    </article>
+  );
+}
+
+function Section(props: {
+  title: string;
+  children: React.ReactNode;
+}): React.ReactElement {
+  return (
+    <section className="jp-RunDetail-section" aria-label={props.title}>
+      <h2 className="jp-RunDetail-sectionTitle">{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+function Facts(props: { facts: readonly Fact[] }): React.ReactElement {
+  return (
+    <dl className="jp-RunDetail-facts">
+      {props.facts.map(fact => (
+        <React.Fragment key={fact.label}>
+          <dt>{fact.label}</dt>
+          <dd>{fact.value}</dd>
+        </React.Fragment>
+      ))}
+    </dl>
+  );
+}
+
+function Problems(props: {
+  problems: readonly string[];
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  if (props.problems.length === 0) {
+    return null;
+  }
+  return (
+    <ul
+      className="jp-RunDetail-problems"
+      aria-label={props.trans.__('Problems')}
+    >
+      {props.problems.map((problem, index) => (
+        <li key={index}>{problem}</li>
+      ))}
+    </ul>
+  );
+}
+
+function ParamsSection(props: {
+  run: StoredRun.Run;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { trans } = props;
+  const rows = paramRows(props.run);
+  return (
+    <Section title={trans.__('Parameters')}>
+      {rows.length === 0 ? (
+        <p className="jp-RunDetail-empty">{trans.__('No parameters.')}</p>
+      ) : (
+        <table className="jp-RunDetail-table">
+          <thead>
+            <tr>
+              <th scope="col">{trans.__('Name')}</th>
+              <th scope="col">{trans.__('Value')}</th>
+              <th scope="col">{trans.__('Set by')}</th>
+              <th scope="col">{trans.__('Execution')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(row => (
+              <tr key={row.name}>
+                <th scope="row">{row.name}</th>
+                <td>{row.value}</td>
+                <td>{row.source}</td>
+                <td>{row.exec === null ? '—' : `[${row.exec}]`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function MetricsSection(props: {
+  run: StoredRun.Run;
+  trans: TranslationBundle;
+  themeVersion: number;
+}): React.ReactElement {
+  const { run, trans, themeVersion } = props;
+  const rows = metricRows(run);
+  if (rows.length === 0) {
+    return (
+      <Section title={trans.__('Metrics')}>
+        <p className="jp-RunDetail-empty">{trans.__('No metrics.')}</p>
+      </Section>
+    );
+  }
+  return (
+    <Section title={trans.__('Metrics')}>
+      <table className="jp-RunDetail-table">
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Metric')}</th>
+            <th scope="col">{trans.__('Last')}</th>
+            <th scope="col">{trans.__('Min')}</th>
+            <th scope="col">{trans.__('Max')}</th>
+            <th scope="col">{trans.__('Points')}</th>
+            <th scope="col">{trans.__('From')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(row => (
+            <tr key={`${row.name}/${row.source}`}>
+              <th scope="row">{row.name}</th>
+              <td>{row.last}</td>
+              <td>{row.min}</td>
+              <td>{row.max}</td>
+              <td>{row.count}</td>
+              <td>{row.source}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {run.metrics
+        .filter(metric => metric.count > 1)
+        .map(metric => (
+          <MetricChart
+            key={`${metric.name}/${metric.source}`}
+            run={run}
+            metric={metric}
+            trans={trans}
+            themeVersion={themeVersion}
+          />
+        ))}
+    </Section>
+  );
+}
+
+/**
+ * One metric against its steps, drawn by vega (loaded on the first chart).
+ */
+function MetricChart(props: {
+  run: StoredRun.Run;
+  metric: StoredRun.Metric;
+  trans: TranslationBundle;
+  themeVersion: number;
+}): React.ReactElement {
+  const { run, metric, trans, themeVersion } = props;
+  const node = React.useRef<HTMLDivElement>(null);
+  const host = React.useRef<ChartHost | null>(null);
+  const [failure, setFailure] = React.useState<string | null>(null);
+
+  React.useEffect(() => {
+    host.current = new ChartHost(node.current!, {
+      trans,
+      fileName: `${run.name}-${metric.name}`
+    });
+    return () => host.current?.dispose();
+  }, []);
+
+  React.useEffect(() => {
+    const spec = metricStepsSpec(
+      [{ runId: run.id, runName: run.name, points: metric.points }],
+      metric.name,
+      { trans, height: 160 }
+    );
+    host.current?.render(spec).then(
+      () => setFailure(null),
+      reason => setFailure(String(reason))
+    );
+  }, [metric, themeVersion]);
+
+  return (
+    <figure className="jp-RunDetail-chart">
+      <figcaption>{metric.name}</figcaption>
+      <div ref={node} className="jp-RunDetail-chartBody" />
+      {failure && (
+        <p className="jp-RunDetail-empty" role="alert">
+          {trans.__('The chart could not be drawn: %1', failure)}
+        </p>
+      )}
+    </figure>
+  );
+}
+
+function ExecutionsSection(props: {
+  run: StoredRun.Run;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { run, trans } = props;
+  return (
+    <Section title={trans.__('Executions')}>
+      {run.inherited.length > 0 && (
+        <details className="jp-RunDetail-inherited">
+          <summary>
+            {trans._n(
+              '%1 execution before the run built its state',
+              '%1 executions before the run built its state',
+              run.inherited.length
+            )}
+          </summary>
+          <Executions executions={run.inherited} trans={trans} />
+        </details>
+      )}
+      {run.executions.length === 0 ? (
+        <p className="jp-RunDetail-empty">{trans.__('No executions.')}</p>
+      ) : (
+        <Executions executions={run.executions} trans={trans} />
+      )}
+    </Section>
+  );
+}
+
+function Executions(props: {
+  executions: readonly StoredRun.Execution[];
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { trans } = props;
+  return (
+    <ol className="jp-RunDetail-executions">
+      {props.executions.map(execution => (
+        <li
+          key={`${execution.run}/${execution.exec}`}
+          className={`jp-RunDetail-execution jp-mod-${execution.outcome}`}
+        >
+          <div className="jp-RunDetail-executionHeader">
+            <span className="jp-RunDetail-count">
+              [{execution.executionCount ?? ' '}]
+            </span>
+            <span title={timeText(execution.startedAt)}>
+              {durationText(execution.duration)}
+            </span>
+            <span className="jp-RunDetail-outcome">{execution.outcome}</span>
+            {execution.cellId && (
+              <span className="jp-RunDetail-cellId">
+                {trans.__('cell %1', execution.cellId)}
+              </span>
+            )}
+          </div>
+          <pre className="jp-RunDetail-source">{execution.source}</pre>
+          {execution.error && (
+            <pre className="jp-RunDetail-error">
+              {execution.error.name}: {execution.error.value}
+            </pre>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function EnvironmentSection(props: {
+  run: StoredRun.Run;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { trans } = props;
+  const { facts, packages } = environmentFacts(props.run.env, trans);
+  return (
+    <Section title={trans.__('Environment')}>
+      {facts.length === 0 ? (
+        <p className="jp-RunDetail-empty">
+          {trans.__('No environment was recorded.')}
+        </p>
+      ) : (
+        <Facts facts={facts} />
+      )}
+      {packages.length > 0 && (
+        <details className="jp-RunDetail-packages">
+          <summary>
+            {trans._n('%1 package', '%1 packages', packages.length)}
+          </summary>
+          <Facts facts={packages} />
+        </details>
+      )}
+    </Section>
+  );
+}
+
+function FilesSection(props: {
+  run: StoredRun.Run;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { run, trans } = props;
+  return (
+    <Section title={trans.__('Files')}>
+      {run.files.length === 0 ? (
+        <p className="jp-RunDetail-empty">
+          {trans.__('No files were read or written.')}
+        </p>
+      ) : (
+        <table className="jp-RunDetail-table">
+          <thead>
+            <tr>
+              <th scope="col">{trans.__('Path')}</th>
+              <th scope="col">{trans.__('Access')}</th>
+              <th scope="col">{trans.__('Size')}</th>
+              <th scope="col">{trans.__('SHA-256')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.files.map((file, index) => (
+              <tr key={`${file.path}/${file.mode}/${index}`}>
+                <th scope="row">{file.path}</th>
+                <td>
+                  {file.artifact
+                    ? trans.__('%1 (artifact)', file.mode)
+                    : file.mode}
+                </td>
+                <td>{sizeText(file.size)}</td>
+                <td title={file.sha256 ?? undefined}>
+                  {file.sha256 ? file.sha256.slice(0, 12) : '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
