@@ -1,4 +1,5 @@
 import { capturePlugin } from './capture/plugin';
+import { comparePlugin } from './compare/plugin';
 import { detailPlugin } from './detail/plugin';
 import { historyPlugin } from './history/plugin';
 import { trackingPlugin } from './settings/plugin';
@@ -11,5 +12,6 @@ export default [
   capturePlugin,
   historyPlugin,
   spoolPlugin,
-  detailPlugin
+  detailPlugin,
+  comparePlugin
 ];

@@ -1,3 +1,4 @@
 import './base.css';
 import './capture.css';
 import './detail.css';
+import './compare.css';

@@ -2,7 +2,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ChartHost } from '../charts/host';
+import { Chart } from '../charts/component';
 import { metricStepsSpec } from '../charts/specs';
 import type { StoredRun } from '../store/reader';
 import type { Fact } from './facts';
@@ -282,7 +282,7 @@ function MetricsSection(props: {
 }
 
 /**
- * One metric against its steps, drawn by vega (loaded on the first chart).
+ * One metric against its steps.
  */
 function MetricChart(props: {
   run: StoredRun.Run;
@@ -291,39 +291,24 @@ function MetricChart(props: {
   themeVersion: number;
 }): React.ReactElement {
   const { run, metric, trans, themeVersion } = props;
-  const node = React.useRef<HTMLDivElement>(null);
-  const host = React.useRef<ChartHost | null>(null);
-  const [failure, setFailure] = React.useState<string | null>(null);
-
-  React.useEffect(() => {
-    host.current = new ChartHost(node.current!, {
-      trans,
-      fileName: `${run.name}-${metric.name}`
-    });
-    return () => host.current?.dispose();
-  }, []);
-
-  React.useEffect(() => {
-    const spec = metricStepsSpec(
-      [{ runId: run.id, runName: run.name, points: metric.points }],
-      metric.name,
-      { trans, height: 160 }
-    );
-    host.current?.render(spec).then(
-      () => setFailure(null),
-      reason => setFailure(String(reason))
-    );
-  }, [metric, themeVersion]);
-
+  const spec = React.useMemo(
+    () =>
+      metricStepsSpec(
+        [{ runId: run.id, runName: run.name, points: metric.points }],
+        metric.name,
+        { trans, height: 160 }
+      ),
+    [metric]
+  );
   return (
     <figure className="jp-RunDetail-chart">
       <figcaption>{metric.name}</figcaption>
-      <div ref={node} className="jp-RunDetail-chartBody" />
-      {failure && (
-        <p className="jp-RunDetail-empty" role="alert">
-          {trans.__('The chart could not be drawn: %1', failure)}
-        </p>
-      )}
+      <Chart
+        spec={spec}
+        trans={trans}
+        fileName={`${run.name}-${metric.name}`}
+        themeVersion={themeVersion}
+      />
     </figure>
   );
 }

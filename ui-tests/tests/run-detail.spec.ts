@@ -65,11 +65,9 @@ test.describe('Run detail', () => {
     const metrics = view.getByRole('region', { name: 'Metrics' });
     await expect(metrics).toContainText('validation-rmse');
     // vega is loaded on this first chart, and draws it on a canvas.
-    await expect(metrics.locator('.jp-RunDetail-chartBody canvas')).toBeVisible(
-      {
-        timeout: 30000
-      }
-    );
+    await expect(metrics.locator('.jp-RunsChart canvas')).toBeVisible({
+      timeout: 30000
+    });
     await expect(
       view.getByRole('region', { name: 'Executions' })
     ).toContainText('xgb.train');
@@ -95,11 +93,11 @@ test.describe('Run detail', () => {
     await expect(view.getByRole('region', { name: 'Overview' })).toContainText(
       hostile
     );
-    await expect(view.locator('.jp-RunDetail-chartBody canvas')).toBeVisible({
+    await expect(view.locator('.jp-RunsChart canvas')).toBeVisible({
       timeout: 30000
     });
     // Hover the chart so its tooltip renders the hostile metric name too.
-    await view.locator('.jp-RunDetail-chartBody canvas').hover();
+    await view.locator('.jp-RunsChart canvas').hover();
     await page.waitForTimeout(500);
     expect(await view.locator('img').count()).toBe(0);
     expect(

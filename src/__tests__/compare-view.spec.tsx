@@ -1,0 +1,184 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
+import { ComparisonModel } from '../compare/model';
+import {
+  chartedMetrics,
+  comparisonCsv,
+  metricTable,
+  paramTable
+} from '../compare/table';
+import { ComparisonView } from '../compare/view';
+import type { StoredRun } from '../store/reader';
+import { FakeRunStore } from './capture-fakes';
+
+// vega cannot draw in jsdom: only what the view asks of the charts.
+const drawn: unknown[] = [];
+jest.mock('../charts/host', () => ({
+  ChartHost: class {
+    render(spec: unknown): Promise<void> {
+      drawn.push(spec);
+      return Promise.resolve();
+    }
+    dispose(): void {
+      // Nothing drawn, nothing to finalize.
+    }
+  }
+}));
+
+const trans = nullTranslator.load('jupyterlab_runs');
+const NOTEBOOK = 'analysis/train.ipynb';
+const STARTED = Date.UTC(2024, 4, 6, 7, 8, 9);
+
+function param(value: number | string): StoredRun.Param {
+  return { value, source: 'assignment', detail: null, exec: 1, time: 0 };
+}
+
+function execution(
+  exec: number,
+  cellId: string,
+  source: string
+): StoredRun.Execution {
+  return {
+    exec,
+    cellId,
+    executionCount: exec,
+    source,
+    startedAt: STARTED,
+    endedAt: STARTED + 10,
+    duration: 10,
+    outcome: 'ok',
+    error: null,
+    outputs: null,
+    run: 'run'
+  };
+}
+
+function run(
+  id: string,
+  seed: number,
+  rmse: number[],
+  numpy: string
+): StoredRun.Run {
+  return {
+    id,
+    name: `run ${id}`,
+    notebookPath: NOTEBOOK,
+    status: 'finished',
+    reason: 'kernel-start',
+    startedAt: STARTED,
+    endedAt: STARTED + 1000,
+    updatedAt: STARTED + 1000,
+    session: null,
+    env: {
+      python: { version: '3.11.4' },
+      packages: { numpy, pandas: '2.0.0' }
+    },
+    seq: 1,
+    params: { alpha: param(0.1), seed: param(seed), zeta: param('same') },
+    tags: {},
+    note: null,
+    executions: [
+      execution(1, 'c1', `seed = ${seed}\nalpha = 0.1`),
+      execution(2, 'c2', 'model.fit(X, y)')
+    ],
+    inherited: [],
+    unknownInherited: [],
+    files: [],
+    metrics: [
+      {
+        name: 'rmse',
+        source: 'output',
+        points: rmse.map((value, step) => [value, step, STARTED, 2] as const),
+        count: rmse.length,
+        last: rmse[rmse.length - 1],
+        lastStep: rmse.length - 1,
+        min: Math.min(...rmse),
+        max: Math.max(...rmse)
+      }
+    ],
+    snapshots: []
+  };
+}
+
+const first = run('a', 69, [7, 6.61], '1.24.2');
+const second = run('b', 42, [7.2, 6.9], '1.26.0');
+
+describe('comparison tables', () => {
+  it('should put the differing seed first, then other differences', () => {
+    const withAlpha = {
+      ...second,
+      params: { ...second.params, alpha: param(0.5) }
+    };
+    expect(paramTable([first, withAlpha])).toEqual([
+      { name: 'seed', values: ['69', '42'], differs: true, seedLike: true },
+      { name: 'alpha', values: ['0.1', '0.5'], differs: true, seedLike: false },
+      {
+        name: 'zeta',
+        values: ['same', 'same'],
+        differs: false,
+        seedLike: false
+      }
+    ]);
+  });
+
+  it('should show the last metric values and which have series', () => {
+    expect(metricTable([first, second])).toEqual([
+      { name: 'rmse', values: ['6.61', '6.9'], differs: true, seedLike: false }
+    ]);
+    expect(chartedMetrics([first, second])).toEqual(['rmse']);
+  });
+
+  it('should export CSV a spreadsheet reads safely', () => {
+    const hostile = { ...first, name: '=HYPERLINK("http://x")' };
+    const csv = comparisonCsv([hostile, second]);
+    const [header, line] = csv.split('\r\n');
+    expect(header).toBe(
+      'run,name,notebook,status,started,ended,param:seed,param:alpha,param:zeta,metric:rmse'
+    );
+    expect(line).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(line.endsWith(',69,0.1,same,6.61')).toBe(true);
+  });
+});
+
+describe('ComparisonView', () => {
+  let view: ComparisonView;
+
+  afterEach(() => view.dispose());
+
+  it('should show differences, charts, the code diff and the package diff', async () => {
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/a`, first);
+    store.stored.set(`${NOTEBOOK}/b`, second);
+    const model = new ComparisonModel({
+      store,
+      runs: [
+        { notebookPath: NOTEBOOK, runId: 'a' },
+        { notebookPath: NOTEBOOK, runId: 'b' },
+        { notebookPath: NOTEBOOK, runId: 'gone' }
+      ]
+    });
+    view = new ComparisonView({ model, trans });
+    Widget.attach(view, document.body);
+    drawn.length = 0;
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    await new Promise(resolve => setTimeout(resolve, 10));
+
+    const node = view.node;
+    const seedRow = node.querySelector('tr.jp-mod-differs');
+    expect(seedRow?.textContent).toBe('seedseed differs6942');
+    expect(node.textContent).toContain(
+      `${NOTEBOOK}: run gone is not in the store`
+    );
+    // rmse vs step, parallel coordinates, scatter.
+    expect(drawn).toHaveLength(3);
+    const marks = [...node.querySelectorAll('.jp-RunsCompare-diff mark')].map(
+      mark => mark.textContent
+    );
+    expect(marks).toEqual(['69', '42']);
+    expect(node.textContent).toContain('numpy1.24.21.26.0 (upgrade)');
+  });
+});

@@ -1,0 +1,198 @@
+import type { StoredRun } from '../store/reader';
+import type { Runs } from '../tokens';
+
+/**
+ * One parameter or metric across the compared runs.
+ */
+export type CompareRow = {
+  readonly name: string;
+  /** One per run, in the runs' order; null where the run has none. */
+  readonly values: readonly (string | null)[];
+  /** True when the runs do not all have the same value. */
+  readonly differs: boolean;
+  /** A seed-like parameter: the first suspect when results differ. */
+  readonly seedLike: boolean;
+};
+
+/**
+ * The parameters of the runs side by side: those that differ first, seeds
+ * before the others (a seed 69 vs 42 is what to see first), then the rest,
+ * each group by name.
+ */
+export function paramTable(runs: readonly StoredRun.Run[]): CompareRow[] {
+  return sortRows(
+    rowsOf(runs, run =>
+      Object.entries(run.params).map(([name, param]) => [
+        name,
+        scalarText(param.value)
+      ])
+    )
+  );
+}
+
+/**
+ * The last value of each metric of the runs side by side, in the order the
+ * metrics were first logged.
+ */
+export function metricTable(runs: readonly StoredRun.Run[]): CompareRow[] {
+  return rowsOf(runs, run =>
+    run.metrics.map(metric => [
+      metric.name,
+      metric.last === null ? null : numberText(metric.last)
+    ])
+  );
+}
+
+/**
+ * The metrics that have a series worth a chart (more than one point) in at
+ * least one run, in the order first logged.
+ */
+export function chartedMetrics(runs: readonly StoredRun.Run[]): string[] {
+  const names = new Set<string>();
+  for (const run of runs) {
+    for (const metric of run.metrics) {
+      if (metric.count > 1) {
+        names.add(metric.name);
+      }
+    }
+  }
+  return [...names];
+}
+
+/**
+ * A run's points of one metric (all sources together, in logging order).
+ */
+export function metricPoints(
+  run: StoredRun.Run,
+  name: string
+): StoredRun.MetricPoint[] {
+  const points: StoredRun.MetricPoint[] = [];
+  for (const metric of run.metrics) {
+    if (metric.name === name) {
+      points.push(...metric.points);
+    }
+  }
+  return points;
+}
+
+/**
+ * The runs as summaries, for the chart builders that take summaries.
+ */
+export function summariesOf(runs: readonly StoredRun.Run[]): Runs.RunSummary[] {
+  return runs.map(run => ({
+    id: run.id,
+    name: run.name,
+    notebookPath: run.notebookPath,
+    status: run.status,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    params: record(
+      Object.entries(run.params).map(([name, param]) => [name, param.value])
+    ),
+    metrics: record(
+      run.metrics.map(metric => [
+        metric.name,
+        typeof metric.last === 'number' ? metric.last : null
+      ])
+    )
+  }));
+}
+
+/**
+ * The comparison as CSV (RFC 4180): one line per run with its attributes,
+ * parameters (`param:<name>`) and last metric values (`metric:<name>`).
+ * Cells that a spreadsheet would read as a formula are prefixed with `'`.
+ */
+export function comparisonCsv(runs: readonly StoredRun.Run[]): string {
+  const params = paramTable(runs);
+  const metrics = metricTable(runs);
+  const header = [
+    'run',
+    'name',
+    'notebook',
+    'status',
+    'started',
+    'ended',
+    ...params.map(row => `param:${row.name}`),
+    ...metrics.map(row => `metric:${row.name}`)
+  ];
+  const lines = runs.map((run, index) => [
+    run.id,
+    run.name,
+    run.notebookPath,
+    run.status,
+    new Date(run.startedAt).toISOString(),
+    run.endedAt === null ? '' : new Date(run.endedAt).toISOString(),
+    ...params.map(row => row.values[index] ?? ''),
+    ...metrics.map(row => row.values[index] ?? '')
+  ]);
+  return (
+    [header, ...lines].map(line => line.map(csvCell).join(',')).join('\r\n') +
+    '\r\n'
+  );
+}
+
+/**
+ * Whether a parameter name reads like a random seed.
+ */
+export function isSeedLike(name: string): boolean {
+  return SEED_NAME.test(name);
+}
+
+const SEED_NAME = /seed|random_state|manual_seed/i;
+
+function rowsOf(
+  runs: readonly StoredRun.Run[],
+  entries: (run: StoredRun.Run) => [string, string | null][]
+): CompareRow[] {
+  const values = new Map<string, (string | null)[]>();
+  runs.forEach((run, index) => {
+    for (const [name, value] of entries(run)) {
+      let row = values.get(name);
+      if (!row) {
+        row = runs.map(() => null);
+        values.set(name, row);
+      }
+      row[index] = value;
+    }
+  });
+  return [...values].map(([name, row]) => ({
+    name,
+    values: row,
+    differs: new Set(row).size > 1,
+    seedLike: isSeedLike(name)
+  }));
+}
+
+function sortRows(rows: CompareRow[]): CompareRow[] {
+  const rank = (row: CompareRow) => (row.differs ? (row.seedLike ? 0 : 1) : 2);
+  return rows.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+function scalarText(value: Runs.Scalar): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function numberText(value: number | string): string {
+  return typeof value === 'number'
+    ? String(Number(value.toPrecision(6)))
+    : value;
+}
+
+function csvCell(value: string): string {
+  const formula = /^[=+\-@\t\r]/.test(value) && !isNumber(value);
+  const safe = formula ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function isNumber(value: string): boolean {
+  return value.trim() !== '' && Number.isFinite(Number(value));
+}
+
+function record<T>(entries: [string, T][]): Record<string, T> {
+  const result: Record<string, T> = {};
+  for (const [key, value] of entries) {
+    result[key] = value;
+  }
+  return result;
+}

@@ -1,0 +1,525 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { Chart } from '../charts/component';
+import { parallelCoordinatesSpec } from '../charts/parallel';
+import { metricStepsSpec, scatterSpec } from '../charts/specs';
+import type { StoredRun } from '../store/reader';
+import type { CellDiff } from './cells';
+import { diffEnvironments } from './env';
+import type { EnvDiff } from './env';
+import { diffExecutions } from './executions';
+import type { LineDiff } from './lines';
+import type { ComparisonModel } from './model';
+import { summarizeCells, summarizeEnvironment } from './summary';
+import type { CompareRow } from './table';
+import {
+  chartedMetrics,
+  comparisonCsv,
+  metricPoints,
+  metricTable,
+  paramTable,
+  summariesOf
+} from './table';
+
+/**
+ * Runs side by side in the main area: parameters and metrics with the
+ * differences first and highlighted, overlaid metric charts, parallel
+ * coordinates and a scatter, and the code and package diffs of two of them.
+ * Every stored text is rendered as text.
+ */
+export class ComparisonView extends ReactWidget {
+  constructor(options: ComparisonView.IOptions) {
+    super();
+    this._model = options.model;
+    this._trans = options.trans;
+    this.addClass('jp-RunsCompare');
+    this._model.stateChanged.connect(this.update, this);
+  }
+
+  get model(): ComparisonModel {
+    return this._model;
+  }
+
+  /**
+   * Draw the charts again, in the colours of the current theme.
+   */
+  refreshCharts(): void {
+    this._themeVersion += 1;
+    this.update();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.dispose();
+    super.dispose();
+  }
+
+  protected render(): React.ReactElement {
+    const state = this._model.state;
+    const trans = this._trans;
+    if (state.kind === 'loading') {
+      return (
+        <p className="jp-RunsCompare-notice">{trans.__('Reading the runs…')}</p>
+      );
+    }
+    if (state.kind === 'error') {
+      return (
+        <p className="jp-RunsCompare-notice" role="alert">
+          {trans.__('The runs could not be read: %1', state.message)}
+        </p>
+      );
+    }
+    return (
+      <Comparison
+        runs={state.runs}
+        problems={state.problems}
+        trans={trans}
+        themeVersion={this._themeVersion}
+      />
+    );
+  }
+
+  private readonly _model: ComparisonModel;
+  private readonly _trans: TranslationBundle;
+  private _themeVersion = 0;
+}
+
+export namespace ComparisonView {
+  export interface IOptions {
+    model: ComparisonModel;
+    trans: TranslationBundle;
+  }
+}
+
+/**
+ * Parallel axes beyond this many get too narrow to read.
+ */
+const MAX_AXES = 12;
+
+type Props = {
+  runs: readonly StoredRun.Run[];
+  trans: TranslationBundle;
+  themeVersion: number;
+};
+
+function Comparison(
+  props: Props & { problems: readonly string[] }
+): React.ReactElement {
+  const { runs, problems, trans } = props;
+  return (
+    <article className="jp-RunsCompare-body">
+      <header className="jp-RunsCompare-header">
+        <h1>
+          {trans._n('Comparing %1 run', 'Comparing %1 runs', runs.length)}
+        </h1>
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          onClick={() => downloadCsv(runs)}
+        >
+          {trans.__('Export CSV')}
+        </button>
+      </header>
+      {problems.length > 0 && (
+        <ul
+          className="jp-RunsCompare-problems"
+          aria-label={trans.__('Problems')}
+        >
+          {problems.map((problem, index) => (
+            <li key={index}>{problem}</li>
+          ))}
+        </ul>
+      )}
+      <Section title={trans.__('Parameters')}>
+        <CompareTable runs={runs} rows={paramTable(runs)} trans={trans} />
+      </Section>
+      <Section title={trans.__('Metrics')}>
+        <CompareTable runs={runs} rows={metricTable(runs)} trans={trans} />
+      </Section>
+      <ChartsSection {...props} />
+      <PairSection runs={runs} trans={trans} />
+    </article>
+  );
+}
+
+function Section(props: {
+  title: string;
+  children: React.ReactNode;
+}): React.ReactElement {
+  return (
+    <section className="jp-RunsCompare-section" aria-label={props.title}>
+      <h2 className="jp-RunsCompare-sectionTitle">{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+/**
+ * Rows of values, one column per run; rows whose values differ are marked,
+ * and seed-like ones say so.
+ */
+function CompareTable(props: {
+  runs: readonly StoredRun.Run[];
+  rows: readonly CompareRow[];
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { runs, rows, trans } = props;
+  if (rows.length === 0) {
+    return <p className="jp-RunsCompare-empty">{trans.__('None.')}</p>;
+  }
+  return (
+    <div className="jp-RunsCompare-tableScroll">
+      <table className="jp-RunsCompare-table">
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Name')}</th>
+            {runs.map(run => (
+              <th scope="col" key={run.id} title={run.notebookPath}>
+                {run.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(row => (
+            <tr
+              key={row.name}
+              className={row.differs ? 'jp-mod-differs' : undefined}
+            >
+              <th scope="row">
+                {row.name}
+                {row.differs && row.seedLike && (
+                  <span className="jp-RunsCompare-seed">
+                    {trans.__('seed differs')}
+                  </span>
+                )}
+              </th>
+              {row.values.map((value, index) => (
+                <td key={index}>{value ?? '—'}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ChartsSection(props: Props): React.ReactElement | null {
+  const { runs, trans, themeVersion } = props;
+  const metrics = chartedMetrics(runs);
+  const lastMetrics = metricTable(runs).map(row => row.name);
+  const paramRows = paramTable(runs);
+  const params = paramRows.map(row => row.name);
+  // Only the parameters that differ tell anything on parallel axes.
+  const axes = paramRows
+    .filter(row => row.differs)
+    .slice(0, MAX_AXES)
+    .map(row => row.name);
+  const summaries = React.useMemo(() => summariesOf(runs), [runs]);
+  const [metric, setMetric] = React.useState(lastMetrics[0] ?? '');
+  const [param, setParam] = React.useState(params[0] ?? '');
+  const stepSpecs = React.useMemo(
+    () =>
+      metrics.map(name => ({
+        name,
+        spec: metricStepsSpec(
+          runs.map(run => ({
+            runId: run.id,
+            runName: run.name,
+            points: metricPoints(run, name)
+          })),
+          name,
+          { trans, height: 200 }
+        )
+      })),
+    [runs]
+  );
+  if (lastMetrics.length === 0) {
+    return null;
+  }
+  return (
+    <Section title={trans.__('Charts')}>
+      {stepSpecs.map(({ name, spec }) => (
+        <figure key={name} className="jp-RunsCompare-chart">
+          <figcaption>{name}</figcaption>
+          <Chart
+            spec={spec}
+            trans={trans}
+            fileName={`compare-${name}`}
+            themeVersion={themeVersion}
+          />
+        </figure>
+      ))}
+      {params.length > 0 && (
+        <>
+          <div className="jp-RunsCompare-controls">
+            <Choice
+              label={trans.__('Metric')}
+              value={metric}
+              options={lastMetrics}
+              onChange={setMetric}
+            />
+            <Choice
+              label={trans.__('Parameter')}
+              value={param}
+              options={params}
+              onChange={setParam}
+            />
+          </div>
+          {axes.length > 0 && (
+            <figure className="jp-RunsCompare-chart">
+              <figcaption>{trans.__('Parameters → %1', metric)}</figcaption>
+              <Chart
+                spec={parallelCoordinatesSpec(summaries, axes, metric, {
+                  trans
+                })}
+                trans={trans}
+                fileName={`compare-parallel-${metric}`}
+                themeVersion={themeVersion}
+              />
+            </figure>
+          )}
+          <figure className="jp-RunsCompare-chart">
+            <figcaption>{trans.__('%1 against %2', metric, param)}</figcaption>
+            <Chart
+              spec={scatterSpec(summaries, param, metric, { trans })}
+              trans={trans}
+              fileName={`compare-${param}-${metric}`}
+              themeVersion={themeVersion}
+            />
+          </figure>
+        </>
+      )}
+    </Section>
+  );
+}
+
+/**
+ * The code and environment differences of two of the runs, chosen by the
+ * user: the first two by default.
+ */
+function PairSection(props: {
+  runs: readonly StoredRun.Run[];
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { runs, trans } = props;
+  const labels = runs.map(run => `${run.name} (${run.id})`);
+  const [oldIndex, setOld] = React.useState(0);
+  const [newIndex, setNew] = React.useState(Math.min(1, runs.length - 1));
+  const older = runs[oldIndex];
+  const newer = runs[newIndex];
+  const cells = React.useMemo(
+    () => older && newer && diffExecutions(older.executions, newer.executions),
+    [older, newer]
+  );
+  const env = React.useMemo(
+    () => older && newer && diffEnvironments(older.env, newer.env),
+    [older, newer]
+  );
+  if (!older || !newer || !cells || !env) {
+    return null;
+  }
+  const pick = (setter: (index: number) => void) => (label: string) =>
+    setter(labels.indexOf(label));
+  return (
+    <>
+      <div className="jp-RunsCompare-controls">
+        <Choice
+          label={trans.__('From')}
+          value={labels[oldIndex]}
+          options={labels}
+          onChange={pick(setOld)}
+        />
+        <Choice
+          label={trans.__('To')}
+          value={labels[newIndex]}
+          options={labels}
+          onChange={pick(setNew)}
+        />
+      </div>
+      <Section title={trans.__('Code')}>
+        <p className="jp-RunsCompare-summary">{summarizeCells(cells, trans)}</p>
+        <CellDiffs diff={cells} trans={trans} />
+      </Section>
+      <Section title={trans.__('Packages')}>
+        <p className="jp-RunsCompare-summary">
+          {summarizeEnvironment(env, trans)}
+        </p>
+        <EnvDiffTable diff={env} trans={trans} />
+      </Section>
+    </>
+  );
+}
+
+function Choice(props: {
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}): React.ReactElement {
+  return (
+    <label className="jp-RunsCompare-choice">
+      {props.label}
+      <select
+        className="jp-mod-styled"
+        value={props.value}
+        onChange={event => props.onChange(event.target.value)}
+      >
+        {props.options.map(option => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function CellDiffs(props: {
+  diff: CellDiff.Result;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { diff, trans } = props;
+  const shown = diff.cells.filter(cell => cell.status !== 'unchanged');
+  return (
+    <ol className="jp-RunsCompare-cells">
+      {shown.map((cell, index) => (
+        <li
+          key={`${cell.id ?? ''}/${index}`}
+          className={`jp-RunsCompare-cell jp-mod-${cell.status}`}
+        >
+          <div className="jp-RunsCompare-cellHeader">
+            <span className="jp-RunsCompare-cellStatus">
+              {cellStatusText(cell.status, trans)}
+            </span>
+            {cell.id && (
+              <span className="jp-RunsCompare-cellId">
+                {trans.__('cell %1', cell.id)}
+              </span>
+            )}
+          </div>
+          {cell.lines ? (
+            <Hunks hunks={cell.lines.hunks} />
+          ) : (
+            <pre className="jp-RunsCompare-source">
+              {cell.newSource ?? cell.oldSource}
+            </pre>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Hunks(props: { hunks: readonly LineDiff.Hunk[] }): React.ReactElement {
+  return (
+    <pre className="jp-RunsCompare-diff">
+      {props.hunks.map((hunk, index) => (
+        <React.Fragment key={index}>
+          <span className="jp-RunsCompare-hunk">
+            {`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@\n`}
+          </span>
+          {hunk.lines.map((line, lineIndex) => (
+            <span
+              key={lineIndex}
+              className={`jp-RunsCompare-line jp-mod-${line.kind}`}
+            >
+              {line.kind === 'insert'
+                ? '+'
+                : line.kind === 'delete'
+                  ? '-'
+                  : ' '}
+              {line.marks
+                ? line.marks.map((mark, markIndex) =>
+                    mark.changed ? (
+                      <mark key={markIndex}>{mark.text}</mark>
+                    ) : (
+                      <React.Fragment key={markIndex}>
+                        {mark.text}
+                      </React.Fragment>
+                    )
+                  )
+                : line.text}
+              {'\n'}
+            </span>
+          ))}
+        </React.Fragment>
+      ))}
+    </pre>
+  );
+}
+
+function EnvDiffTable(props: {
+  diff: EnvDiff.Result;
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { diff, trans } = props;
+  if (diff.packages.length === 0 && diff.fields.length === 0) {
+    return null;
+  }
+  return (
+    <table className="jp-RunsCompare-table">
+      <thead>
+        <tr>
+          <th scope="col">{trans.__('Name')}</th>
+          <th scope="col">{trans.__('From')}</th>
+          <th scope="col">{trans.__('To')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {diff.fields.map(field => (
+          <tr key={field.field} className="jp-mod-differs">
+            <th scope="row">{field.field}</th>
+            <td>{field.old ?? '—'}</td>
+            <td>{field.new ?? '—'}</td>
+          </tr>
+        ))}
+        {diff.packages.map(item => (
+          <tr key={item.name} className={`jp-mod-${item.status}`}>
+            <th scope="row">{item.name}</th>
+            <td>{item.oldVersion ?? '—'}</td>
+            <td>
+              {item.newVersion ?? '—'}
+              {item.direction && ` (${item.direction})`}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function cellStatusText(
+  status: CellDiff.Status,
+  trans: TranslationBundle
+): string {
+  switch (status) {
+    case 'changed':
+      return trans.__('changed');
+    case 'added':
+      return trans.__('added');
+    case 'removed':
+      return trans.__('removed');
+    case 'moved':
+      return trans.__('moved');
+    default:
+      return trans.__('unchanged');
+  }
+}
+
+/**
+ * Save the comparison as a CSV file through the browser.
+ */
+function downloadCsv(runs: readonly StoredRun.Run[]): void {
+  const blob = new Blob([comparisonCsv(runs)], { type: 'text/csv' });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = 'runs-comparison.csv';
+  link.click();
+  URL.revokeObjectURL(url);
+}
