@@ -122,6 +122,26 @@ export namespace Runs {
     readonly params: Readonly<Record<string, Scalar>>;
     /** The last value of each metric. */
     readonly metrics: Readonly<Record<string, number | null>>;
+    /** Tags from `runs.set_tag` and from the user. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** The run's note (`runs.note` or the user's), or null. */
+    readonly note: string | null;
+    /** Pinned runs stay at the top of the list. */
+    readonly pinned: boolean;
+    /** Archived runs are hidden unless asked for. */
+    readonly archived: boolean;
+  };
+
+  /**
+   * A change the user makes to a run from the sidebar; absent fields stay.
+   */
+  export type RunChange = {
+    readonly name?: string;
+    readonly note?: string | null;
+    /** Tags to set; a null value removes the tag. */
+    readonly tags?: Readonly<Record<string, string | null>>;
+    readonly pinned?: boolean;
+    readonly archived?: boolean;
   };
 
   /**
@@ -205,6 +225,25 @@ export interface IRunStore {
    * The runs of a notebook, newest first.
    */
   listRuns(notebookPath: string): Promise<Runs.RunList>;
+
+  /**
+   * Apply the user's change to a run: rename, note, tags, pin, archive.
+   */
+  updateRun(
+    notebookPath: string,
+    runId: string,
+    change: Runs.RunChange
+  ): Promise<void>;
+
+  /**
+   * Delete a run: it leaves every list at once.
+   */
+  deleteRun(notebookPath: string, runId: string): Promise<void>;
+
+  /**
+   * The paths of the notebooks the store holds runs of.
+   */
+  listNotebooks(): Promise<string[]>;
 
   /**
    * Emitted with the notebook path whenever that notebook's runs changed.

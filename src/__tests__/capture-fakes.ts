@@ -83,12 +83,66 @@ export class FakeRunStore implements IRunStore {
     return this.lists.get(notebookPath) ?? { runs: [], problems: [] };
   }
 
+  async updateRun(
+    notebookPath: string,
+    runId: string,
+    change: Runs.RunChange
+  ): Promise<void> {
+    this._editRuns(notebookPath, runId, run => {
+      const tags: Record<string, string> = { ...run.tags };
+      for (const [key, value] of Object.entries(change.tags ?? {})) {
+        if (value === null) {
+          delete tags[key];
+        } else {
+          tags[key] = value;
+        }
+      }
+      return [
+        {
+          ...run,
+          name: change.name ?? run.name,
+          note: change.note !== undefined ? change.note : run.note,
+          tags,
+          pinned: change.pinned ?? run.pinned,
+          archived: change.archived ?? run.archived
+        }
+      ];
+    });
+  }
+
+  async deleteRun(notebookPath: string, runId: string): Promise<void> {
+    this._editRuns(notebookPath, runId, () => []);
+  }
+
+  async listNotebooks(): Promise<string[]> {
+    return [...this.lists.keys()].sort();
+  }
+
   /**
    * Replace a notebook's runs and say so, as the store does after a write.
    */
   setRuns(notebookPath: string, list: Runs.RunList): void {
     this.lists.set(notebookPath, list);
     this.runsChanged.emit(notebookPath);
+  }
+
+  /**
+   * Replace one run of a notebook by what `edit` gives; rejects for a run
+   * the notebook does not have, as the store does.
+   */
+  private _editRuns(
+    notebookPath: string,
+    runId: string,
+    edit: (run: Runs.RunSummary) => Runs.RunSummary[]
+  ): void {
+    const list = this.lists.get(notebookPath);
+    const index = list?.runs.findIndex(run => run.id === runId) ?? -1;
+    if (!list || index < 0) {
+      throw new Error(`The notebook "${notebookPath}" has no run "${runId}".`);
+    }
+    const runs = [...list.runs];
+    runs.splice(index, 1, ...edit(runs[index]));
+    this.setRuns(notebookPath, { ...list, runs });
   }
 }
 
@@ -126,6 +180,10 @@ export function runSummary(
     endedAt: null,
     params: {},
     metrics: {},
+    tags: {},
+    note: null,
+    pinned: false,
+    archived: false,
     ...fields
   };
 }

@@ -24,6 +24,9 @@ function run(fields: Partial<QueryableRun> = {}): QueryableRun {
     params: { seed: 69, lr: 0.001, optimizer: 'adam', depth: '12' },
     metrics: { rmse: 6.5, 'validation-rmse': 7.25, 'val/loss': 0.3 },
     tags: { model: 'xgboost' },
+    note: null,
+    pinned: false,
+    archived: false,
     ...fields
   };
 }

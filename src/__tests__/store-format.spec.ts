@@ -10,7 +10,10 @@ import {
   toDeltaList
 } from '../store/codec';
 import type { StoreFormat } from '../store/format';
+import type { Annotations } from '../store/annotations';
+import { mergeAnnotations } from '../store/annotations';
 import {
+  checkRunAnnotation,
   checkRunBlock,
   checkSnapshot,
   isValidId,
@@ -33,7 +36,13 @@ import {
 const trans = nullTranslator.load('jupyterlab_runs');
 const FORMAT_DIR = path.join(__dirname, '..', '..', 'docs', 'format');
 
-const KINDS: StoreFormat.Kind[] = ['store', 'index', 'index-segment', 'pack'];
+const KINDS: StoreFormat.Kind[] = [
+  'store',
+  'index',
+  'index-segment',
+  'pack',
+  'annotations'
+];
 
 /**
  * The JSON Schemas of docs/format, compiled.
@@ -56,7 +65,8 @@ function kindOf(file: string): StoreFormat.Kind {
     [/\/store\.json$/, 'store'],
     [/\/index\.json\.gz$/, 'index'],
     [/\/index\/\d+\.json\.gz$/, 'index-segment'],
-    [/\/packs\/[^/]+\.json\.gz$/, 'pack']
+    [/\/packs\/[^/]+\.json\.gz$/, 'pack'],
+    [/\/annotations\.json\.gz$/, 'annotations']
   ];
   const found = rules.find(([pattern]) => pattern.test(file));
   if (!found) {
@@ -421,8 +431,23 @@ describe('store format', () => {
           kind: 'run_end',
           run: 'run-1',
           status: 'failed'
-        }
+        },
+        kernel.runStart('run-2'),
+        kernel.runEnd('run-2')
       ]);
+      await store.flush();
+      await store.updateRun('nb.ipynb', 'run-1', {
+        name: 'baseline',
+        note: 'lr too high',
+        tags: { model: null, stage: 'prod' },
+        pinned: true
+      });
+      await store.updateRun('nb.ipynb', 'run-1', {
+        note: null,
+        archived: false,
+        tags: { stage: 'dev' }
+      });
+      await store.deleteRun('nb.ipynb', 'run-2');
       await store.flush();
       store.dispose();
 
@@ -498,6 +523,43 @@ describe('store format', () => {
       ).toBe(true);
     });
 
+    it.each<[string, unknown]>([
+      ['a name too long', { name: { value: 'x'.repeat(201), at: 1 } }],
+      ['a note that is a number', { note: { value: 1, at: 1 } }],
+      ['a value without its time', { pinned: { value: true } }],
+      ['an empty tag key', { tags: { '': { value: 'x', at: 1 } } }],
+      [
+        'a tag value too long',
+        { tags: { k: { value: 'x'.repeat(201), at: 1 } } }
+      ],
+      ['an unknown field', { colour: { value: 'red', at: 1 } }],
+      ['a deletion that is not a time', { deleted: true }]
+    ])(
+      'should refuse a run annotation with %s, as the checks do',
+      (_, entry) => {
+        const validate = loadSchemas().getSchema(
+          'urn:jupyterlab-runs:format:2:annotations'
+        )!;
+        const file = (runs: unknown) => ({
+          format: 'jupyterlab-runs/annotations',
+          version: 2,
+          notebookPath: 'nb.ipynb',
+          updatedAt: 1,
+          runs
+        });
+        const good = { name: { value: 'é'.repeat(200), at: 1 } };
+        expect(validate(file({ 'run-1': good }))).toBe(true);
+        expect(checkRunAnnotation('run-1', good, 'x', trans).ok).toBe(true);
+        expect(validate(file({ 'run-1': entry }))).toBe(false);
+        // Unknown fields are ignored by the checks, as in every other kind.
+        if (!('colour' in (entry as object))) {
+          expect(checkRunAnnotation('run-1', entry, 'x', trans).ok).toBe(false);
+        }
+        expect(validate(file({ '../x': good }))).toBe(false);
+        expect(checkRunAnnotation('../x', good, 'x', trans).ok).toBe(false);
+      }
+    );
+
     it.each(KINDS)('should refuse a "%s" file of version 1 or 3', kind => {
       const validate = loadSchemas().getSchema(
         `urn:jupyterlab-runs:format:2:${kind}`
@@ -508,6 +570,50 @@ describe('store format', () => {
         );
       }
     });
+  });
+
+  describe('#mergeAnnotations()', () => {
+    const tab = (entries: [string, StoreFormat.RunAnnotation][]): Annotations =>
+      new Map(entries);
+    const one = tab([
+      [
+        'r1',
+        { name: { value: 'a', at: 5 }, tags: { x: { value: '1', at: 5 } } }
+      ],
+      ['r2', { pinned: { value: true, at: 1 } }],
+      ['r3', { note: { value: 'n', at: 9 } }]
+    ]);
+    const two = tab([
+      [
+        'r1',
+        {
+          name: { value: 'b', at: 6 },
+          tags: { x: { value: null, at: 4 }, y: { value: '2', at: 1 } }
+        }
+      ],
+      ['r2', { pinned: { value: false, at: 1 } }],
+      ['r3', { deleted: 3 }]
+    ]);
+
+    it('should keep the later value of each field, whatever the order', () => {
+      const merged = mergeAnnotations(one, two);
+      expect(canonical(merged)).toEqual(canonical(mergeAnnotations(two, one)));
+      expect(merged.get('r1')).toEqual({
+        name: { value: 'b', at: 6 },
+        tags: { x: { value: '1', at: 5 }, y: { value: '2', at: 1 } }
+      });
+      // Equal times: settled by the values, the same in every page.
+      expect(merged.get('r2')).toEqual({ pinned: { value: true, at: 1 } });
+    });
+
+    it('should keep a deleted run deleted', () => {
+      expect(mergeAnnotations(one, two).get('r3')).toEqual({ deleted: 3 });
+      expect(mergeAnnotations(two, one).get('r3')).toEqual({ deleted: 3 });
+    });
+
+    function canonical(annotations: Annotations): string {
+      return JSON.stringify([...annotations].sort());
+    }
   });
 
   describe('codec', () => {

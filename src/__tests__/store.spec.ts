@@ -6,7 +6,8 @@ import type { StoreFormat } from '../store/format';
 import { checkRunBlock, parseStoreFile } from '../store/format';
 import type { ILocalStore } from '../store/local';
 import { MemoryLocalStore } from '../store/local';
-import type { RunStore } from '../store/store';
+import { notebookKey } from '../store/paths';
+import { RunStore } from '../store/store';
 import type { IRunsSettings, Runs } from '../tokens';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
@@ -75,6 +76,23 @@ describe('RunStore', () => {
     local: ILocalStore = new MemoryLocalStore()
   ): RunStore {
     const store = createTestStore(server, settings, local);
+    stores.push(store);
+    return store;
+  }
+
+  /**
+   * A store whose clock is `now`, disposed after the test.
+   */
+  function storeAt(now: () => number): RunStore {
+    const store = new RunStore({
+      contents: server.contents(),
+      settings,
+      local: new MemoryLocalStore(),
+      debounce: 5,
+      runningInterval: 20,
+      retryDelay: () => 5,
+      now
+    });
     stores.push(store);
     return store;
   }
@@ -182,7 +200,11 @@ describe('RunStore', () => {
           startedAt: 1_700_000_002_000,
           endedAt: 1_700_000_005_000,
           params: { seed: 69 },
-          metrics: { rmse: 6.61 }
+          metrics: { rmse: 6.61 },
+          tags: {},
+          note: null,
+          pinned: false,
+          archived: false
         }
       ]);
     });
@@ -1106,11 +1128,14 @@ describe('RunStore', () => {
       const list = await store.listRuns(NOTEBOOK);
 
       expect(list.runs.map(run => run.params.seed)).toEqual([42, 69]);
-      // At most the notebook folder's listing (to find the slot that holds
-      // the index without a 404), then the index.
+      // The index, and at most the notebook folder's listings (to find the
+      // slot that holds the index without a 404, and to see there is no
+      // annotations file).
       const asked = server.requests.slice(before).map(r => r.path);
-      expect(asked.length).toBeLessThanOrEqual(2);
-      expect(asked[asked.length - 1]).toMatch(/\/index\.[ab]\.json\.gz$/);
+      expect(asked.length).toBeLessThanOrEqual(3);
+      expect(asked.filter(path => path.endsWith('.json.gz'))).toEqual([
+        expect.stringMatching(/\/index\.[ab]\.json\.gz$/)
+      ]);
     });
 
     it.each([
@@ -1309,6 +1334,489 @@ describe('RunStore', () => {
       expect(await store.cachedRuns(NOTEBOOK)).toMatchObject({
         runs: list.runs
       });
+    });
+  });
+
+  describe('#updateRun()', () => {
+    /**
+     * A store that recorded two finished runs and a running one, listed.
+     */
+    async function storeThreeRuns(): Promise<RunStore> {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1', { seed: 69 }),
+        kernel.tag('run-1', 'model', 'ridge'),
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2', { seed: 42 }),
+        kernel.runEnd('run-2'),
+        kernel.runStart('run-3')
+      ]);
+      await store.listRuns(NOTEBOOK);
+      return store;
+    }
+
+    /**
+     * A run as a store lists it.
+     */
+    async function listed(
+      store: RunStore,
+      runId: string
+    ): Promise<Runs.RunSummary | undefined> {
+      const list = await store.listRuns(NOTEBOOK);
+      expect(list.problems).toEqual([]);
+      return list.runs.find(run => run.id === runId);
+    }
+
+    it.each<[string, Runs.RunChange, Partial<Runs.RunSummary>]>([
+      [
+        'a new name',
+        { name: 'baseline  <b>x</b>' },
+        { name: 'baseline  <b>x</b>' }
+      ],
+      [
+        'a note',
+        { note: 'lr too high\n\nsee #12' },
+        { note: 'lr too high\n\nsee #12' }
+      ],
+      [
+        'tags, over those of runs.set_tag',
+        { tags: { stage: 'prod', model: null } },
+        { tags: { stage: 'prod' } }
+      ],
+      ['a pin', { pinned: true }, { pinned: true }],
+      ['archiving', { archived: true }, { archived: true }],
+      [
+        'several fields at once',
+        { name: 'b', note: null, tags: { model: 'lasso' }, pinned: false },
+        { name: 'b', note: null, tags: { model: 'lasso' }, pinned: false }
+      ]
+    ])(
+      'should list %s at once, and in another page once written',
+      async (_, change, expected) => {
+        const store = await storeThreeRuns();
+        const changed = signalToPromise(store.runsChanged);
+
+        await store.updateRun(NOTEBOOK, 'run-1', change);
+
+        expect((await changed)[1]).toBe(NOTEBOOK);
+        expect(await listed(store, 'run-1')).toMatchObject(expected);
+        expect(await listed(store, 'run-2')).toMatchObject({
+          name: 'run run-2',
+          tags: {},
+          note: null,
+          pinned: false,
+          archived: false
+        });
+        await store.flush();
+        expect(await listed(storeUnderTest(), 'run-1')).toMatchObject(expected);
+        read('annotations', storeFile('/annotations.json.gz'));
+      }
+    );
+
+    it('should keep what two pages changed, the later change of a field winning', async () => {
+      await storeThreeRuns();
+      let clock = 1_800_000_000_000;
+      const now = () => clock;
+      const one = storeAt(now);
+      const two = storeAt(now);
+      await one.listRuns(NOTEBOOK);
+      await two.listRuns(NOTEBOOK);
+
+      await one.updateRun(NOTEBOOK, 'run-1', {
+        name: 'first',
+        tags: { a: '1' },
+        pinned: true
+      });
+      clock += 10;
+      await two.updateRun(NOTEBOOK, 'run-2', { archived: true });
+      await two.updateRun(NOTEBOOK, 'run-1', {
+        name: 'second',
+        tags: { b: '2' }
+      });
+      clock -= 5;
+      // Written last, set earlier: loses to the page that set it later.
+      await one.updateRun(NOTEBOOK, 'run-1', { note: 'n' });
+      await Promise.all([one.flush(), two.flush()]);
+
+      for (const store of [one, two, storeUnderTest()]) {
+        const list = await store.listRuns(NOTEBOOK);
+        expect(list.runs.find(run => run.id === 'run-1')).toMatchObject({
+          name: 'second',
+          note: 'n',
+          tags: { model: 'ridge', a: '1', b: '2' },
+          pinned: true,
+          archived: false
+        });
+        expect(list.runs.find(run => run.id === 'run-2')).toMatchObject({
+          archived: true
+        });
+      }
+    });
+
+    it('should keep the user text as given and tags named like object fields', async () => {
+      const store = await storeThreeRuns();
+      const name = '<img src=x onerror=alert(1)> \u202e\u0000 😀';
+      await store.updateRun(NOTEBOOK, 'run-1', {
+        name,
+        tags: JSON.parse('{"__proto__": "p", "constructor": "c"}')
+      });
+      await store.flush();
+
+      const run = await listed(storeUnderTest(), 'run-1');
+      expect(run?.name).toBe(name);
+      expect(Object.keys(run?.tags ?? {}).sort()).toEqual([
+        '__proto__',
+        'constructor',
+        'model'
+      ]);
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['not an object', 'rename', /^A run change must be an object\.$/],
+      ['an unknown field', { title: 'x' }, /has no field "title"/],
+      ['a name that is not text', { name: 3 }, /^The run name must be text\.$/],
+      ['an empty name', { name: '  ' }, /^The run name must not be empty\.$/],
+      [
+        'a name too long',
+        { name: 'é'.repeat(201) },
+        /^The run name is 201 characters long; the most is 200\.$/
+      ],
+      [
+        'a note too long',
+        { note: 'x'.repeat(10_001) },
+        /^The note is 10001 characters long; the most is 10000\.$/
+      ],
+      ['a note that is not text', { note: 1 }, /^The note must be text/],
+      ['tags that are a list', { tags: ['a'] }, /^The tags must be an object/],
+      [
+        'an empty tag key',
+        { tags: { '': 'x' } },
+        /^A tag key must not be empty/
+      ],
+      [
+        'a tag value too long',
+        { tags: { k: 'v'.repeat(201) } },
+        /^The value of the tag "k" is 201 characters long/
+      ],
+      [
+        'a tag that is a number',
+        { tags: { k: 1 } },
+        /^The tag "k" must be text/
+      ],
+      [
+        '101 tags',
+        {
+          tags: Object.fromEntries(
+            [...Array(101).keys()].map(i => [`t${i}`, 'x'])
+          )
+        },
+        /^A change can set at most 100 tags; this one has 101\.$/
+      ],
+      [
+        'a pin that is not a boolean',
+        { pinned: 'yes' },
+        /^"pinned" must be true or false\.$/
+      ]
+    ])('should refuse %s, and write nothing', async (_, change, message) => {
+      const store = await storeThreeRuns();
+
+      await expect(
+        store.updateRun(NOTEBOOK, 'run-1', change as Runs.RunChange)
+      ).rejects.toThrow(message);
+
+      await store.flush();
+      expect(storeFiles('/annotations.json.gz')).toEqual([]);
+    });
+
+    it.each([
+      ['an invalid run id', '../x', /^"..\/x" is not a run id\.$/],
+      [
+        'a run the notebook does not have',
+        'run-9',
+        /^The notebook "analysis\/train.ipynb" has no run "run-9"\.$/
+      ]
+    ])('should refuse %s', async (_, runId, message) => {
+      const store = await storeThreeRuns();
+      await expect(
+        store.updateRun(NOTEBOOK, runId, { pinned: true })
+      ).rejects.toThrow(message);
+    });
+
+    it('should refuse a change that gives a run more than 100 tags', async () => {
+      const store = await storeThreeRuns();
+      const tags = (from: number, count: number) =>
+        Object.fromEntries(
+          [...Array(count).keys()].map(i => [`t${from + i}`, 'x'])
+        );
+      await store.updateRun(NOTEBOOK, 'run-1', { tags: tags(0, 60) });
+      await store.updateRun(NOTEBOOK, 'run-1', {
+        tags: { ...tags(60, 40), t0: null }
+      });
+
+      await expect(
+        store.updateRun(NOTEBOOK, 'run-1', { tags: tags(100, 2) })
+      ).rejects.toThrow(
+        'A run can have at most 100 tags set by the user; this change would give it 101.'
+      );
+      expect(Object.keys((await listed(store, 'run-1'))!.tags)).toHaveLength(
+        100
+      );
+    });
+
+    it('should not rewrite an annotations file of a newer version', async () => {
+      const store = await storeThreeRuns();
+      await store.updateRun(NOTEBOOK, 'run-1', { pinned: true });
+      await store.flush();
+      const file = storeFile('/annotations.json.gz');
+      const newer = JSON.stringify({
+        format: 'jupyterlab-runs/annotations',
+        version: 3
+      });
+      server.plantStore(file, newer);
+      const other = storeUnderTest();
+
+      const list = await other.listRuns(NOTEBOOK);
+      await expect(
+        other.updateRun(NOTEBOOK, 'run-2', { pinned: true })
+      ).rejects.toThrow('uses format version 3');
+
+      expect(list.runs).toHaveLength(3);
+      expect(list.problems).toEqual([
+        expect.stringContaining(`${file} uses format version 3`)
+      ]);
+      await other.flush();
+      expect(server.storeText(file)).toBe(newer);
+    });
+
+    it('should report a bad entry in one line and keep it when writing', async () => {
+      const store = await storeThreeRuns();
+      await store.updateRun(NOTEBOOK, 'run-1', { pinned: true });
+      await store.flush();
+      const file = storeFile('/annotations.json.gz');
+      const content = read('annotations', file);
+      const bad = { name: { value: 7, at: 1 } };
+      server.plantStore(
+        file,
+        JSON.stringify({ ...content, runs: { ...content.runs, 'run-2': bad } })
+      );
+      const other = storeUnderTest();
+
+      const list = await other.listRuns(NOTEBOOK);
+      expect(list.problems).toEqual([
+        expect.stringContaining('"runs["run-2"].name.value" must be a string')
+      ]);
+      expect(list.runs.find(run => run.id === 'run-1')?.pinned).toBe(true);
+      await other.updateRun(NOTEBOOK, 'run-3', { note: 'x' });
+      await other.flush();
+      expect(read('annotations', file).runs['run-2']).toEqual(bad);
+    });
+
+    it('should list 10,000 annotated runs with one more request', async () => {
+      await storeThreeRuns();
+      const file = storeFile('/index.json.gz').replace(
+        /index\.json\.gz$/,
+        'annotations.json.gz'
+      );
+      const runs: Record<string, StoreFormat.RunAnnotation> = {};
+      for (let i = 0; i < 10_000; i++) {
+        runs[`old-${i}`] = { pinned: { value: true, at: i } };
+      }
+      runs['run-1'] = { name: { value: 'renamed', at: 1 } };
+      server.plantStore(
+        file,
+        JSON.stringify({
+          format: 'jupyterlab-runs/annotations',
+          version: 2,
+          notebookPath: NOTEBOOK,
+          updatedAt: 1,
+          runs
+        })
+      );
+      const other = storeUnderTest();
+      await other.listRuns('other.ipynb');
+      const before = server.requests.length;
+
+      const list = await other.listRuns(NOTEBOOK);
+
+      expect(list.runs.find(run => run.id === 'run-1')?.name).toBe('renamed');
+      // The notebook folder's listing, the index and the annotations.
+      expect(server.requests.length - before).toBeLessThanOrEqual(3);
+    });
+  });
+
+  describe('#deleteRun()', () => {
+    it('should take the run out of every list at once, and keep its blocks', async () => {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2'),
+        kernel.runEnd('run-2')
+      ]);
+      const other = storeUnderTest();
+      await other.listRuns(NOTEBOOK);
+      const packsBefore = packs();
+
+      await store.deleteRun(NOTEBOOK, 'run-1');
+
+      expect((await store.listRuns(NOTEBOOK)).runs.map(run => run.id)).toEqual([
+        'run-2'
+      ]);
+      await store.flush();
+      for (const each of [other, storeUnderTest()]) {
+        const list = await each.listRuns(NOTEBOOK);
+        expect(list).toEqual({
+          runs: [expect.objectContaining({ id: 'run-2' })],
+          problems: []
+        });
+      }
+      expect(packs()).toEqual(packsBefore);
+      await expect(
+        store.updateRun(NOTEBOOK, 'run-1', { pinned: true })
+      ).rejects.toThrow(
+        'The run "run-1" of "analysis/train.ipynb" was deleted.'
+      );
+      // A page that renames it meanwhile does not bring it back.
+      await other.updateRun(NOTEBOOK, 'run-2', { name: 'kept' });
+      await other.flush();
+      expect(
+        (await storeUnderTest().listRuns(NOTEBOOK)).runs.map(run => run.name)
+      ).toEqual(['kept']);
+    });
+
+    it('should delete a run whose row is in a sealed index segment', async () => {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.runEnd('run-1')
+      ]);
+      const index = storeFile('/index.json.gz');
+      const head = read('index', index);
+      const old: StoreFormat.IndexRow = {
+        ...head.runs[0],
+        id: 'run-0',
+        name: 'old',
+        startedAt: head.runs[0].startedAt - 1000
+      };
+      const segment = index.replace(/index\.json\.gz$/, 'index/0.json.gz');
+      const segmentText = JSON.stringify({
+        format: 'jupyterlab-runs/index-segment',
+        version: 2,
+        notebookPath: NOTEBOOK,
+        segment: 0,
+        runs: [old]
+      });
+      server.plantStore(segment, segmentText);
+      server.plantStore(
+        index,
+        JSON.stringify({ ...head, segments: [{ segment: 0, count: 1 }] })
+      );
+      store.dispose();
+      const page = storeUnderTest();
+
+      await page.deleteRun(NOTEBOOK, 'run-0');
+      await page.flush();
+
+      for (const each of [page, storeUnderTest()]) {
+        const list = await each.listRuns(NOTEBOOK);
+        expect(list.problems).toEqual([]);
+        expect(list.runs.map(run => run.id)).toEqual(['run-1']);
+      }
+      expect(server.storeText(segment)).toBe(segmentText);
+    });
+
+    it('should refuse to delete a running run', async () => {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1')
+      ]);
+
+      await expect(store.deleteRun(NOTEBOOK, 'run-1')).rejects.toThrow(
+        'The run "run-1" is still running: stop it'
+      );
+      expect((await storeUnderTest().listRuns(NOTEBOOK)).runs).toHaveLength(1);
+    });
+
+    it('should refuse while the server cannot be reached', async () => {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.runEnd('run-1')
+      ]);
+      server.down = true;
+
+      await expect(store.deleteRun(NOTEBOOK, 'run-1')).rejects.toThrow(
+        /^The Jupyter server cannot be reached \(.*\); nothing was changed\.$/
+      );
+      server.down = false;
+      expect((await store.listRuns(NOTEBOOK)).runs).toHaveLength(1);
+    });
+  });
+
+  describe('#listNotebooks()', () => {
+    it('should list the notebooks that have runs, and skip folders it cannot read', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      await record(store, [kernel.session_(), kernel.runStart('run-1')]);
+      await record(
+        store,
+        [kernel.runStart('run-2'), kernel.runEnd('run-2')],
+        'b/ünï côdé.ipynb'
+      );
+      await record(store, [kernel.runStart('run-3')], 'c.ipynb');
+      server.plantStore(
+        `${STORE}/notebooks/${await notebookKey('c.ipynb')}/index.json.gz`,
+        '{"format": "jupyterlab-runs/index", "ver'
+      );
+      server.plantStore(
+        `${STORE}/notebooks/${await notebookKey('d.ipynb')}/index.json.gz`,
+        JSON.stringify({
+          ...read(
+            'index',
+            storeFile(`${await notebookKey(NOTEBOOK)}/index.json.gz`)
+          ),
+          notebookPath: NOTEBOOK
+        })
+      );
+      server.plant(`${STORE}/notebooks/notes.txt`, 'hello');
+      const page = storeUnderTest();
+
+      expect(await page.listNotebooks()).toEqual([
+        NOTEBOOK,
+        'b/ünï côdé.ipynb'
+      ]);
+
+      expect(warn).toHaveBeenCalledTimes(3);
+      expect(warn.mock.calls.map(call => String(call[0]))).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('is not valid JSON'),
+          expect.stringContaining('notes.txt is not a notebook folder'),
+          expect.stringContaining(
+            `lists the runs of "${NOTEBOOK}", whose folder is another`
+          )
+        ])
+      );
+      const before = server.requests.length;
+      await new Promise(resolve => setTimeout(resolve, 2100));
+      expect(await page.listNotebooks()).toEqual([
+        NOTEBOOK,
+        'b/ünï côdé.ipynb'
+      ]);
+      // Listings, and the indexes of the two folders it could not read.
+      expect(
+        server.requests
+          .slice(before)
+          .filter(request => request.path.endsWith('.json.gz'))
+          .map(request => request.path.replace(/-[0-9a-f]{12}\//, '/'))
+          .sort()
+      ).toEqual([
+        `${STORE}/notebooks/c-ipynb/index.a.json.gz`,
+        `${STORE}/notebooks/d-ipynb/index.a.json.gz`
+      ]);
+    });
+
+    it('should list nothing for a store without runs', async () => {
+      expect(await storeUnderTest().listNotebooks()).toEqual([]);
     });
   });
 

@@ -94,7 +94,12 @@ export function summariesOf(runs: readonly StoredRun.Run[]): Runs.RunSummary[] {
         metric.name,
         typeof metric.last === 'number' ? metric.last : null
       ])
-    )
+    ),
+    tags: run.tags,
+    note: run.note,
+    // The sidebar's marks; the charts do not use them.
+    pinned: false,
+    archived: false
   }));
 }
 

@@ -18,7 +18,28 @@ export namespace StoreFormat {
    * The kinds of files in a store. Each file names its kind in `format` as
    * `jupyterlab-runs/<kind>`.
    */
-  export type Kind = 'store' | 'index' | 'index-segment' | 'pack';
+  export type Kind =
+    'store' | 'index' | 'index-segment' | 'pack' | 'annotations';
+
+  /**
+   * The longest run name a user may give, in characters (code points).
+   */
+  export const MAX_NAME = 200;
+
+  /**
+   * The longest note a user may write, in characters (code points).
+   */
+  export const MAX_NOTE = 10000;
+
+  /**
+   * The most tags a user may set on one run.
+   */
+  export const MAX_TAGS = 100;
+
+  /**
+   * The longest tag key or value, in characters (code points).
+   */
+  export const MAX_TAG = 200;
 
   /**
    * The two fields every store file starts with.
@@ -312,6 +333,43 @@ export namespace StoreFormat {
   };
 
   /**
+   * A value the user set, and when (epoch milliseconds): of two values of
+   * one field, the later one wins.
+   */
+  export type Stamped<T> = {
+    readonly value: T;
+    readonly at: number;
+  };
+
+  /**
+   * What the user changed of one run. Every field is optional; a deleted run
+   * keeps only `deleted`, and stays deleted.
+   */
+  export type RunAnnotation = {
+    /** When the run was deleted, epoch milliseconds. */
+    readonly deleted?: number;
+    readonly name?: Stamped<string>;
+    /** A null value clears the run's note. */
+    readonly note?: Stamped<string | null>;
+    /** By tag key; a null value removes the tag. */
+    readonly tags?: Readonly<Record<string, Stamped<string | null>>>;
+    readonly pinned?: Stamped<boolean>;
+    readonly archived?: Stamped<boolean>;
+  };
+
+  /**
+   * `notebooks/<key>/annotations.json.gz`: the user's changes to a
+   * notebook's runs (names, notes, tags, pins, archiving, deletion), merged
+   * over the index rows when listing.
+   */
+  export type AnnotationsFile = Header<'annotations'> & {
+    readonly notebookPath: string;
+    readonly updatedAt: number;
+    /** By run id. */
+    readonly runs: Readonly<Record<string, RunAnnotation>>;
+  };
+
+  /**
    * A file read from the store: its value, or why it cannot be used.
    */
   export type Parsed<T> =
@@ -443,6 +501,28 @@ export function checkIndexRow(
   trans: TranslationBundle
 ): StoreFormat.Parsed<StoreFormat.IndexRow> {
   return attempt(() => readIndexRow(new FieldReader(data, where, trans)));
+}
+
+/**
+ * Check the annotation of one run on its own (`id` is its key in the
+ * file), so that a bad one does not hide the others.
+ */
+export function checkRunAnnotation(
+  id: string,
+  data: unknown,
+  where: string,
+  trans: TranslationBundle
+): StoreFormat.Parsed<StoreFormat.RunAnnotation> {
+  if (!isValidId(id as unknown)) {
+    return {
+      ok: false,
+      problem: trans.__(
+        '"%1" is not a run id: it must be an id',
+        id.slice(0, 80)
+      )
+    };
+  }
+  return attempt(() => readRunAnnotation(new FieldReader(data, where, trans)));
 }
 
 /**
@@ -603,6 +683,17 @@ class FieldReader {
       this.fail(this.trans.__('a string'));
     }
     return this.value as string;
+  }
+
+  /**
+   * A string of at most `max` characters (code points).
+   */
+  text(max: number): string {
+    const value = this.string();
+    if (codePoints(value) > max) {
+      this.fail(this.trans.__('a text of at most %1 characters', max));
+    }
+    return value;
   }
 
   boolean(): boolean {
@@ -821,6 +912,82 @@ function readIndexRow(reader: FieldReader): StoreFormat.IndexRow {
       .array()
       .map(r => r.pack())
   };
+}
+
+/**
+ * A value with the time it was set.
+ */
+function readStamped<T>(
+  reader: FieldReader,
+  read: (value: FieldReader) => T
+): StoreFormat.Stamped<T> {
+  reader.object();
+  return {
+    value: read(reader.field('value')),
+    at: reader.field('at').number()
+  };
+}
+
+function readRunAnnotation(reader: FieldReader): StoreFormat.RunAnnotation {
+  reader.object();
+  const { MAX_NAME, MAX_NOTE, MAX_TAG } = StoreFormat;
+  const annotation: StoreFormat.RunAnnotation = {
+    deleted: reader.optional('deleted', r => r.number()),
+    name: reader.optional('name', r => readStamped(r, v => v.text(MAX_NAME))),
+    note: reader.optional('note', r =>
+      readStamped(r, v => v.nullable(n => n.text(MAX_NOTE)))
+    ),
+    tags: reader.optional('tags', r =>
+      recordOf(
+        r.entries().map(([key, item]) => {
+          if (key === '' || codePoints(key) > MAX_TAG) {
+            item.fail(
+              item.trans.__('under a tag key of 1 to %1 characters', MAX_TAG)
+            );
+          }
+          return [
+            key,
+            readStamped(item, v => v.nullable(t => t.text(MAX_TAG)))
+          ];
+        })
+      )
+    ),
+    pinned: reader.optional('pinned', r => readStamped(r, v => v.boolean())),
+    archived: reader.optional('archived', r => readStamped(r, v => v.boolean()))
+  };
+  // Absent fields stay absent, so that the annotation writes back the same.
+  return recordOf(
+    Object.entries(annotation).filter(([, value]) => value !== undefined)
+  ) as StoreFormat.RunAnnotation;
+}
+
+/**
+ * A record of the given entries, each an own property: unlike assigning to
+ * `{}`, a key such as `__proto__` stays a key.
+ */
+export function recordOf<T>(
+  entries: Iterable<readonly [string, T]>
+): Record<string, T> {
+  const record: Record<string, T> = {};
+  for (const [key, value] of entries) {
+    Object.defineProperty(record, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true
+    });
+  }
+  return record;
+}
+
+/**
+ * How many characters (code points, as JSON Schema counts) a text has.
+ */
+export function codePoints(text: string): number {
+  // Surrogate pairs are one character; lone surrogates count as one each.
+  return (
+    text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) ?? []).length
+  );
 }
 
 function readError(reader: FieldReader): StoreFormat.ExecutionError {
@@ -1095,6 +1262,16 @@ const READERS = {
       .field('runs')
       .array()
       .map(row => row.value as StoreFormat.IndexRow)
+  }),
+  annotations: (file: FieldReader): StoreFormat.AnnotationsFile => ({
+    format: 'jupyterlab-runs/annotations',
+    version: StoreFormat.VERSION,
+    notebookPath: file.field('notebookPath').string(),
+    updatedAt: file.field('updatedAt').number(),
+    runs: file.field('runs').object() as Record<
+      string,
+      StoreFormat.RunAnnotation
+    >
   }),
   pack: (file: FieldReader): StoreFormat.PackFile => {
     const blobs = file.field('blobs').array();

@@ -64,6 +64,13 @@ export function slotsOf(path: string): [string, string] | null {
 const KEY_PATTERN = /^[a-z0-9-]{1,40}-[0-9a-f]{12}$/;
 
 /**
+ * Whether a folder name is a notebook key as `notebookKey` makes them.
+ */
+export function isNotebookKey(name: string): boolean {
+  return KEY_PATTERN.test(name);
+}
+
+/**
  * Whether one path segment is safe to write: not empty, not `.` or `..`,
  * not hidden, with no control, separator or drive characters.
  */
@@ -99,11 +106,18 @@ export class StoreLayout {
     return `${this.folder}/store.json`;
   }
 
+  /**
+   * The folder holding one folder per notebook.
+   */
+  get notebooksFolder(): string {
+    return `${this.folder}/notebooks`;
+  }
+
   notebookFolder(key: string): string {
     if (!KEY_PATTERN.test(key)) {
       throw new Error(`jupyterlab-runs: invalid notebook key "${key}"`);
     }
-    return `${this.folder}/notebooks/${key}`;
+    return `${this.notebooksFolder}/${key}`;
   }
 
   /**
@@ -111,6 +125,13 @@ export class StoreLayout {
    */
   indexFile(key: string): string {
     return `${this.notebookFolder(key)}/index${COMPRESSED}`;
+  }
+
+  /**
+   * The user's changes to the notebook's runs (a compressed file).
+   */
+  annotationsFile(key: string): string {
+    return `${this.notebookFolder(key)}/annotations${COMPRESSED}`;
   }
 
   indexSegment(key: string, segment: number): string {

@@ -11,7 +11,7 @@ import {
   readStoreFile
 } from './format';
 import type { StoreLayout } from './paths';
-import { sortRows, summaryOfRow } from './rows';
+import { sortRows } from './rows';
 import type { SnapshotState } from './snapshot';
 import { decodeSnapshots, snapshotNotebook } from './snapshot';
 
@@ -131,7 +131,8 @@ export namespace StoredRun {
 }
 
 /**
- * Reads a notebook's run list from its index files: the head in one request,
+ * Reads a notebook's index rows from its index files (the store lays the
+ * user's annotations over them): the head in one request,
  * then its sealed segments together. Every file or row that cannot be used
  * becomes one problem line; the others are still listed.
  */
@@ -142,21 +143,6 @@ export class RunListReader {
   constructor(read: ReadText, trans: TranslationBundle) {
     this._read = read;
     this._trans = trans;
-  }
-
-  /**
-   * The runs of a notebook, newest first.
-   *
-   * @throws When the server cannot be reached.
-   */
-  async read(
-    layout: StoreLayout,
-    key: string,
-    notebookPath: string
-  ): Promise<Runs.RunList> {
-    const { rows, problems } = await this.rows(layout, key, notebookPath);
-    const runs = rows.map(row => summaryOfRow(row, notebookPath));
-    return { runs, problems };
   }
 
   /**

@@ -92,8 +92,17 @@ export function runStateFromRow(
   row: StoreFormat.IndexRow,
   notebookPath: string
 ): RunState {
+  const { id, name, status, startedAt, endedAt } = summaryOfRow(
+    row,
+    notebookPath
+  );
   return {
-    ...summaryOfRow(row, notebookPath),
+    id,
+    name,
+    notebookPath,
+    status,
+    startedAt,
+    endedAt,
     updatedAt: row.updatedAt,
     session: row.session,
     seq: row.seq,

@@ -26,7 +26,12 @@ export function summaryOfRow(
     startedAt: row.startedAt,
     endedAt: row.endedAt,
     params: row.params,
-    metrics: row.metrics
+    metrics: row.metrics,
+    tags: row.tags,
+    // The user's note, pin and archiving are in the annotations file.
+    note: null,
+    pinned: false,
+    archived: false
   };
 }
 

@@ -6,15 +6,28 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
+import type { Annotations } from './annotations';
+import {
+  annotateSummary,
+  applyChange,
+  checkRunChange,
+  mergeAnnotations
+} from './annotations';
 import type { BlobAddress } from './codec';
 import { blobAddress, storedOutputs } from './codec';
 import { StoreDrive } from './drive';
 import type { StoreFormat } from './format';
-import { checkIndexRow, isValidId, readStoreFile } from './format';
+import {
+  checkIndexRow,
+  checkRunAnnotation,
+  isValidId,
+  readStoreFile,
+  recordOf
+} from './format';
 import type { ILocalStore, PendingWrite } from './local';
 import { deferredLocalStore, openLocalStore } from './local';
 import { PackBuilder } from './pack';
-import { notebookKey, StoreLayout } from './paths';
+import { isNotebookKey, notebookKey, StoreLayout } from './paths';
 import { defaultRetryDelay, WriteQueue } from './queue';
 import type { StoredRun } from './reader';
 import { RunListReader, RunReader, rowFromBlocks } from './reader';
@@ -30,8 +43,9 @@ import {
   sessionStateFromEntry,
   toIndexRow
 } from './reducer';
-import { mergeRows, sealOldRows } from './rows';
+import { mergeRows, sealOldRows, summaryOfRow } from './rows';
 import type { PackScan } from './scan';
+import { canonicalJSON } from './hash';
 import { digestOf, scanPacks } from './scan';
 import { snapshotState } from './snapshot';
 
@@ -57,6 +71,16 @@ const PACK_LIMIT = 1024 * 1024;
  * How many kernel sessions the index head remembers.
  */
 const HEAD_SESSIONS = 200;
+
+/**
+ * How many index heads `listNotebooks` reads at once.
+ */
+const NOTEBOOK_READS = 8;
+
+/**
+ * How many times a page reads its annotations back after writing them.
+ */
+const ANNOTATION_CHECKS = 3;
 
 /**
  * The run store: turns kernel events, outputs and snapshots into store files
@@ -221,6 +245,9 @@ export class RunStore implements IRunStore, IDisposable {
         if (notebook.timer !== null) {
           planned.push(notebook.written);
         }
+        if (notebook.checking) {
+          planned.push(notebook.checking);
+        }
       }
       if (planned.length === 0) {
         break;
@@ -239,11 +266,27 @@ export class RunStore implements IRunStore, IDisposable {
       if (refused !== null) {
         return { runs: [], problems: [refused] };
       }
-      const list = await this._rows.read(
+      const { rows, problems } = await this._rows.rows(
         notebook.layout,
         notebook.key,
         notebookPath
       );
+      notebook.listed = new Map(rows.map(row => [row.id, row.status]));
+      const annotations = await this._readAnnotations(notebook);
+      const runs: Runs.RunSummary[] = [];
+      for (const row of rows) {
+        const summary = annotateSummary(
+          summaryOfRow(row, notebookPath),
+          annotations.runs.get(row.id)
+        );
+        if (summary) {
+          runs.push(summary);
+        }
+      }
+      const list: Runs.RunList = {
+        runs,
+        problems: [...problems, ...annotations.problems]
+      };
       void this._local.setRunList(cacheKey, list).catch(() => undefined);
       return list;
     } catch (reason) {
@@ -259,6 +302,79 @@ export class RunStore implements IRunStore, IDisposable {
         ]
       };
     }
+  }
+
+  /**
+   * Apply the user's change to a run: it shows in `listRuns` of this page at
+   * once (`runsChanged` is emitted), and in other pages once the
+   * annotations file is written (after the write delay).
+   *
+   * @throws An `Error` saying why, and nothing changes, for an invalid
+   * change or run id, a run the notebook does not have or that was deleted,
+   * more than 100 user tags, a store folder of another version, or a server
+   * that cannot be reached.
+   */
+  async updateRun(
+    notebookPath: string,
+    runId: string,
+    change: Runs.RunChange
+  ): Promise<void> {
+    const checked = checkRunChange(change, this._trans);
+    await this._annotate(notebookPath, runId, (entry, now) =>
+      applyChange(entry, checked, now, this._trans)
+    );
+  }
+
+  /**
+   * Delete a run: it leaves every list at once (a tombstone in the
+   * annotations file). Its blocks stay in their packs: see docs/FORMAT.md.
+   *
+   * @throws An `Error` saying why, for a running run (stop it first), and
+   * as `updateRun` does.
+   */
+  async deleteRun(notebookPath: string, runId: string): Promise<void> {
+    await this._annotate(notebookPath, runId, (_, now, status) => {
+      if (status === 'running') {
+        throw new Error(
+          this._trans.__(
+            'The run "%1" is still running: stop it (interrupt, restart or shut down its kernel) before deleting it.',
+            runId
+          )
+        );
+      }
+      return { deleted: now };
+    });
+  }
+
+  /**
+   * The paths of the notebooks the store holds runs of, sorted: one folder
+   * listing, and the index head of each notebook not seen before (a
+   * notebook's folder always holds the same notebook). A folder whose index
+   * cannot be read is skipped with a warning.
+   *
+   * @throws When the server cannot be reached.
+   */
+  async listNotebooks(): Promise<string[]> {
+    await this._ready;
+    const layout = this._layout;
+    const refused = await this._storeProblem(layout);
+    if (refused !== null) {
+      console.warn(`jupyterlab-runs: ${refused}`);
+      return [];
+    }
+    const names = await this._drive.list(layout.notebooksFolder);
+    const paths: string[] = [];
+    for (let start = 0; start < names.length; start += NOTEBOOK_READS) {
+      const batch = names.slice(start, start + NOTEBOOK_READS);
+      for (const path of await Promise.all(
+        batch.map(name => this._notebookPathOf(layout, name))
+      )) {
+        if (path !== null) {
+          paths.push(path);
+        }
+      }
+    }
+    return [...new Set(paths)].sort();
   }
 
   /**
@@ -352,6 +468,317 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
+   * Change a run's annotation: `edit` gives the new one (null for no
+   * change) from the current one, the time and the run's status, or throws
+   * to refuse. The annotations file is read again and merged before it is
+   * written, so changes other pages made meanwhile are kept.
+   */
+  private _annotate(
+    notebookPath: string,
+    runId: string,
+    edit: (
+      entry: StoreFormat.RunAnnotation | undefined,
+      now: number,
+      status: Runs.RunStatus
+    ) => StoreFormat.RunAnnotation | null
+  ): Promise<void> {
+    if (!isValidId(runId)) {
+      return Promise.reject(
+        new Error(
+          this._trans.__('"%1" is not a run id.', String(runId).slice(0, 80))
+        )
+      );
+    }
+    return this._userTask(notebookPath, async notebook => {
+      const { layout, path } = notebook;
+      const refused = await this._storeProblem(layout);
+      if (refused !== null) {
+        throw new Error(refused);
+      }
+      const status = await this._unreachable(() =>
+        this._runStatus(notebook, runId)
+      );
+      if (status === null) {
+        throw new Error(
+          this._trans.__('The notebook "%1" has no run "%2".', path, runId)
+        );
+      }
+      const stored = await this._unreachable(() =>
+        this._readAnnotations(notebook)
+      );
+      if (stored.refused !== null) {
+        throw new Error(stored.refused);
+      }
+      const entry = stored.runs.get(runId);
+      if (entry?.deleted !== undefined) {
+        throw new Error(
+          this._trans.__('The run "%1" of "%2" was deleted.', runId, path)
+        );
+      }
+      const next = edit(entry, this._now(), status);
+      if (next === null) {
+        return;
+      }
+      notebook.annotations = mergeAnnotations(
+        stored.runs,
+        new Map([[runId, next]])
+      );
+      if (!(await this._ensureStoreFile(layout))) {
+        throw new Error(
+          this._trans.__(
+            'The store folder "%1" cannot be written to.',
+            layout.folder
+          )
+        );
+      }
+      this._writeAnnotations(notebook, stored.unreadable);
+      this._runsChanged.emit(path);
+    });
+  }
+
+  /**
+   * Queue the annotations file as this page knows it, with the entries it
+   * could not read as they were, then check it once it landed.
+   */
+  private _writeAnnotations(
+    notebook: RunStore.INotebook,
+    unreadable: readonly [string, unknown][]
+  ): void {
+    const known = notebook.annotations ?? new Map();
+    const file: StoreFormat.AnnotationsFile = {
+      format: 'jupyterlab-runs/annotations',
+      version: 2,
+      notebookPath: notebook.path,
+      updatedAt: this._now(),
+      runs: recordOf([
+        // Entries that cannot be read are kept: they may be newer.
+        ...unreadable.filter(([id]) => !known.has(id)),
+        ...sortById(known)
+      ] as [string, StoreFormat.RunAnnotation][])
+    };
+    this._enqueue(
+      notebook.layout,
+      [fileWrite(notebook.layout.annotationsFile(notebook.key), file)],
+      notebook.path
+    );
+    this._checkAnnotationsLater(notebook);
+  }
+
+  /**
+   * Once this page's annotations writes landed (and the write delay passed),
+   * read the file again and write it again if another page overwrote it
+   * without a change this page made (the Contents API has no
+   * compare-and-swap); a few rounds at most.
+   */
+  private _checkAnnotationsLater(notebook: RunStore.INotebook): void {
+    notebook.recheck = true;
+    if (notebook.checking) {
+      return;
+    }
+    notebook.checking = (async () => {
+      for (let round = 0; notebook.recheck && round < ANNOTATION_CHECKS;) {
+        notebook.recheck = false;
+        round++;
+        await this._queue.whenIdle();
+        await new Promise(resolve => setTimeout(resolve, this._debounce));
+        if (this._isDisposed) {
+          return;
+        }
+        await this._task(notebook.path, async current => {
+          const stored = await this._readAnnotations(current).catch(() => null);
+          if (
+            stored &&
+            stored.refused === null &&
+            canonicalJSON(sortById(stored.read)) !==
+              canonicalJSON(sortById(stored.runs))
+          ) {
+            this._writeAnnotations(current, stored.unreadable);
+          }
+        });
+      }
+    })().finally(() => (notebook.checking = null));
+  }
+
+  /**
+   * The status of a run of a notebook, or null when it has no such run:
+   * from this page's records, the last list, or else the index.
+   */
+  private async _runStatus(
+    notebook: RunStore.INotebook,
+    runId: string
+  ): Promise<Runs.RunStatus | null> {
+    const own = notebook.state.runs.get(runId);
+    if (own) {
+      return own.status;
+    }
+    const listed = notebook.listed?.get(runId);
+    if (listed !== undefined && listed !== 'running') {
+      return listed;
+    }
+    // Unknown, or running when last listed: ask the index.
+    const { rows } = await this._rows.rows(
+      notebook.layout,
+      notebook.key,
+      notebook.path
+    );
+    notebook.listed = new Map(rows.map(row => [row.id, row.status]));
+    return notebook.listed.get(runId) ?? null;
+  }
+
+  /**
+   * The user's changes to a notebook's runs: the annotations file merged
+   * with what this page knows (its own changes not yet written, and what it
+   * read before). Entries that cannot be read are reported and kept aside;
+   * `refused` says why a file must not be rewritten (another version).
+   *
+   * @throws When the server cannot be reached.
+   */
+  private async _readAnnotations(notebook: RunStore.INotebook): Promise<{
+    /** What the file holds. */
+    read: Annotations;
+    /** What the file holds merged with what this page knows. */
+    runs: Annotations;
+    unreadable: [string, unknown][];
+    problems: string[];
+    refused: string | null;
+  }> {
+    const filePath = notebook.layout.annotationsFile(notebook.key);
+    const parsed = await readStoreFile(
+      'annotations',
+      filePath,
+      p => this._read(p),
+      this._trans
+    );
+    const read: Annotations = new Map();
+    const unreadable: [string, unknown][] = [];
+    const problems: string[] = [];
+    let refused: string | null = null;
+    if (parsed && !parsed.ok) {
+      problems.push(this._rows.problem(filePath, parsed.problem));
+      if (parsed.problem.includes('format version')) {
+        refused = `${filePath} ${parsed.problem}`;
+      }
+    } else if (parsed && parsed.value.notebookPath !== notebook.path) {
+      const problem = this._trans.__(
+        'holds changes to the runs of "%1", not of this notebook',
+        parsed.value.notebookPath
+      );
+      problems.push(this._rows.problem(filePath, problem));
+      refused = `${filePath} ${problem}`;
+    } else if (parsed) {
+      for (const [id, data] of Object.entries(parsed.value.runs)) {
+        const checked = checkRunAnnotation(
+          id,
+          data,
+          `runs[${JSON.stringify(id)}]`,
+          this._trans
+        );
+        if (checked.ok) {
+          read.set(id, checked.value);
+        } else {
+          unreadable.push([id, data]);
+          problems.push(this._rows.problem(filePath, checked.problem));
+        }
+      }
+    }
+    notebook.annotations = mergeAnnotations(
+      read,
+      notebook.annotations ?? new Map()
+    );
+    return { read, runs: notebook.annotations, unreadable, problems, refused };
+  }
+
+  /**
+   * The path of the notebook whose runs are in the folder `key`, or null
+   * (with a warning) when it cannot be read; remembered once known.
+   */
+  private async _notebookPathOf(
+    layout: StoreLayout,
+    key: string
+  ): Promise<string | null> {
+    const cacheKey = `${layout.folder}\n${key}`;
+    const known = this._notebookPaths.get(cacheKey);
+    if (known !== undefined) {
+      return known;
+    }
+    const where = `${layout.notebooksFolder}/${key}`;
+    if (!isNotebookKey(key)) {
+      console.warn(
+        `jupyterlab-runs: ${where} is not a notebook folder of the store; skipped.`
+      );
+      return null;
+    }
+    const headPath = layout.indexFile(key);
+    const parsed = await readStoreFile(
+      'index',
+      headPath,
+      p => this._read(p),
+      this._trans
+    );
+    if (parsed === null) {
+      // A page wrote a pack and has not written the index yet.
+      return null;
+    }
+    if (!parsed.ok) {
+      console.warn(`jupyterlab-runs: ${headPath} ${parsed.problem}; skipped.`);
+      return null;
+    }
+    const path = parsed.value.notebookPath;
+    if ((await notebookKey(path)) !== key) {
+      console.warn(
+        `jupyterlab-runs: ${headPath} lists the runs of "${path}", whose folder is another; skipped.`
+      );
+      return null;
+    }
+    this._notebookPaths.set(cacheKey, path);
+    return path;
+  }
+
+  /**
+   * Run work on a notebook after the work already queued for it, like
+   * `_task`, but give back its result or its error: for what the user asked
+   * for, who is told why it failed.
+   */
+  private _userTask<T>(
+    notebookPath: string,
+    work: (notebook: RunStore.INotebook) => Promise<T>
+  ): Promise<T> {
+    const previous = this._chains.get(notebookPath) ?? this._ready;
+    const done = previous.then(async () => {
+      if (this._isDisposed) {
+        throw new Error(this._trans.__('The run store is closed.'));
+      }
+      await this._ready;
+      return work(await this._notebook(notebookPath));
+    });
+    const settled = done.then(
+      () => undefined,
+      () => undefined
+    );
+    this._chains.set(notebookPath, settled);
+    this._tasks.add(settled);
+    void settled.then(() => this._tasks.delete(settled));
+    return done;
+  }
+
+  /**
+   * An operation's result; its failure, when the server cannot be reached,
+   * as an `Error` saying so.
+   */
+  private async _unreachable<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (reason) {
+      throw new Error(
+        this._trans.__(
+          'The Jupyter server cannot be reached (%1); nothing was changed.',
+          reason instanceof Error ? reason.message : String(reason)
+        )
+      );
+    }
+  }
+
+  /**
    * Read from a notebook's store once the writes of this page are queued,
    * after checking the store's version.
    */
@@ -441,6 +868,10 @@ export class RunStore implements IRunStore, IDisposable {
         written: Promise.resolve(),
         onWritten: () => undefined,
         index: null,
+        annotations: null,
+        checking: null,
+        recheck: false,
+        listed: null,
         lastWrite: 0,
         warnings: 0
       }));
@@ -1070,6 +1501,8 @@ export class RunStore implements IRunStore, IDisposable {
   private _layout: StoreLayout;
   private readonly _local: ILocalStore;
   private readonly _notebooks = new Map<string, Promise<RunStore.INotebook>>();
+  /** The notebook path of each notebook folder, by store folder and key. */
+  private readonly _notebookPaths = new Map<string, string>();
   private readonly _now: () => number;
   private _outage = false;
   private readonly _queue: WriteQueue;
@@ -1163,9 +1596,27 @@ export namespace RunStore {
     onWritten: () => void;
     /** The index head this page wrote last. */
     index: StoreFormat.IndexFile | null;
+    /**
+     * The user's changes to the notebook's runs as this page last read or
+     * made them; null until first needed.
+     */
+    annotations: Annotations | null;
+    /** Resolves once the annotations file was read back after writes. */
+    checking: Promise<void> | null;
+    /** Whether the annotations file must be read back again. */
+    recheck: boolean;
+    /** The status of each run as the notebook's runs were last listed. */
+    listed: Map<string, Runs.RunStatus> | null;
     lastWrite: number;
     warnings: number;
   }
+}
+
+/**
+ * The entries of a map sorted by key.
+ */
+function sortById<T>(map: ReadonlyMap<string, T>): [string, T][] {
+  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function fileWrite(path: string, content: object): RunStore.IFileWrite {
