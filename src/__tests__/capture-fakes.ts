@@ -83,11 +83,18 @@ export class FakeRunStore implements IRunStore {
     return this.lists.get(notebookPath) ?? { runs: [], problems: [] };
   }
 
+  /** `updateRun()` calls, in order. */
+  readonly updates: { path: string; run: string; change: Runs.RunChange }[] =
+    [];
+  /** `deleteRun()` calls, in order. */
+  readonly deletes: { path: string; run: string }[] = [];
+
   async updateRun(
     notebookPath: string,
     runId: string,
     change: Runs.RunChange
   ): Promise<void> {
+    this.updates.push({ path: notebookPath, run: runId, change });
     this._editRuns(notebookPath, runId, run => {
       const tags: Record<string, string> = { ...run.tags };
       for (const [key, value] of Object.entries(change.tags ?? {})) {
@@ -111,9 +118,11 @@ export class FakeRunStore implements IRunStore {
   }
 
   async deleteRun(notebookPath: string, runId: string): Promise<void> {
+    this.deletes.push({ path: notebookPath, run: runId });
     this._editRuns(notebookPath, runId, () => []);
   }
 
+  /** The paths `listRuns()` has answers for, sorted. */
   async listNotebooks(): Promise<string[]> {
     return [...this.lists.keys()].sort();
   }

@@ -193,4 +193,110 @@ describe('RunsPanelModel (runs)', () => {
       expect(emissions).toBe(0);
     });
   });
+
+  describe('#queryText', () => {
+    it('should filter the rows, and keep the last readable query on an error', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      model.queryText = 'status = running';
+      expect(model.rows.map(row => row.run.id)).toEqual(['r2']);
+      expect(model.queryError).toBeNull();
+
+      model.queryText = 'status = faild';
+      expect(model.queryError?.message).toContain('Unknown status "faild"');
+      expect(model.queryError?.start).toBe(9);
+      expect(model.rows.map(row => row.run.id)).toEqual(['r2']);
+
+      model.queryText = '';
+      expect(model.queryError).toBeNull();
+      expect(model.rows).toHaveLength(2);
+    });
+  });
+
+  describe('#now', () => {
+    it('should tick every second while a run is running, only while visible', async () => {
+      jest.useFakeTimers();
+      try {
+        let now = 1_000_000;
+        const clocked = new RunsPanelModel({
+          settings,
+          notebooks,
+          store,
+          clock: () => now
+        });
+        clocked.isVisible = true;
+        await openNotebook('train.ipynb');
+        await jest.advanceTimersByTimeAsync(0);
+        now += 1000;
+        await jest.advanceTimersByTimeAsync(1000);
+        expect(clocked.now).toBe(now);
+
+        clocked.isVisible = false;
+        now += 5000;
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(clocked.now).toBe(now - 5000);
+        clocked.isVisible = true;
+        expect(clocked.now).toBe(now);
+        clocked.dispose();
+        now += 60_000;
+        await jest.advanceTimersByTimeAsync(60_000);
+        expect(clocked.now).toBe(now - 60_000);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
+
+  describe('#allNotebooks', () => {
+    it("should read every notebook's runs, and follow changes to any", async () => {
+      store.lists.set('eval.ipynb', {
+        runs: [runSummary({ id: 'e1', notebookPath: 'eval.ipynb' })],
+        problems: []
+      });
+      model.isVisible = true;
+      model.allNotebooks = true;
+      await settle();
+      expect(model.runs.map(run => run.id).sort()).toEqual(['e1', 'r1', 'r2']);
+
+      store.setRuns('eval.ipynb', { runs: [], problems: [] });
+      await settle();
+      expect(model.runs.map(run => run.id).sort()).toEqual(['r1', 'r2']);
+    });
+  });
+
+  describe('#primaryMetrics', () => {
+    it('should show the chosen metrics of the notebook, else the first logged', async () => {
+      const chosen = new Map<string, readonly string[]>();
+      const changed = new Signal<RunsPanelModel.IMetricChoices, void>(
+        {} as RunsPanelModel.IMetricChoices
+      );
+      const choices: RunsPanelModel.IMetricChoices = {
+        get: key => chosen.get(key) ?? null,
+        set: async (key, names) => {
+          chosen.set(key, names);
+          changed.emit();
+        },
+        changed
+      };
+      store.lists.set('train.ipynb', {
+        runs: [runSummary({ id: 'r1', metrics: { loss: 1, acc: 2, f1: 3 } })],
+        problems: []
+      });
+      const withChoices = new RunsPanelModel({
+        settings,
+        notebooks,
+        store,
+        metricChoices: choices
+      });
+      withChoices.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(withChoices.primaryMetrics).toEqual(['loss', 'acc']);
+      await withChoices.choosePrimaryMetrics(['f1']);
+      expect(chosen.get('train.ipynb')).toEqual(['f1']);
+      expect(withChoices.primaryMetrics).toEqual(['f1']);
+      withChoices.dispose();
+    });
+  });
 });

@@ -7,7 +7,13 @@ import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { RunsPanelModel } from '../history/model';
-import { formatMetric, formatScalar, RunsPanel } from '../history/view';
+import {
+  formatChange,
+  formatDuration,
+  formatMetric,
+  formatScalar,
+  RunsPanel
+} from '../history/view';
 import type { IActiveRuns, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
@@ -63,7 +69,7 @@ describe('RunsPanel (runs)', () => {
     opened.dispose();
   });
 
-  it('should list each run with its name, status, start time, params and metrics', async () => {
+  it('should show one row per run: status, name, start, duration, metrics and changed params', async () => {
     store.lists.set('train.ipynb', {
       runs: [
         runSummary({
@@ -71,15 +77,39 @@ describe('RunsPanel (runs)', () => {
           name: 'calm-heron-2',
           status: 'crashed',
           startedAt: STARTED,
-          params: { seed: 42, alpha: 0.5, solver: 'lbfgs', max_iter: 100 },
+          endedAt: STARTED + 185_000,
+          params: { seed: 42, alpha: 0.5 },
           metrics: { rmse: 6.61234, r2: null }
         }),
-        runSummary({ id: 'r1', name: 'brave-otter-1' })
+        runSummary({
+          id: 'r1',
+          name: 'brave-otter-1',
+          startedAt: STARTED - 1000,
+          params: { seed: 69, alpha: 0.5 },
+          metrics: { rmse: 7 },
+          tags: { model: 'xgboost' }
+        })
       ],
       problems: []
     });
     await openNotebook('train.ipynb');
     const node = await rendered(panel);
+
+    const grid = node.querySelector('[role="grid"]')!;
+    expect(grid.getAttribute('aria-rowcount')).toBe('3');
+    expect(
+      [...grid.querySelectorAll('[role="columnheader"]')].map(
+        header => header.textContent
+      )
+    ).toEqual([
+      'Status',
+      'Name',
+      'Started▼',
+      'Duration',
+      'rmse',
+      'r2',
+      'Changed'
+    ]);
 
     const items = node.querySelectorAll('.jp-RunsPanel-item');
     expect(items).toHaveLength(2);
@@ -87,31 +117,149 @@ describe('RunsPanel (runs)', () => {
     expect(first.querySelector('.jp-RunsPanel-runName')?.textContent).toBe(
       'calm-heron-2'
     );
-    expect(first.querySelector('.jp-RunsPanel-status')?.textContent).toBe(
-      'crashed'
-    );
-    expect(
-      first
-        .querySelector('.jp-RunsPanel-status')
-        ?.classList.contains('jp-mod-crashed')
-    ).toBe(true);
+    const status = first.querySelector('.jp-RunsPanel-status');
+    expect(status?.textContent).toBe('●crashed');
+    expect(status?.classList.contains('jp-mod-crashed')).toBe(true);
     const time = first.querySelector('time');
     expect(time?.getAttribute('title')).toBe(Time.format(new Date(STARTED)));
     expect(time?.getAttribute('dateTime')).toBe('2024-05-06T07:08:09.000Z');
     expect(time?.textContent).toBe(Time.formatHuman(new Date(STARTED)));
-
-    const [params, metrics] = first.querySelectorAll('.jp-RunsPanel-values');
-    expect(params.getAttribute('aria-label')).toBe('Parameters');
-    expect([...params.children].map(item => item.textContent)).toEqual([
-      'seed42',
-      'alpha0.5',
-      'solver"lbfgs"'
-    ]);
-    expect([...metrics.children].map(item => item.textContent)).toEqual([
-      'rmse6.612',
-      'r2—'
-    ]);
+    expect(
+      [...first.querySelectorAll('[role="gridcell"]')]
+        .slice(3)
+        .map(cell => cell.textContent)
+    ).toEqual(['3m 05s', '6.612', '—', 'seed 69→42']);
+    expect(items[1].querySelector('.jp-mod-tag')?.textContent).toBe(
+      'model=xgboost'
+    );
     expect(node.textContent).not.toContain('No runs recorded');
+  });
+
+  it('should render only the rows in view of 10,000 runs', async () => {
+    const runs = Array.from({ length: 10_000 }, (_, i) =>
+      runSummary({ id: `r${10_000 - i}`, startedAt: STARTED - i * 1000 })
+    );
+    store.lists.set('train.ipynb', { runs, problems: [] });
+    await openNotebook('train.ipynb');
+    const node = await rendered(panel);
+
+    const grid = node.querySelector('[role="grid"]')!;
+    expect(grid.getAttribute('aria-rowcount')).toBe('10001');
+    const rows = node.querySelectorAll('.jp-RunsPanel-item');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(50);
+    expect(rows[0].getAttribute('aria-rowindex')).toBe('2');
+  });
+
+  it('should sort by a column header and say so with aria-sort', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [
+        runSummary({ id: 'r2', name: 'b-run', startedAt: STARTED }),
+        runSummary({ id: 'r1', name: 'a-run', startedAt: STARTED - 1 })
+      ],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const nameHeader = () =>
+      [...node.querySelectorAll('[role="columnheader"]')].find(header =>
+        header.textContent?.startsWith('Name')
+      )!;
+    expect(nameHeader().getAttribute('aria-sort')).toBe('none');
+
+    nameHeader().querySelector('button')!.click();
+    node = await rendered(panel);
+    expect(nameHeader().getAttribute('aria-sort')).toBe('ascending');
+    expect(
+      [...node.querySelectorAll('.jp-RunsPanel-runName')].map(
+        name => name.textContent
+      )
+    ).toEqual(['a-run', 'b-run']);
+  });
+
+  it('should move the selection with the arrow keys', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r2' }), runSummary({ id: 'r1' })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const grid = node.querySelector('[role="grid"]')!;
+    const press = (key: string) =>
+      grid.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+
+    press('ArrowDown');
+    node = await rendered(panel);
+    expect(panel.model.selectedRun?.id).toBe('r2');
+    press('ArrowDown');
+    press('ArrowDown');
+    node = await rendered(panel);
+    expect(panel.model.selectedRun?.id).toBe('r1');
+    const selected = node.querySelector('[aria-selected="true"]')!;
+    expect(selected.getAttribute('data-run-id')).toBe('r1');
+    expect(grid.getAttribute('aria-activedescendant')).toBe(selected.id);
+  });
+
+  it('should filter with the query, and show why a query cannot be read', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [
+        runSummary({ id: 'r2', status: 'failed' }),
+        runSummary({ id: 'r1' })
+      ],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const input = node.querySelector<HTMLInputElement>(
+      'input[aria-label="Filter runs"]'
+    )!;
+    const type = (text: string) => {
+      Object.getOwnPropertyDescriptor(
+        HTMLInputElement.prototype,
+        'value'
+      )!.set!.call(input, text);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+
+    type('status = failed');
+    node = await rendered(panel);
+    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(1);
+    expect(node.querySelector('[role="alert"]')).toBeNull();
+
+    type('stauts = failed');
+    node = await rendered(panel);
+    const alert = node.querySelector('[role="alert"]');
+    expect(alert?.textContent).toContain('Unknown field "stauts" at column 1');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    // The last query that could be read stays applied.
+    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(1);
+
+    type('status = crashed');
+    node = await rendered(panel);
+    expect(node.textContent).toContain('No run matches the filter.');
+  });
+
+  it("should show all notebooks' runs when switched on", async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r1' })],
+      problems: []
+    });
+    store.lists.set('eval.ipynb', {
+      runs: [runSummary({ id: 'e1', notebookPath: 'eval.ipynb' })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(1);
+
+    [...node.querySelectorAll('label')]
+      .find(label => label.textContent === 'All notebooks')!
+      .querySelector('input')!
+      .click();
+    node = await rendered(panel);
+    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(2);
+    expect(node.textContent).toContain('Notebook');
+    expect(node.textContent).toContain('eval.ipynb');
   });
 
   it('should highlight the run active in the kernel', async () => {
@@ -218,6 +366,30 @@ describe('RunsPanel (runs)', () => {
       [null, 'None']
     ])('should show %j as %s', (value, text) => {
       expect(formatScalar(value)).toBe(text);
+    });
+  });
+
+  describe('#formatDuration()', () => {
+    it.each([
+      [42.7, '42s'],
+      [185, '3m 05s'],
+      [3725, '1h 02m'],
+      [2 * 86400 + 3 * 3600, '2d 3h']
+    ])('should show %d seconds as %s', (seconds, text) => {
+      expect(
+        formatDuration(seconds, nullTranslator.load('jupyterlab_runs'))
+      ).toBe(text);
+    });
+  });
+
+  describe('#formatChange()', () => {
+    it('should show a badge like seed 69→42, with a dash for no value', () => {
+      expect(formatChange({ name: 'seed', before: 69, after: 42 })).toBe(
+        'seed 69→42'
+      );
+      expect(
+        formatChange({ name: 'opt', before: undefined, after: 'adam' })
+      ).toBe('opt —→"adam"');
     });
   });
 

@@ -4,15 +4,30 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
+import type { Query, QueryError } from './query';
+import { compileQuery, parseQuery } from './query';
+import type { RunRow, Sort, SortColumn } from './rows';
+import {
+  DEFAULT_SORT,
+  deriveRows,
+  nextSort,
+  primaryMetrics,
+  visibleRows
+} from './rows';
 
 /**
  * State of the Runs sidebar: which notebook is active, whether tracking is
- * on, and the runs recorded for that notebook.
+ * on, the runs recorded for that notebook (or for all of them), and how the
+ * table shows them: sort, filter, archived runs, selection, metric columns.
  *
  * #### Notes
  * The runs are read from the store only while the panel is visible; changes
- * made while it is hidden are caught up with when it is shown again.
+ * made while it is hidden are caught up with when it is shown again. One
+ * timer, also only while visible, ages the relative start times every minute
+ * and the duration of running runs every second.
  */
 export class RunsPanelModel implements IDisposable {
   constructor(options: RunsPanelModel.IOptions) {
@@ -20,10 +35,15 @@ export class RunsPanelModel implements IDisposable {
     this._notebooks = options.notebooks;
     this._store = options.store;
     this._activeRuns = options.activeRuns ?? null;
+    this._metricChoices = options.metricChoices ?? null;
+    this._trans = options.trans;
+    this._clock = options.clock ?? Date.now;
+    this._now = this._clock();
     this._settings.changed.connect(this._onSettingsChanged, this);
     this._notebooks.currentChanged.connect(this._onCurrentChanged, this);
     this._store.runsChanged.connect(this._onRunsChanged, this);
     this._activeRuns?.changed.connect(this._onActiveRunChanged, this);
+    this._metricChoices?.changed.connect(this._onChoicesChanged, this);
     this._follow(this._notebooks.currentWidget);
   }
 
@@ -32,6 +52,20 @@ export class RunsPanelModel implements IDisposable {
    */
   get stateChanged(): ISignal<this, void> {
     return this._stateChanged;
+  }
+
+  /**
+   * Emitted with a run the user asked to open (Enter, a double click).
+   */
+  get runOpened(): ISignal<this, Runs.RunSummary> {
+    return this._runOpened;
+  }
+
+  /**
+   * Open a run: the plugin shows it in the main area.
+   */
+  open(run: Runs.RunSummary): void {
+    this._runOpened.emit(run);
   }
 
   /**
@@ -53,21 +87,46 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * The runs recorded for the active notebook, newest first.
+   * Whether the runs of every notebook the store holds are shown, rather
+   * than those of the active notebook.
+   */
+  get allNotebooks(): boolean {
+    return this._allNotebooks;
+  }
+
+  set allNotebooks(all: boolean) {
+    if (all === this._allNotebooks) {
+      return;
+    }
+    this._allNotebooks = all;
+    this._stateChanged.emit();
+    void this.refresh();
+  }
+
+  /**
+   * The runs read, as the store gives them: newest first per notebook.
    */
   get runs(): readonly Runs.RunSummary[] {
-    return this._list.runs;
+    if (this._runs === null) {
+      const lists = [...this._lists.values()];
+      this._runs =
+        lists.length === 1
+          ? lists[0].runs
+          : ([] as Runs.RunSummary[]).concat(...lists.map(list => list.runs));
+    }
+    return this._runs;
   }
 
   /**
-   * One line per stored item of the active notebook that could not be read.
+   * One line per stored item that could not be read.
    */
   get problems(): readonly string[] {
-    return this._list.problems;
+    const lists = [...this._lists.values()];
+    return ([] as string[]).concat(...lists.map(list => list.problems));
   }
 
   /**
-   * Why the runs of the active notebook could not be read at all, or `null`.
+   * Why the runs could not be read at all, or `null`.
    */
   get readError(): string | null {
     return this._readError;
@@ -78,7 +137,7 @@ export class RunsPanelModel implements IDisposable {
    * known yet, so an empty list does not mean there are none.
    */
   get isLoading(): boolean {
-    return this._loadedPath !== this.notebook?.path;
+    return this._loadedKey !== this._key();
   }
 
   /**
@@ -94,7 +153,257 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * Whether the runs are shown. While they are not, the store is not read.
+   * The present the relative times and live durations are measured from,
+   * in epoch milliseconds; moves on while the panel is visible.
+   */
+  get now(): number {
+    return this._now;
+  }
+
+  /**
+   * The filter query as the user typed it.
+   */
+  get queryText(): string {
+    return this._queryText;
+  }
+
+  set queryText(text: string) {
+    if (text === this._queryText) {
+      return;
+    }
+    this._queryText = text;
+    const result = parseQuery(text, this._trans);
+    if (result.ok) {
+      this._query = result.query;
+      this._queryError = null;
+    } else {
+      // A query that cannot be read is not applied: the last one that could
+      // stays, so the table does not jump while the user types.
+      this._queryError = result.error;
+    }
+    this._invalidate(false);
+  }
+
+  /**
+   * Why the query cannot be read, or `null`; `start` and `end` are offsets
+   * in `queryText`.
+   */
+  get queryError(): QueryError | null {
+    return this._queryError;
+  }
+
+  /**
+   * The order of the table.
+   */
+  get sort(): Sort {
+    return this._sort;
+  }
+
+  set sort(sort: Sort) {
+    this._sort = sort;
+    this._invalidate(false);
+  }
+
+  /**
+   * Sort by a column: the other way round if it is already the sort column.
+   */
+  sortBy(column: SortColumn): void {
+    this.sort = nextSort(this._sort, column);
+  }
+
+  /**
+   * Whether archived runs are shown.
+   */
+  get showArchived(): boolean {
+    return this._showArchived;
+  }
+
+  set showArchived(show: boolean) {
+    if (show === this._showArchived) {
+      return;
+    }
+    this._showArchived = show;
+    this._invalidate(false);
+  }
+
+  /**
+   * The metrics shown as columns: those chosen for the notebook, else the
+   * first ones logged.
+   */
+  get primaryMetrics(): readonly string[] {
+    if (this._metrics === null) {
+      const key = this._choiceKey();
+      const chosen =
+        key !== null ? (this._metricChoices?.get(key) ?? null) : null;
+      this._metrics = primaryMetrics(this.runs, chosen);
+    }
+    return this._metrics;
+  }
+
+  /**
+   * Whether the metric columns can be chosen: there is a notebook (or all
+   * notebooks) to keep the choice for, and a place to keep it.
+   */
+  get canChooseMetrics(): boolean {
+    return this._metricChoices !== null && this._choiceKey() !== null;
+  }
+
+  /**
+   * Choose the metrics shown as columns for the notebook shown (or for all
+   * notebooks together); an empty list goes back to the default.
+   */
+  async choosePrimaryMetrics(names: readonly string[]): Promise<void> {
+    const key = this._choiceKey();
+    if (key === null || !this._metricChoices) {
+      return;
+    }
+    await this._metricChoices.set(key, names);
+  }
+
+  /**
+   * The rows of the table, in order: derived, filtered, sorted, pinned first.
+   */
+  get rows(): readonly RunRow[] {
+    if (this._derived === null) {
+      this._derived = deriveRows(this.runs, this._now);
+    }
+    if (this._visible === null) {
+      this._visible = visibleRows(this._derived, {
+        sort: this._sort,
+        predicate: this._query
+          ? compileQuery(this._query, { now: this._now })
+          : null,
+        showArchived: this._showArchived
+      });
+    }
+    return this._visible;
+  }
+
+  /**
+   * The key of the selected row (see `RunsPanelModel.rowKey`), or `null`.
+   */
+  get selectedKey(): string | null {
+    return this._selectedKey;
+  }
+
+  /**
+   * The selected run if it is shown, else `null`.
+   */
+  get selectedRun(): Runs.RunSummary | null {
+    const index = this.selectedIndex;
+    return index < 0 ? null : this.rows[index].run;
+  }
+
+  /**
+   * The index of the selected row in `rows`, or -1.
+   */
+  get selectedIndex(): number {
+    const key = this._selectedKey;
+    if (key === null) {
+      return -1;
+    }
+    return this.rows.findIndex(row => RunsPanelModel.rowKey(row.run) === key);
+  }
+
+  /**
+   * Select a run by its row key, or nothing; the other selected runs are
+   * let go.
+   */
+  select(key: string | null): void {
+    if (key === this._selectedKey && this._marked.size <= 1) {
+      return;
+    }
+    this._selectedKey = key;
+    this._marked = new Set(key === null ? [] : [key]);
+    this._stateChanged.emit();
+  }
+
+  /**
+   * Whether the run of a row key is selected (one of several, maybe).
+   */
+  isSelected(key: string): boolean {
+    return this._marked.has(key);
+  }
+
+  /**
+   * Add a run to the selection, or take it out (Ctrl/Cmd-click).
+   */
+  toggleSelected(key: string): void {
+    const marked = new Set(this._marked);
+    if (marked.has(key)) {
+      marked.delete(key);
+      this._selectedKey = marked.size > 0 ? [...marked][marked.size - 1] : null;
+    } else {
+      marked.add(key);
+      this._selectedKey = key;
+    }
+    this._marked = marked;
+    this._stateChanged.emit();
+  }
+
+  /**
+   * Select the rows from the selected one to `key` (Shift-click).
+   */
+  selectRange(key: string): void {
+    const rows = this.rows;
+    const from = this.selectedIndex;
+    const to = rows.findIndex(row => RunsPanelModel.rowKey(row.run) === key);
+    if (from < 0 || to < 0) {
+      this.select(key);
+      return;
+    }
+    const [start, end] = from < to ? [from, to] : [to, from];
+    this._marked = new Set(
+      rows.slice(start, end + 1).map(row => RunsPanelModel.rowKey(row.run))
+    );
+    this._stateChanged.emit();
+  }
+
+  /**
+   * The selected runs shown in the table, in its order.
+   */
+  get selectedRuns(): Runs.RunSummary[] {
+    return this.rows
+      .filter(row => this._marked.has(RunsPanelModel.rowKey(row.run)))
+      .map(row => row.run);
+  }
+
+  /**
+   * Move the selection by `delta` rows, staying within the table; from no
+   * selection, a move selects the first row.
+   */
+  moveSelection(delta: number): void {
+    const rows = this.rows;
+    if (rows.length === 0) {
+      return;
+    }
+    const index = this.selectedIndex;
+    const next =
+      index < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, index + delta));
+    this.select(RunsPanelModel.rowKey(rows[next].run));
+  }
+
+  /**
+   * Change a run in the store: rename, note, tags, pin, archive. The store
+   * says when it is done, and the table reads the runs again.
+   */
+  updateRun(run: Runs.RunSummary, change: Runs.RunChange): Promise<void> {
+    return this._store.updateRun(run.notebookPath, run.id, change);
+  }
+
+  /**
+   * Delete a run from the store.
+   */
+  async deleteRun(run: Runs.RunSummary): Promise<void> {
+    await this._store.deleteRun(run.notebookPath, run.id);
+    if (this._selectedKey === RunsPanelModel.rowKey(run)) {
+      this.select(null);
+    }
+  }
+
+  /**
+   * Whether the runs are shown. While they are not, the store is not read
+   * and the clock does not tick.
    */
   get isVisible(): boolean {
     return this._isVisible;
@@ -105,38 +414,48 @@ export class RunsPanelModel implements IDisposable {
       return;
     }
     this._isVisible = visible;
-    if (visible && this._isStale) {
-      void this.refresh();
+    if (visible) {
+      this._tick();
+      if (this._isStale) {
+        void this.refresh();
+      }
+    } else {
+      this._stopClock();
     }
   }
 
   /**
-   * Read the active notebook's runs from the store again, if visible.
+   * Read the runs shown from the store again, if visible.
    */
   async refresh(): Promise<void> {
-    const notebook = this.notebook;
     if (!this._isVisible) {
       this._isStale = true;
       return;
     }
     this._isStale = false;
     const request = ++this._request;
-    if (!notebook) {
-      this._readError = null;
-      this._setList(null, EMPTY_LIST);
-      return;
-    }
-    let list: Runs.RunList = EMPTY_LIST;
+    const key = this._key();
+    const lists = new Map<string, Runs.RunList>();
     let readError: string | null = null;
     try {
-      list = await this._store.listRuns(notebook.path);
+      const paths = this._allNotebooks
+        ? await this._store.listNotebooks()
+        : key !== null
+          ? [key]
+          : [];
+      const read = await Promise.all(
+        paths.map(path => this._store.listRuns(path))
+      );
+      paths.forEach((path, i) => lists.set(path, read[i]));
     } catch (reason) {
       readError = reason instanceof Error ? reason.message : String(reason);
     }
     // A newer request (another notebook, another change) answers instead.
     if (request === this._request && !this._isDisposed) {
       this._readError = readError;
-      this._setList(notebook.path, list);
+      this._loadedKey = key;
+      this._lists = lists;
+      this._invalidate(true);
     }
   }
 
@@ -149,12 +468,70 @@ export class RunsPanelModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._stopClock();
     this._follow(null);
     this._settings.changed.disconnect(this._onSettingsChanged, this);
     this._notebooks.currentChanged.disconnect(this._onCurrentChanged, this);
     this._store.runsChanged.disconnect(this._onRunsChanged, this);
     this._activeRuns?.changed.disconnect(this._onActiveRunChanged, this);
+    this._metricChoices?.changed.disconnect(this._onChoicesChanged, this);
     Signal.clearData(this);
+  }
+
+  /**
+   * What is read: the active notebook's path, the all-notebooks marker, or
+   * `null` for nothing.
+   */
+  private _key(): string | null {
+    return this._allNotebooks ? ALL_NOTEBOOKS : (this.notebook?.path ?? null);
+  }
+
+  /**
+   * Where the metric choice is kept: per notebook, and one for all notebooks.
+   */
+  private _choiceKey(): string | null {
+    return this._allNotebooks ? '' : (this.notebook?.path ?? null);
+  }
+
+  /**
+   * Forget what is derived from the runs (all of it when the runs or the
+   * clock changed, only the filtered and sorted rows otherwise) and say so.
+   */
+  private _invalidate(runsChanged: boolean): void {
+    if (runsChanged) {
+      this._runs = null;
+      this._derived = null;
+      this._metrics = null;
+    }
+    this._visible = null;
+    this._stateChanged.emit();
+    if (runsChanged && this._isVisible) {
+      // Running runs tick every second, the others every minute.
+      this._tick();
+    }
+  }
+
+  /**
+   * Move the clock on and schedule the next tick.
+   */
+  private _tick(): void {
+    this._stopClock();
+    const now = this._clock();
+    if (now !== this._now) {
+      this._now = now;
+      this._derived = null;
+      this._visible = null;
+      this._stateChanged.emit();
+    }
+    const running = this.runs.some(run => run.status === 'running');
+    this._timer = setTimeout(() => this._tick(), running ? LIVE_TICK : MINUTE);
+  }
+
+  private _stopClock(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
   }
 
   private _onCurrentChanged(
@@ -162,17 +539,23 @@ export class RunsPanelModel implements IDisposable {
     panel: NotebookPanel | null
   ): void {
     this._follow(panel);
+    this._metrics = null;
     this._stateChanged.emit();
-    void this.refresh();
+    if (!this._allNotebooks) {
+      void this.refresh();
+    }
   }
 
   private _onPathChanged(): void {
+    this._metrics = null;
     this._stateChanged.emit();
-    void this.refresh();
+    if (!this._allNotebooks) {
+      void this.refresh();
+    }
   }
 
   private _onRunsChanged(_: IRunStore, path: string): void {
-    if (path === this.notebook?.path) {
+    if (this._allNotebooks || path === this.notebook?.path) {
       void this.refresh();
     }
   }
@@ -183,9 +566,8 @@ export class RunsPanelModel implements IDisposable {
     }
   }
 
-  private _setList(path: string | null, list: Runs.RunList): void {
-    this._loadedPath = path;
-    this._list = list;
+  private _onChoicesChanged(): void {
+    this._metrics = null;
     this._stateChanged.emit();
   }
 
@@ -203,21 +585,49 @@ export class RunsPanelModel implements IDisposable {
   }
 
   private readonly _activeRuns: IActiveRuns | null;
+  private _allNotebooks = false;
+  private readonly _clock: () => number;
+  private _derived: RunRow[] | null = null;
   private _isDisposed = false;
   private _isStale = true;
   private _isVisible = false;
-  private _list: Runs.RunList = EMPTY_LIST;
-  private _loadedPath: string | null = null;
+  private _lists = new Map<string, Runs.RunList>();
+  private _loadedKey: string | null = null;
+  private readonly _metricChoices: RunsPanelModel.IMetricChoices | null;
+  private _metrics: string[] | null = null;
   private readonly _notebooks: INotebookTracker;
+  private _now: number;
   private _panel: NotebookPanel | null = null;
+  private _query: Query | null = null;
+  private _queryError: QueryError | null = null;
+  private _queryText = '';
   private _readError: string | null = null;
   private _request = 0;
+  private _runs: readonly Runs.RunSummary[] | null = null;
+  private _selectedKey: string | null = null;
+  private _marked = new Set<string>();
   private readonly _settings: IRunsSettings;
+  private _showArchived = false;
+  private _sort: Sort = DEFAULT_SORT;
   private _stateChanged = new Signal<this, void>(this);
+  private _runOpened = new Signal<this, Runs.RunSummary>(this);
   private readonly _store: IRunStore;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly _trans: TranslationBundle | undefined;
+  private _visible: RunRow[] | null = null;
 }
 
-const EMPTY_LIST: Runs.RunList = { runs: [], problems: [] };
+/**
+ * The key the runs of all notebooks are read under: not a path.
+ */
+const ALL_NOTEBOOKS = '\0all';
+
+const MINUTE = 60_000;
+
+/**
+ * How often the durations of running runs move on.
+ */
+const LIVE_TICK = 1_000;
 
 /**
  * Types of the Runs panel model.
@@ -235,7 +645,7 @@ export namespace RunsPanelModel {
     notebooks: INotebookTracker;
 
     /**
-     * Where the runs are read from.
+     * Where the runs are read from and changed.
      */
     store: IRunStore;
 
@@ -244,6 +654,42 @@ export namespace RunsPanelModel {
      * it no run is highlighted.
      */
     activeRuns?: IActiveRuns | null;
+
+    /**
+     * Where the metrics chosen as columns are kept; without it the first
+     * metrics logged are shown and cannot be changed.
+     */
+    metricChoices?: IMetricChoices | null;
+
+    /**
+     * Translates the messages of queries that cannot be read.
+     */
+    trans?: TranslationBundle;
+
+    /**
+     * The present in epoch milliseconds; `Date.now` by default.
+     */
+    clock?: () => number;
+  }
+
+  /**
+   * The metrics chosen as columns, per notebook path (`''` for all notebooks).
+   */
+  export interface IMetricChoices {
+    /**
+     * The names chosen, or `null` for the default.
+     */
+    get(key: string): readonly string[] | null;
+
+    /**
+     * Keep a choice; an empty list forgets it.
+     */
+    set(key: string, names: readonly string[]): Promise<void>;
+
+    /**
+     * Emitted when a choice changed.
+     */
+    readonly changed: ISignal<IMetricChoices, void>;
   }
 
   /**
@@ -260,4 +706,11 @@ export namespace RunsPanelModel {
      */
     readonly name: string;
   };
+
+  /**
+   * What identifies a row across notebooks.
+   */
+  export function rowKey(run: Runs.RunSummary): string {
+    return `${run.notebookPath}\n${run.id}`;
+  }
 }

@@ -5,9 +5,16 @@ import type {
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator } from '@jupyterlab/translation';
 
 import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
+// Activation needs these at once: the sidebar and its commands are part of
+// the Lab's first layout.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { addRunCommands, RUN_COMMANDS } from './commands';
+import { SettingsMetricChoices } from './metricChoices';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsPanelModel } from './model';
 // Activation needs it at once: the sidebar is part of the Lab's first layout.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -35,7 +42,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     'Adds the Runs sidebar listing the recorded runs of the active notebook.',
   autoStart: true,
   requires: [IRunsSettings, IRunStore, INotebookTracker, ITranslator],
-  optional: [ILayoutRestorer, ICommandPalette, IActiveRuns],
+  optional: [ILayoutRestorer, ICommandPalette, IActiveRuns, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     settings: IRunsSettings,
@@ -44,15 +51,24 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    activeRuns: IActiveRuns | null
+    activeRuns: IActiveRuns | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const trans = translator.load('jupyterlab_runs');
+
+    // The metric columns chosen per notebook live in this plugin's settings,
+    // read without holding up the start of the Lab.
+    const metricChoices = settingRegistry
+      ? new SettingsMetricChoices(settingRegistry.load(historyPlugin.id))
+      : null;
 
     const model = new RunsPanelModel({
       settings,
       notebooks,
       store,
-      activeRuns
+      activeRuns,
+      metricChoices,
+      trans
     });
     const panel = new RunsPanel({ model, translator });
     app.shell.add(panel, 'left', { rank: PANEL_RANK, type: 'Runs' });
@@ -70,11 +86,22 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: { args: { type: 'object', properties: {} } }
     });
 
-    if (palette) {
-      palette.addItem({
-        command: CommandIDs.showPanel,
-        category: trans.__('Runs')
+    const runCommands = addRunCommands(app.commands, model, trans);
+    model.runOpened.connect((_, run) => {
+      void app.commands.execute('jupyterlab-runs:open-run', {
+        notebookPath: run.notebookPath,
+        runId: run.id
       });
+    });
+    panel.disposed.connect(() => {
+      runCommands.dispose();
+      metricChoices?.dispose();
+    });
+
+    if (palette) {
+      for (const command of [CommandIDs.showPanel, ...RUN_COMMANDS]) {
+        palette.addItem({ command, category: trans.__('Runs') });
+      }
     }
   }
 };

@@ -1,4 +1,4 @@
-import { Time } from '@jupyterlab/coreutils';
+import { PathExt, Time } from '@jupyterlab/coreutils';
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { SidePanel, VDomRenderer } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
@@ -8,7 +8,9 @@ import * as React from 'react';
 import { statusLabel } from '../capture/view';
 import { runsIcon } from '../icons';
 import type { Runs } from '../tokens';
-import type { RunsPanelModel } from './model';
+import { RunsPanelModel } from './model';
+import type { ParamChange, RunRow, SortColumn } from './rows';
+import { rowWindow, scrollToRow } from './window';
 
 /**
  * The Runs sidebar.
@@ -135,50 +137,135 @@ function RunsView(props: {
           )}
         </p>
       )}
-      {notebook === null ? (
+      <Controls model={model} trans={trans} />
+      {model.allNotebooks ? (
+        <NotebookRuns
+          title={trans.__('All notebooks')}
+          model={model}
+          trans={trans}
+        />
+      ) : notebook === null ? (
         <p className="jp-RunsPanel-empty">
           {trans.__('Open a notebook to see its runs.')}
         </p>
       ) : (
-        <NotebookRuns notebook={notebook} model={model} trans={trans} />
+        <NotebookRuns
+          title={notebook.name}
+          tooltip={notebook.path}
+          model={model}
+          trans={trans}
+        />
       )}
     </>
   );
 }
 
 /**
- * The runs of the active notebook, under its name.
+ * The filter box and the switches above the table.
  */
-function NotebookRuns(props: {
-  notebook: RunsPanelModel.NotebookInfo;
+function Controls(props: {
   model: RunsPanelModel;
   trans: TranslationBundle;
 }): React.ReactElement {
-  const { notebook, model, trans } = props;
-  const activeRunId = model.activeRunId;
+  const { model, trans } = props;
+  const error = model.queryError;
+  const errorId = 'jp-RunsPanel-filterError';
+  return (
+    <div className="jp-RunsPanel-controls">
+      <FilterBox model={model} trans={trans} errorId={error ? errorId : null} />
+      {error && (
+        <p id={errorId} className="jp-RunsPanel-filterError" role="alert">
+          {error.message}
+        </p>
+      )}
+      <div className="jp-RunsPanel-switches">
+        <label className="jp-RunsPanel-switch">
+          <input
+            type="checkbox"
+            checked={model.allNotebooks}
+            onChange={event => {
+              model.allNotebooks = event.currentTarget.checked;
+            }}
+          />
+          {trans.__('All notebooks')}
+        </label>
+        <label className="jp-RunsPanel-switch">
+          <input
+            type="checkbox"
+            checked={model.showArchived}
+            onChange={event => {
+              model.showArchived = event.currentTarget.checked;
+            }}
+          />
+          {trans.__('Archived')}
+        </label>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The filter input. It keeps what is typed itself: the model answers after
+ * the next render, and a controlled input would lose the caret meanwhile.
+ */
+function FilterBox(props: {
+  model: RunsPanelModel;
+  trans: TranslationBundle;
+  errorId: string | null;
+}): React.ReactElement {
+  const { model, trans, errorId } = props;
+  const [text, setText] = React.useState(model.queryText);
+  return (
+    <input
+      type="search"
+      className="jp-RunsPanel-filter"
+      aria-label={trans.__('Filter runs')}
+      aria-invalid={errorId !== null}
+      aria-describedby={errorId ?? undefined}
+      placeholder={trans.__('Filter, e.g. status = failed')}
+      spellCheck={false}
+      value={text}
+      onChange={event => {
+        setText(event.currentTarget.value);
+        model.queryText = event.currentTarget.value;
+      }}
+    />
+  );
+}
+
+/**
+ * The runs shown, under the notebook's name.
+ */
+function NotebookRuns(props: {
+  title: string;
+  tooltip?: string;
+  model: RunsPanelModel;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { title, tooltip, model, trans } = props;
+  const rows = model.rows;
+  let empty: string | null = null;
+  if (rows.length === 0) {
+    if (model.isLoading) {
+      empty = trans.__('Reading the runs…');
+    } else if (model.runs.length === 0) {
+      empty = model.allNotebooks
+        ? trans.__('No runs recorded yet.')
+        : trans.__('No runs recorded for %1 yet.', title);
+    } else {
+      empty = trans.__('No run matches the filter.');
+    }
+  }
   return (
     <section className="jp-RunsPanel-notebook">
-      <h3 className="jp-RunsPanel-notebookName" title={notebook.path}>
-        {notebook.name}
+      <h3 className="jp-RunsPanel-notebookName" title={tooltip}>
+        {title}
       </h3>
       <Problems model={model} trans={trans} />
-      {model.runs.length > 0 ? (
-        <ul className="jp-RunsPanel-list">
-          {model.runs.map(run => (
-            <RunItem
-              key={run.id}
-              run={run}
-              isActive={run.id === activeRunId}
-              trans={trans}
-            />
-          ))}
-        </ul>
-      ) : model.isLoading ? (
-        <p className="jp-RunsPanel-empty">{trans.__('Reading the runs…')}</p>
+      {empty === null ? (
+        <RunsTable model={model} trans={trans} />
       ) : (
-        <p className="jp-RunsPanel-empty">
-          {trans.__('No runs recorded for %1 yet.', notebook.name)}
-        </p>
+        <p className="jp-RunsPanel-empty">{empty}</p>
       )}
     </section>
   );
@@ -211,66 +298,493 @@ function Problems(props: {
 }
 
 /**
- * How many parameters and metrics a run line shows; the rest are a click
- * away in the run itself.
+ * The height of a row in pixels, as style/base.css draws it: the table
+ * renders only the rows in view, and places them by this height.
  */
-const SHOWN_VALUES = 3;
+export const ROW_HEIGHT = 24;
 
 /**
- * One run: name, status, start time, key parameters and last metric values.
+ * The viewport height assumed before the table is laid out.
  */
-function RunItem(props: {
-  run: Runs.RunSummary;
-  isActive: boolean;
+const DEFAULT_VIEWPORT = 480;
+
+/**
+ * A column of the table.
+ */
+type Column = {
+  readonly id: SortColumn | 'changes';
+  readonly label: string;
+  readonly sortable: boolean;
+  readonly width: string;
+};
+
+function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
+  const columns: Column[] = [
+    {
+      id: 'status',
+      label: trans.__('Status'),
+      sortable: true,
+      width: '2.25em'
+    },
+    {
+      id: 'name',
+      label: trans.__('Name'),
+      sortable: true,
+      width: 'minmax(7em, 1.5fr)'
+    }
+  ];
+  if (model.allNotebooks) {
+    columns.push({
+      id: 'notebook',
+      label: trans.__('Notebook'),
+      sortable: true,
+      width: 'minmax(6em, 1fr)'
+    });
+  }
+  columns.push(
+    {
+      id: 'started',
+      label: trans.__('Started'),
+      sortable: true,
+      width: '6.5em'
+    },
+    {
+      id: 'duration',
+      label: trans.__('Duration'),
+      sortable: true,
+      width: '5em'
+    }
+  );
+  for (const name of model.primaryMetrics) {
+    columns.push({
+      id: `metrics.${name}`,
+      label: name,
+      sortable: true,
+      width: '5em'
+    });
+  }
+  columns.push({
+    id: 'changes',
+    label: trans.__('Changed'),
+    sortable: false,
+    width: 'minmax(8em, 2fr)'
+  });
+  return columns;
+}
+
+/**
+ * The runs as a grid: one row per run, sortable column headers, only the
+ * rows in view rendered. Arrow keys, Page Up/Down, Home and End move the
+ * selection; a click selects, Ctrl/Cmd-click and Shift-click select
+ * several; Enter and a double click open the run.
+ */
+function RunsTable(props: {
+  model: RunsPanelModel;
   trans: TranslationBundle;
 }): React.ReactElement {
-  const { run, isActive, trans } = props;
-  const started = new Date(run.startedAt);
-  const params = Object.entries(run.params).slice(0, SHOWN_VALUES);
-  const metrics = Object.entries(run.metrics).slice(0, SHOWN_VALUES);
+  const { model, trans } = props;
+  const rows = model.rows;
+  const columns = columnsOf(model, trans);
+  const scroller = React.useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = React.useState(0);
+  const [viewport, setViewport] = React.useState(DEFAULT_VIEWPORT);
+  // Set by the keyboard: the selection is then scrolled into view.
+  const follow = React.useRef(false);
+
+  React.useLayoutEffect(() => {
+    const node = scroller.current;
+    if (!node || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    const observer = new ResizeObserver(() => {
+      setViewport(bodyHeight(node));
+    });
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+
+  const selectedIndex = model.selectedIndex;
+  React.useLayoutEffect(() => {
+    const node = scroller.current;
+    if (!follow.current || !node || selectedIndex < 0) {
+      return;
+    }
+    follow.current = false;
+    const top = scrollToRow(
+      selectedIndex,
+      node.scrollTop,
+      bodyHeight(node),
+      ROW_HEIGHT
+    );
+    if (top !== node.scrollTop) {
+      node.scrollTop = top;
+      setScrollTop(top);
+    }
+  }, [selectedIndex]);
+
+  const window = rowWindow(scrollTop, viewport, ROW_HEIGHT, rows.length);
+  const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: page,
+      PageUp: -page,
+      Home: -rows.length,
+      End: rows.length
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      follow.current = true;
+      model.moveSelection(moves[event.key]);
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      const run = model.selectedRun;
+      if (run) {
+        model.open(run);
+      } else {
+        follow.current = true;
+        model.moveSelection(0);
+      }
+    } else if (event.key === ' ') {
+      event.preventDefault();
+      follow.current = true;
+      if (selectedIndex < 0) {
+        model.moveSelection(0);
+      }
+    }
+  };
+
+  const activeRunId = model.activeRunId;
+  const shown = rows.slice(window.start, window.end);
+  const activeDescendant =
+    selectedIndex >= window.start && selectedIndex < window.end
+      ? rowId(selectedIndex)
+      : undefined;
   return (
-    <li
-      className={`jp-RunsPanel-item${isActive ? ' jp-mod-active' : ''}`}
-      aria-current={isActive ? 'true' : undefined}
+    <div
+      ref={scroller}
+      className="jp-RunsPanel-table"
+      role="grid"
+      aria-label={trans.__('Runs')}
+      aria-rowcount={rows.length + 1}
+      aria-colcount={columns.length}
+      aria-activedescendant={activeDescendant}
+      tabIndex={0}
+      style={
+        {
+          '--jp-runs-columns': columns.map(column => column.width).join(' ')
+        } as React.CSSProperties
+      }
+      onKeyDown={onKeyDown}
+      onScroll={event => {
+        setScrollTop(event.currentTarget.scrollTop);
+        setViewport(bodyHeight(event.currentTarget));
+      }}
     >
-      <div className="jp-RunsPanel-itemHeader">
-        <span className="jp-RunsPanel-runName">{run.name}</span>
-        <span className={`jp-RunsPanel-status jp-mod-${run.status}`}>
-          {statusLabel(run.status, trans)}
-        </span>
+      <div className="jp-RunsPanel-head" role="rowgroup">
+        <div className="jp-RunsPanel-row" role="row" aria-rowindex={1}>
+          {columns.map((column, index) => (
+            <HeaderCell
+              key={column.id}
+              column={column}
+              index={index}
+              model={model}
+            />
+          ))}
+        </div>
       </div>
-      <time
-        className="jp-RunsPanel-time"
-        dateTime={started.toISOString()}
-        title={Time.format(started)}
-      >
-        {Time.formatHuman(started)}
-      </time>
-      {params.length > 0 && (
-        <ul className="jp-RunsPanel-values" aria-label={trans.__('Parameters')}>
-          {params.map(([name, value]) => (
-            <li key={name} className="jp-RunsPanel-value">
-              <span className="jp-RunsPanel-valueName">{name}</span>
-              <span className="jp-RunsPanel-valueData">
-                {formatScalar(value)}
-              </span>
+      <div className="jp-RunsPanel-rows" role="rowgroup">
+        <div role="presentation" style={{ height: window.before }} />
+        {shown.map((row, offset) => {
+          const index = window.start + offset;
+          const key = RunsPanelModel.rowKey(row.run);
+          return (
+            <RunRowView
+              key={key}
+              id={rowId(index)}
+              index={index}
+              row={row}
+              columns={columns}
+              isSelected={model.isSelected(key)}
+              isActive={row.run.id === activeRunId}
+              trans={trans}
+              onSelect={event => {
+                if (event.ctrlKey || event.metaKey) {
+                  model.toggleSelected(key);
+                } else if (event.shiftKey) {
+                  model.selectRange(key);
+                } else if (!model.isSelected(key) || event.button === 0) {
+                  model.select(key);
+                }
+              }}
+              onOpen={() => model.open(row.run)}
+            />
+          );
+        })}
+        <div role="presentation" style={{ height: window.after }} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The height the rows are seen through: the table's, less its header.
+ */
+function bodyHeight(node: HTMLElement): number {
+  const height = node.clientHeight;
+  return height > 0 ? Math.max(0, height - ROW_HEIGHT) : DEFAULT_VIEWPORT;
+}
+
+function rowId(index: number): string {
+  return `jp-RunsPanel-row-${index}`;
+}
+
+/**
+ * A column header: a button sorting by the column, with `aria-sort`.
+ */
+function HeaderCell(props: {
+  column: Column;
+  index: number;
+  model: RunsPanelModel;
+}): React.ReactElement {
+  const { column, index, model } = props;
+  const sort = model.sort;
+  const sorted = sort.column === column.id ? sort.direction : undefined;
+  return (
+    <div
+      className={`jp-RunsPanel-header${sorted ? ' jp-mod-sorted' : ''}`}
+      role="columnheader"
+      aria-colindex={index + 1}
+      aria-sort={column.sortable ? (sorted ?? 'none') : undefined}
+      title={column.label}
+    >
+      {column.sortable ? (
+        <button
+          type="button"
+          className="jp-RunsPanel-sortButton"
+          tabIndex={-1}
+          onClick={() => model.sortBy(column.id as SortColumn)}
+        >
+          <span className="jp-RunsPanel-headerLabel">{column.label}</span>
+          {sorted && (
+            <span className="jp-RunsPanel-sortArrow" aria-hidden="true">
+              {sorted === 'ascending' ? '▲' : '▼'}
+            </span>
+          )}
+        </button>
+      ) : (
+        <span className="jp-RunsPanel-headerLabel">{column.label}</span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * One run: status, name, start, duration, metrics, changed parameters and
+ * tags.
+ */
+function RunRowView(props: {
+  id: string;
+  index: number;
+  row: RunRow;
+  columns: readonly Column[];
+  isSelected: boolean;
+  isActive: boolean;
+  trans: TranslationBundle;
+  onSelect: (event: React.MouseEvent) => void;
+  onOpen: () => void;
+}): React.ReactElement {
+  const {
+    id,
+    index,
+    row,
+    columns,
+    isSelected,
+    isActive,
+    trans,
+    onSelect,
+    onOpen
+  } = props;
+  const run = row.run;
+  const classes = ['jp-RunsPanel-row', 'jp-RunsPanel-item'];
+  if (isSelected) {
+    classes.push('jp-mod-selected');
+  }
+  if (isActive) {
+    classes.push('jp-mod-active');
+  }
+  if (run.pinned) {
+    classes.push('jp-mod-pinned');
+  }
+  if (run.archived) {
+    classes.push('jp-mod-archived');
+  }
+  return (
+    <div
+      id={id}
+      className={classes.join(' ')}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={isSelected}
+      aria-current={isActive ? 'true' : undefined}
+      data-run-id={run.id}
+      onClick={onSelect}
+      onDoubleClick={onOpen}
+      onMouseDown={event => {
+        // A right click on a run outside the selection selects it, so the
+        // context menu acts on it; inside, it keeps the selection.
+        if (event.button === 2) {
+          onSelect(event);
+        }
+      }}
+    >
+      {columns.map((column, col) => (
+        <div
+          key={column.id}
+          className={`jp-RunsPanel-cell jp-RunsPanel-cell-${cellClass(column.id)}`}
+          role="gridcell"
+          aria-colindex={col + 1}
+        >
+          <CellContent column={column} row={row} trans={trans} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function cellClass(id: Column['id']): string {
+  return id.startsWith('metrics.') ? 'metric' : id;
+}
+
+function CellContent(props: {
+  column: Column;
+  row: RunRow;
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { column, row, trans } = props;
+  const run = row.run;
+  switch (column.id) {
+    case 'status': {
+      const label = statusLabel(run.status, trans);
+      return (
+        <span
+          className={`jp-RunsPanel-status jp-mod-${run.status}`}
+          title={label}
+        >
+          <span className="jp-RunsPanel-statusDot" aria-hidden="true">
+            ●
+          </span>
+          <span className="jp-RunsPanel-statusLabel">{label}</span>
+        </span>
+      );
+    }
+    case 'name': {
+      const tooltip =
+        run.note !== null && run.note !== undefined
+          ? `${run.name}\n${run.note}`
+          : run.name;
+      return (
+        <span className="jp-RunsPanel-runName" title={tooltip}>
+          {run.pinned && (
+            <span className="jp-RunsPanel-pin" title={trans.__('Pinned')}>
+              {trans.__('Pinned')}
+            </span>
+          )}
+          {run.name}
+        </span>
+      );
+    }
+    case 'notebook':
+      return (
+        <span className="jp-RunsPanel-cellText" title={run.notebookPath}>
+          {PathExt.basename(run.notebookPath)}
+        </span>
+      );
+    case 'started': {
+      const started = new Date(run.startedAt);
+      return (
+        <time
+          className="jp-RunsPanel-time"
+          dateTime={started.toISOString()}
+          title={Time.format(started)}
+        >
+          {Time.formatHuman(started)}
+        </time>
+      );
+    }
+    case 'duration':
+      return (
+        <span className="jp-RunsPanel-cellText">
+          {row.duration === null ? '—' : formatDuration(row.duration, trans)}
+        </span>
+      );
+    case 'changes':
+      return (
+        <ul className="jp-RunsPanel-badges" aria-label={trans.__('Changes')}>
+          {row.changes.map(change => (
+            <li key={`p:${change.name}`} className="jp-RunsPanel-badge">
+              {formatChange(change)}
+            </li>
+          ))}
+          {Object.entries(run.tags ?? {}).map(([name, value]) => (
+            <li
+              key={`t:${name}`}
+              className="jp-RunsPanel-badge jp-mod-tag"
+              title={trans.__('Tag')}
+            >
+              {value === '' ? name : `${name}=${value}`}
             </li>
           ))}
         </ul>
-      )}
-      {metrics.length > 0 && (
-        <ul className="jp-RunsPanel-values" aria-label={trans.__('Metrics')}>
-          {metrics.map(([name, value]) => (
-            <li key={name} className="jp-RunsPanel-value jp-mod-metric">
-              <span className="jp-RunsPanel-valueName">{name}</span>
-              <span className="jp-RunsPanel-valueData">
-                {formatMetric(value)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </li>
+      );
+  }
+  const name = column.id.slice('metrics.'.length);
+  const value = Object.prototype.hasOwnProperty.call(run.metrics, name)
+    ? run.metrics[name]
+    : undefined;
+  return (
+    <span className="jp-RunsPanel-cellText jp-RunsPanel-metric">
+      {value === undefined ? '' : formatMetric(value)}
+    </span>
+  );
+}
+
+/**
+ * A changed parameter as a badge: `seed 69→42`; a dash for no value.
+ */
+export function formatChange(change: ParamChange): string {
+  const side = (value: Runs.Scalar | undefined) =>
+    value === undefined ? '—' : formatScalar(value);
+  return `${change.name} ${side(change.before)}→${side(change.after)}`;
+}
+
+/**
+ * A duration in seconds, short: `42s`, `3m 05s`, `1h 02m`, `2d 3h`.
+ */
+export function formatDuration(
+  seconds: number,
+  trans: TranslationBundle
+): string {
+  const total = Math.floor(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (total < 60) {
+    return trans.__('%1s', total);
+  }
+  if (total < 3600) {
+    return trans.__('%1m %2s', Math.floor(total / 60), pad(total % 60));
+  }
+  if (total < 86400) {
+    return trans.__(
+      '%1h %2m',
+      Math.floor(total / 3600),
+      pad(Math.floor(total / 60) % 60)
+    );
+  }
+  return trans.__(
+    '%1d %2h',
+    Math.floor(total / 86400),
+    Math.floor(total / 3600) % 24
   );
 }
 

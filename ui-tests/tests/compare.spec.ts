@@ -47,16 +47,32 @@ test.describe('Compare runs', () => {
     await expect
       .poll(() => metricOf(1), { timeout: 30000 })
       .toEqual(expect.any(Number));
-    const runs = (await runRows(request, notebookPath)).map(row => ({
-      notebookPath,
-      runId: row.id
-    }));
+    // The Runs sidebar lists both, the second with its changed seed.
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyterlab-runs:show-panel');
+    });
+    const panel = page.getByRole('region', { name: 'Runs' });
+    const rows = panel.locator('.jp-RunsPanel-item');
+    await expect(rows).toHaveCount(2, { timeout: 30000 });
+    await expect(panel.locator('.jp-RunsPanel-badge')).toContainText([
+      'seed 69→42'
+    ]);
+    // Filtering keeps the run of seed 69 only; a bad query says why.
+    const filter = panel.getByLabel('Filter runs');
+    await filter.fill('params.seed = 69');
+    await expect(rows).toHaveCount(1);
+    await filter.fill('params.seed =');
+    await expect(panel.getByRole('alert')).toContainText('column');
+    await filter.fill('');
+    await expect(rows).toHaveCount(2);
 
-    await page.evaluate(async runs => {
-      await window.jupyterapp.commands.execute('jupyterlab-runs:compare-runs', {
-        runs
-      });
-    }, runs);
+    // Select both and compare them from the context menu.
+    await rows.nth(0).click();
+    await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });
+    await rows.nth(1).click({ button: 'right' });
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Compare 2 Selected Runs' })
+      .click();
     const view = page.locator('.jp-RunsCompare');
     const params = view.getByRole('region', { name: 'Parameters' });
     // The seed difference comes first, highlighted.
@@ -76,6 +92,13 @@ test.describe('Compare runs', () => {
     ).toBeVisible({ timeout: 30000 });
     // The per-cell code diff marks the edited value.
     const code = view.getByRole('region', { name: 'Code' });
-    await expect(code.locator('mark')).toHaveText(['69', '42']);
+    await expect(code.locator('mark')).toHaveText(['42', '69']);
+
+    // A double click on a row opens that run.
+    await rows.nth(0).dblclick();
+    await expect(page.locator('.jp-RunDetail-body')).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Parameters' }).last()
+    ).toContainText('42');
   });
 });

@@ -1,0 +1,230 @@
+import type { NotebookTracker } from '@jupyterlab/notebook';
+import { nullTranslator } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import type { IDisposable } from '@lumino/disposable';
+
+import type { IRunDialogs } from '../history/commands';
+import {
+  addRunCommands,
+  parseMetricNames,
+  parseTagInput,
+  RUN_COMMANDS
+} from '../history/commands';
+import { RunsPanelModel } from '../history/model';
+import { FakeRunStore, runSummary, settle } from './capture-fakes';
+import { createSettingRegistry, resolveRunsSettings } from './helpers';
+import { TrackedNotebooks } from './notebooks';
+
+/**
+ * Dialogs answering what the test says, and remembering what they were asked.
+ */
+class FakeDialogs implements IRunDialogs {
+  confirmAnswer = true;
+  textAnswer: string | null = null;
+  readonly asked: string[] = [];
+  readonly errors: unknown[] = [];
+
+  async confirm(_title: string, body: string): Promise<boolean> {
+    this.asked.push(body);
+    return this.confirmAnswer;
+  }
+
+  async getText(title: string, _label: string, value: string) {
+    this.asked.push(`${title}: ${value}`);
+    return this.textAnswer;
+  }
+
+  async error(_title: string, reason: unknown): Promise<void> {
+    this.errors.push(reason);
+  }
+}
+
+describe('addRunCommands', () => {
+  let commands: CommandRegistry;
+  let store: FakeRunStore;
+  let model: RunsPanelModel;
+  let dialogs: FakeDialogs;
+  let added: IDisposable;
+  let opened: TrackedNotebooks;
+  let notebooks: NotebookTracker;
+
+  const run = runSummary({ id: 'r1', name: 'brave-otter-1', note: 'first' });
+
+  beforeEach(async () => {
+    const settings = await resolveRunsSettings(createSettingRegistry());
+    opened = new TrackedNotebooks();
+    notebooks = opened.tracker;
+    store = new FakeRunStore();
+    store.lists.set('train.ipynb', { runs: [run], problems: [] });
+    model = new RunsPanelModel({ settings, notebooks, store });
+    model.isVisible = true;
+    dialogs = new FakeDialogs();
+    added = addRunCommands(
+      (commands = new CommandRegistry()),
+      model,
+      nullTranslator.load('jupyterlab_runs'),
+      dialogs
+    );
+    await opened.open('train.ipynb');
+    await settle();
+  });
+
+  afterEach(() => {
+    added.dispose();
+    model.dispose();
+    opened.dispose();
+  });
+
+  function select(): void {
+    model.select(RunsPanelModel.rowKey(run));
+  }
+
+  describe('opening and comparing', () => {
+    const second = runSummary({ id: 'r2', name: 'calm-heron-2' });
+    const third = runSummary({ id: 'r3', name: 'quiet-lynx-3' });
+
+    beforeEach(async () => {
+      store.setRuns('train.ipynb', {
+        runs: [run, second, third],
+        problems: []
+      });
+      await settle();
+    });
+
+    it('should open the selected run', async () => {
+      const asked: string[] = [];
+      model.runOpened.connect((_, opened) => asked.push(opened.id));
+      expect(commands.isEnabled('jupyterlab-runs:open-selected-run')).toBe(
+        false
+      );
+      select();
+      await commands.execute('jupyterlab-runs:open-selected-run');
+      expect(asked).toEqual(['r1']);
+    });
+
+    it('should compare 2 to 50 selected runs, in table order', async () => {
+      const compared: unknown[] = [];
+      commands.addCommand('jupyterlab-runs:compare-runs', {
+        execute: args => {
+          compared.push(args);
+        }
+      });
+      select();
+      expect(commands.isEnabled('jupyterlab-runs:compare-selected-runs')).toBe(
+        false
+      );
+      model.toggleSelected(RunsPanelModel.rowKey(third));
+      expect(commands.label('jupyterlab-runs:compare-selected-runs')).toBe(
+        'Compare 2 Selected Runs'
+      );
+      await commands.execute('jupyterlab-runs:compare-selected-runs');
+      model.selectRange(RunsPanelModel.rowKey(second));
+      expect(model.selectedRuns.map(selected => selected.id).sort()).toEqual([
+        'r2',
+        'r3'
+      ]);
+      model.toggleSelected(RunsPanelModel.rowKey(third));
+      expect(model.selectedRuns.map(selected => selected.id)).toEqual(['r2']);
+      expect(compared).toEqual([
+        {
+          runs: model.rows
+            .map(row => row.run)
+            .filter(shown => shown.id !== 'r2')
+            .map(shown => ({ notebookPath: 'train.ipynb', runId: shown.id }))
+        }
+      ]);
+    });
+  });
+
+  it('should describe every command, and disable run actions without a selection', () => {
+    for (const id of RUN_COMMANDS) {
+      expect(commands.label(id)).not.toBe('');
+      expect(commands.caption(id)).not.toBe('');
+    }
+    expect(commands.isEnabled('jupyterlab-runs:pin-run')).toBe(false);
+    select();
+    expect(commands.isEnabled('jupyterlab-runs:pin-run')).toBe(true);
+    expect(commands.label('jupyterlab-runs:pin-run')).toBe('Pin Run');
+  });
+
+  it.each([
+    ['jupyterlab-runs:pin-run', { pinned: true }],
+    ['jupyterlab-runs:archive-run', { archived: true }]
+  ])('%s should change the run in the store', async (id, change) => {
+    select();
+    await commands.execute(id);
+    expect(store.updates).toEqual([{ path: 'train.ipynb', run: 'r1', change }]);
+  });
+
+  it('should rename with the name typed, and not for a cancel', async () => {
+    select();
+    await commands.execute('jupyterlab-runs:rename-run');
+    expect(store.updates).toEqual([]);
+    dialogs.textAnswer = '  tuned  ';
+    await commands.execute('jupyterlab-runs:rename-run');
+    expect(dialogs.asked).toContain('Rename Run: brave-otter-1');
+    expect(store.updates).toEqual([
+      { path: 'train.ipynb', run: 'r1', change: { name: 'tuned' } }
+    ]);
+  });
+
+  it('should set and remove tags and notes', async () => {
+    select();
+    dialogs.textAnswer = 'model = xgboost';
+    await commands.execute('jupyterlab-runs:tag-run');
+    dialogs.textAnswer = '';
+    await commands.execute('jupyterlab-runs:note-run');
+    expect(store.updates.map(update => update.change)).toEqual([
+      { tags: { model: 'xgboost' } },
+      { note: null }
+    ]);
+  });
+
+  it('should delete only once the user confirmed', async () => {
+    select();
+    dialogs.confirmAnswer = false;
+    await commands.execute('jupyterlab-runs:delete-run');
+    expect(store.deletes).toEqual([]);
+    dialogs.confirmAnswer = true;
+    await commands.execute('jupyterlab-runs:delete-run');
+    expect(dialogs.asked[0]).toContain('"brave-otter-1"');
+    expect(store.deletes).toEqual([{ path: 'train.ipynb', run: 'r1' }]);
+    expect(model.selectedKey).toBeNull();
+  });
+
+  it('should say when the store refuses a change', async () => {
+    select();
+    const refusal = new Error('read-only');
+    store.updateRun = () => Promise.reject(refusal);
+    await commands.execute('jupyterlab-runs:pin-run');
+    expect(dialogs.errors).toEqual([refusal]);
+  });
+
+  it('should toggle archived runs and all notebooks', async () => {
+    await commands.execute('jupyterlab-runs:toggle-archived');
+    expect(model.showArchived).toBe(true);
+    expect(commands.isToggled('jupyterlab-runs:toggle-archived')).toBe(true);
+    await commands.execute('jupyterlab-runs:toggle-all-notebooks');
+    expect(model.allNotebooks).toBe(true);
+  });
+
+  describe('#parseTagInput()', () => {
+    it.each([
+      ['model=xgboost', { model: 'xgboost' }],
+      [' model = xgboost ', { model: 'xgboost' }],
+      ['model=', { model: null }],
+      ['baseline', { baseline: '' }],
+      ['url=a=b', { url: 'a=b' }],
+      ['=x', null],
+      ['', null]
+    ])('should read %j', (text, tags) => {
+      expect(parseTagInput(text)).toEqual(tags);
+    });
+  });
+
+  describe('#parseMetricNames()', () => {
+    it('should split on commas and drop empty names', () => {
+      expect(parseMetricNames(' rmse, r2 ,, ')).toEqual(['rmse', 'r2']);
+    });
+  });
+});
