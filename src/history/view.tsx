@@ -318,6 +318,10 @@ type Column = {
   readonly width: string;
 };
 
+/**
+ * The table's columns. Their widths are fixed: each row is a grid of its
+ * own, so a track sized by its content would not line up with the header.
+ */
 function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
   const columns: Column[] = [
     {
@@ -330,7 +334,7 @@ function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
       id: 'name',
       label: trans.__('Name'),
       sortable: true,
-      width: 'minmax(7em, 1.5fr)'
+      width: '10em'
     }
   ];
   if (model.allNotebooks) {
@@ -338,7 +342,7 @@ function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
       id: 'notebook',
       label: trans.__('Notebook'),
       sortable: true,
-      width: 'minmax(6em, 1fr)'
+      width: '9em'
     });
   }
   columns.push(
@@ -367,7 +371,7 @@ function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
     id: 'changes',
     label: trans.__('Changed'),
     sortable: false,
-    width: 'minmax(8em, 2fr)'
+    width: '14em'
   });
   return columns;
 }
