@@ -31,6 +31,28 @@ async function rendered(panel: RunsPanel): Promise<HTMLElement> {
 
 const STARTED = Date.UTC(2024, 4, 6, 7, 8, 9);
 
+// vega cannot draw in jsdom: the trend chart's host only records its specs
+// and lets a test click a run.
+const charts: { spec: unknown; select?: (runId: string | null) => void }[] = [];
+jest.mock('../charts/host', () => ({
+  ChartHost: class {
+    constructor(
+      _node: HTMLElement,
+      options: { onRunSelected?: (runId: string | null) => void }
+    ) {
+      this._select = options.onRunSelected;
+    }
+    render(spec: unknown): Promise<void> {
+      charts.push({ spec, select: this._select });
+      return Promise.resolve();
+    }
+    dispose(): void {
+      // Nothing drawn.
+    }
+    private _select?: (runId: string | null) => void;
+  }
+}));
+
 describe('RunsPanel (runs)', () => {
   let notebooks: NotebookTracker;
   let store: FakeRunStore;
@@ -133,6 +155,35 @@ describe('RunsPanel (runs)', () => {
       'model=xgboost'
     );
     expect(node.textContent).not.toContain('No runs recorded');
+  });
+
+  it('should chart the main metric across runs once two have it, a click selecting', async () => {
+    charts.length = 0;
+    store.lists.set('train.ipynb', {
+      runs: [
+        runSummary({ id: 'r2', startedAt: STARTED, metrics: { rmse: 6.6 } }),
+        runSummary({ id: 'r1', startedAt: STARTED - 1, metrics: { rmse: 7 } })
+      ],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    const node = await rendered(panel);
+    await new Promise(resolve => setTimeout(resolve, 10));
+
+    expect(node.querySelector('.jp-RunsPanel-trend')).not.toBeNull();
+    expect(JSON.stringify(charts[charts.length - 1].spec)).toContain('6.6');
+    charts[charts.length - 1].select?.('r1');
+    expect(panel.model.selectedRun?.id).toBe('r1');
+  });
+
+  it('should not chart a single run', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r1', metrics: { rmse: 7 } })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    const node = await rendered(panel);
+    expect(node.querySelector('.jp-RunsPanel-trend')).toBeNull();
   });
 
   it('should render only the rows in view of 10,000 runs', async () => {

@@ -3,7 +3,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, IThemeManager } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator } from '@jupyterlab/translation';
@@ -42,7 +42,13 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     'Adds the Runs sidebar listing the recorded runs of the active notebook.',
   autoStart: true,
   requires: [IRunsSettings, IRunStore, INotebookTracker, ITranslator],
-  optional: [ILayoutRestorer, ICommandPalette, IActiveRuns, ISettingRegistry],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IActiveRuns,
+    ISettingRegistry,
+    IThemeManager
+  ],
   activate: (
     app: JupyterFrontEnd,
     settings: IRunsSettings,
@@ -52,7 +58,8 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     activeRuns: IActiveRuns | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    themes: IThemeManager | null
   ): void => {
     const trans = translator.load('jupyterlab_runs');
 
@@ -72,6 +79,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     });
     const panel = new RunsPanel({ model, translator });
     app.shell.add(panel, 'left', { rank: PANEL_RANK, type: 'Runs' });
+    themes?.themeChanged.connect(() => panel.refreshCharts());
     if (restorer) {
       restorer.add(panel, panel.id);
     }

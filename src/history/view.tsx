@@ -6,6 +6,8 @@ import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { statusLabel } from '../capture/view';
+import { Chart } from '../charts/component';
+import { runsChartSpec } from '../charts/specs';
 import { runsIcon } from '../icons';
 import type { Runs } from '../tokens';
 import { RunsPanelModel } from './model';
@@ -31,7 +33,16 @@ export class RunsPanel extends SidePanel {
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', trans.__('Runs'));
 
-    this.addWidget(new RunsBody(this._model, trans));
+    this._body = new RunsBody(this._model, trans);
+    this.addWidget(this._body);
+  }
+
+  /**
+   * Draw the trend chart again, in the colours of the current theme.
+   */
+  refreshCharts(): void {
+    this._body.themeVersion += 1;
+    this._body.update();
   }
 
   /**
@@ -71,6 +82,7 @@ export class RunsPanel extends SidePanel {
   }
 
   private readonly _model: RunsPanelModel;
+  private readonly _body: RunsBody;
 }
 
 /**
@@ -110,8 +122,19 @@ class RunsBody extends VDomRenderer<RunsPanelModel> {
     }
   }
 
+  /**
+   * Changes with the theme, so the trend chart draws in its colours.
+   */
+  themeVersion = 0;
+
   protected render(): React.ReactElement {
-    return <RunsView model={this.model} trans={this._trans} />;
+    return (
+      <RunsView
+        model={this.model}
+        trans={this._trans}
+        themeVersion={this.themeVersion}
+      />
+    );
   }
 
   private _isStale = false;
@@ -124,8 +147,9 @@ class RunsBody extends VDomRenderer<RunsPanelModel> {
 function RunsView(props: {
   model: RunsPanelModel;
   trans: TranslationBundle;
+  themeVersion: number;
 }): React.ReactElement {
-  const { model, trans } = props;
+  const { model, trans, themeVersion } = props;
   const notebook = model.notebook;
   return (
     <>
@@ -143,6 +167,7 @@ function RunsView(props: {
           title={trans.__('All notebooks')}
           model={model}
           trans={trans}
+          themeVersion={themeVersion}
         />
       ) : notebook === null ? (
         <p className="jp-RunsPanel-empty">
@@ -154,6 +179,7 @@ function RunsView(props: {
           tooltip={notebook.path}
           model={model}
           trans={trans}
+          themeVersion={themeVersion}
         />
       )}
     </>
@@ -241,8 +267,9 @@ function NotebookRuns(props: {
   tooltip?: string;
   model: RunsPanelModel;
   trans: TranslationBundle;
+  themeVersion: number;
 }): React.ReactElement {
-  const { title, tooltip, model, trans } = props;
+  const { title, tooltip, model, trans, themeVersion } = props;
   const rows = model.rows;
   let empty: string | null = null;
   if (rows.length === 0) {
@@ -262,12 +289,57 @@ function NotebookRuns(props: {
         {title}
       </h3>
       <Problems model={model} trans={trans} />
+      <RunsTrend model={model} trans={trans} themeVersion={themeVersion} />
       {empty === null ? (
         <RunsTable model={model} trans={trans} />
       ) : (
         <p className="jp-RunsPanel-empty">{empty}</p>
       )}
     </section>
+  );
+}
+
+/**
+ * The first main metric across the runs shown, once two runs have it;
+ * clicking a point selects its run in the table.
+ */
+function RunsTrend(props: {
+  model: RunsPanelModel;
+  trans: TranslationBundle;
+  themeVersion: number;
+}): React.ReactElement | null {
+  const { model, trans, themeVersion } = props;
+  const metric = model.primaryMetrics[0] ?? null;
+  const runs = model.rows.map(row => row.run);
+  const plotted = metric
+    ? runs.filter(run => typeof run.metrics[metric] === 'number').length
+    : 0;
+  const spec = React.useMemo(
+    () => (metric ? runsChartSpec(runs, metric, { trans, height: 110 }) : null),
+    [model.rows, metric]
+  );
+  if (!spec || !metric || plotted < 2) {
+    return null;
+  }
+  const onRunSelected = (runId: string | null) => {
+    const run = runId
+      ? model.rows.find(row => row.run.id === runId)?.run
+      : null;
+    model.select(run ? RunsPanelModel.rowKey(run) : null);
+  };
+  return (
+    <figure
+      className="jp-RunsPanel-trend"
+      aria-label={trans.__('%1 across runs', metric)}
+    >
+      <Chart
+        spec={spec}
+        trans={trans}
+        fileName={`runs-${metric}`}
+        themeVersion={themeVersion}
+        onRunSelected={onRunSelected}
+      />
+    </figure>
   );
 }
 
