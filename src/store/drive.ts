@@ -91,6 +91,14 @@ export class StoreDrive {
   }
 
   /**
+   * Forget what the listing of a folder said, so the next look at it asks
+   * the server (and fails when the server is away).
+   */
+  forget(folder: string): void {
+    this._listings.delete(folder);
+  }
+
+  /**
    * The names of the files in a folder, or an empty list when it does not
    * exist. A compressed file is listed once, by its own name.
    */

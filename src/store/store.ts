@@ -491,6 +491,9 @@ export class RunStore implements IRunStore, IDisposable {
     }
     return this._userTask(notebookPath, async notebook => {
       const { layout, path } = notebook;
+      // A user's change reads the annotations as the server has them now:
+      // a listing cached a moment ago must not hide that the server is away.
+      this._drive.forget(layout.notebookFolder(notebook.key));
       const refused = await this._storeProblem(layout);
       if (refused !== null) {
         throw new Error(refused);

@@ -31,19 +31,19 @@ async function openFixture(
 async function showRunsPanel(page: IJupyterLabPageFixture) {
   const search = page.locator('#command-palette input');
   // The modal palette closes when it loses focus, which a notebook that has
-  // just opened can take from it: open it again until it stays.
+  // just opened can take from it: open it again until the command runs.
   await expect(async () => {
     await page.evaluate(() =>
       window.jupyterapp.commands.execute('apputils:activate-command-palette')
     );
     await expect(search).toBeVisible({ timeout: 2000 });
+    await search.fill('Show Runs Panel');
+    await page
+      .locator('#command-palette .lm-CommandPalette-item', {
+        hasText: 'Show Runs Panel'
+      })
+      .click({ timeout: 2000 });
   }).toPass();
-  await search.fill('Show Runs Panel');
-  await page
-    .locator('#command-palette .lm-CommandPalette-item', {
-      hasText: 'Show Runs Panel'
-    })
-    .click();
   const panel = page.getByRole('region', { name: 'Runs' });
   await expect(panel).toBeVisible();
   return panel;
