@@ -7,11 +7,16 @@
 #   2. a trivial cell's round trip, tracked / untracked, in the real Lab in
 #      Chromium (bench/cell-overhead.mjs, port 8870);
 #   3. the store after 100 runs of a 40-cell notebook, one cell changed per
-#      run, vs one full copy of the notebook (bench/store-size.mjs, port 8871).
+#      run, vs one full copy of the notebook (bench/store-size.mjs, port 8871);
+#   4. run history at scale (bench/history.mjs, port 8872): the Runs sidebar
+#      with 10,000 runs, cold and warm, vs one bare Contents API listing; the
+#      compare view of 20 runs × 100,000 points vs 20 × 1,000 (time to the
+#      charts, longest main-thread task); the start-up bundle, gzipped (a
+#      production build, `npm run build:prod`, for the figure that counts).
 #
 # Needs a previous `npm test` or `npm start` (node_modules, ui-tests'
 # Playwright); builds the extension only when it is missing. Ports:
-# RUNS_BENCH_PORT (8870) and the next one. Results and logs: build/bench/.
+# RUNS_BENCH_PORT (8870) and the next two. Results and logs: build/bench/.
 # A part that fails is reported in the table; the exit status is
 # non-zero only then. Missed targets are results, not failures.
 set -uo pipefail
@@ -58,6 +63,7 @@ cd "$REPO"
 part log_metric "$PY" bench/log_metric.py --json
 part cell_overhead node bench/cell-overhead.mjs --json --port "${RUNS_BENCH_PORT:-8870}"
 part store_size node bench/store-size.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 1))"
+part history node bench/history.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 2))"
 
 echo
 say "Benchmarks ($((SECONDS - STARTED))s)"
@@ -116,6 +122,39 @@ if ss:
                      + f"; {entry['runs_listed']} runs listed")
 else:
     rows.append(("store size", "failed", "", "", "", ""))
+hi = load("history")
+if hi:
+    yes = lambda holds: "n/a" if holds is None else "yes" if holds else "NO"
+    ms = lambda v: f"{v:,.0f} ms"
+    sb, cp, bd, tg, ok = hi["sidebar"], hi["compare"], hi["bundle"], hi["targets"], hi["holds"]
+    n = hi["samples"]
+    listing = f"{hi['listing_ms']:.1f} ms"
+    rows.append((f"sidebar, {sb['runs']:,} runs: first rows cold / 1 listing (median of {n})", ms(sb["cold_ms"]),
+                 listing, f"{sb['cold_ratio']:.0f}×", f"≤ {tg['cold_ms']:,} ms", yes(ok["cold"])))
+    rows.append((f"sidebar, {sb['runs']:,} runs: first rows warm / 1 listing (median of {n})", ms(sb["warm_ms"]),
+                 listing, f"{sb['warm_ratio']:.0f}×", f"≤ {tg['warm_ms']:,} ms", yes(ok["warm"])))
+    label = f"compare {hi['compare_runs']} × {hi['points']:,} pts / × {hi['baseline_points']:,}"
+    rows.append((f"{label}: first chart (median of {n})", ms(cp["first_chart_ms"]), ms(cp["baseline_first_chart_ms"]),
+                 f"{cp['first_chart_ratio']:.1f}×", f"≤ {tg['chart_ms']:,} ms", yes(ok["chart"])))
+    rows.append((f"{label}: longest task (max of {n})", ms(cp["longest_task_ms"]), ms(cp["baseline_longest_task_ms"]),
+                 f"{cp['longest_task_ms'] / max(cp['baseline_longest_task_ms'], 1):.1f}×",
+                 f"≤ {tg['longest_task_ms']:,} ms", yes(ok["longest_task"])))
+    build = "" if bd["production"] else " (DEV build)"
+    rows.append((f"start-up bundle, gzip{build} / first-chart chunks", f"{bd['startup_kb_gz']:.1f} KB",
+                 f"{bd['first_chart_kb_gz']:.1f} KB", f"{bd['startup_kb_gz'] / bd['first_chart_kb_gz']:.2f}×",
+                 f"≤ {tg['startup_kb_gz']} KB", yes(ok["startup_bundle"])))
+    notes.append(f"history: {sb['runs']:,} runs written through the RunStore in {hi['generate_seconds']:.0f} s "
+                 f"({hi['store_files']['files']} files); baseline = GET <store>/notebooks?content=1 in the page; "
+                 f"{sb['rows']:,} rows in the table; the sidebar reads the server even when warm (the IndexedDB "
+                 f"run list alone: {'none' if sb['idb_cached_list_ms'] is None else ms(sb['idb_cached_list_ms'])})")
+    notes.append(f"compare: reading the {hi['compare_runs']} runs alone {ms(cp['read_ms'])} "
+                 f"(baseline {ms(cp['baseline_read_ms'])}); {cp['charts']} charts, all drawn in {ms(cp['all_charts_ms'])}; "
+                 f"{cp['long_tasks']:.0f} long tasks; first comparison of a page (loads vega) {ms(cp['first_ever_ms'])}")
+    notes.append(f"bundle: {len(bd['startup_files'])} files at start-up, {len(bd['first_chart_files'])} more for the "
+                 f"first chart; all JS {bd['all_js_kb_gz']:.0f} KB gz"
+                 + ("" if bd["production"] else "; a development build: `npm run build:prod` for the real figure"))
+else:
+    rows.append(("run history", "failed", "", "", "", ""))
 
 header = ("figure", "measured", "baseline", "ratio", "target", "holds")
 widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
