@@ -214,11 +214,12 @@ export interface IRunStore {
 
   /**
    * A whole run as the store holds it (docs/FORMAT.md), null when unknown,
-   * with the problems met while reading it.
+   * with the problems met while reading it; see `StoredRun.ReadOptions`.
    */
   readRun(
     notebookPath: string,
-    runId: string
+    runId: string,
+    options?: StoredRun.ReadOptions
   ): Promise<StoredRun.Result<StoredRun.Run | null>>;
 
   /**

@@ -541,6 +541,13 @@ describe('RunStore', () => {
         [2, 'run-1', 'model = fit(df)']
       ]);
       expect(run.unknownInherited).toEqual([[7, 7]]);
+
+      // A comparison of many runs reads each without its inheritance.
+      const alone = await store.readRun(NOTEBOOK, 'run-2', {
+        inherited: false
+      });
+      expect(alone.value?.inherited).toEqual([]);
+      expect(alone.value?.unknownInherited).toEqual([]);
     });
 
     it.each([

@@ -42,7 +42,13 @@ export class ComparisonModel implements IDisposable {
     let next: ComparisonModel.State;
     try {
       const results = await Promise.all(
-        this.refs.map(ref => this._store.readRun(ref.notebookPath, ref.runId))
+        // A comparison shows each run's own executions, not those it
+        // inherited: reading those would read every earlier run again.
+        this.refs.map(ref =>
+          this._store.readRun(ref.notebookPath, ref.runId, {
+            inherited: false
+          })
+        )
       );
       const runs: StoredRun.Run[] = [];
       const problems: string[] = [];

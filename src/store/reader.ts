@@ -117,6 +117,18 @@ export namespace StoredRun {
   };
 
   /**
+   * How to read a run.
+   */
+  export type ReadOptions = {
+    /**
+     * Whether to read the executions the run inherited from earlier runs of
+     * its session (`inherited`); true by default. Skipping them spares
+     * reading those runs, which a comparison of many runs does not need.
+     */
+    readonly inherited?: boolean;
+  };
+
+  /**
    * A run's executions and those it inherited, without the rest of the run.
    */
   export type Executions = Pick<Run, 'executions' | 'inherited'>;
@@ -282,14 +294,15 @@ export class RunReader {
     layout: StoreLayout,
     key: string,
     notebookPath: string,
-    runId: string
+    runId: string,
+    options: StoredRun.ReadOptions = {}
   ): Promise<StoredRun.Result<StoredRun.Run | null>> {
     const context = await this._context(layout, key, notebookPath);
     const row = context.rows.find(item => item.id === runId);
     if (!row) {
       return { value: null, problems: context.problems };
     }
-    const run = await this._assemble(context, row);
+    const run = await this._assemble(context, row, options.inherited ?? true);
     return { value: run, problems: context.problems };
   }
 
@@ -388,7 +401,8 @@ export class RunReader {
 
   private async _assemble(
     context: Context,
-    row: StoreFormat.IndexRow
+    row: StoreFormat.IndexRow,
+    withInherited: boolean
   ): Promise<StoredRun.Run> {
     const blocks = await this._blocks(context, row);
     const start = blocks.find(block => block.block.name !== undefined);
@@ -433,12 +447,16 @@ export class RunReader {
     }
     const executions = await this._executions(context, blocks);
     const own = new Set(executions.map(execution => execution.exec));
-    const { found, unknown } = await this._inherited(
-      context,
-      row,
-      inherited.filter(([from, to]) => from <= to),
-      own
-    );
+    // Inherited executions live in the blocks of the session's earlier
+    // runs: reading them costs those runs' packs, so a caller may skip it.
+    const { found, unknown } = withInherited
+      ? await this._inherited(
+          context,
+          row,
+          inherited.filter(([from, to]) => from <= to),
+          own
+        )
+      : { found: [], unknown: [] };
     const env =
       start?.block.env !== undefined && start.block.env !== null
         ? await this._blob(context, blobAddress(start.block.env, start.pack))
@@ -578,11 +596,13 @@ export class RunReader {
     }
     const wanted = (exec: number): boolean =>
       !own.has(exec) && ranges.some(([from, to]) => from <= exec && exec <= to);
+    // Only runs that began before this one can have run what it inherited.
     const siblings = context.rows.filter(
       other =>
         other.id !== row.id &&
         row.session !== null &&
-        other.session === row.session
+        other.session === row.session &&
+        other.startedAt <= row.startedAt
     );
     const found = new Map<number, StoredRun.Execution>();
     for (const sibling of siblings) {

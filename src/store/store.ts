@@ -396,10 +396,11 @@ export class RunStore implements IRunStore, IDisposable {
    */
   async readRun(
     notebookPath: string,
-    runId: string
+    runId: string,
+    options?: StoredRun.ReadOptions
   ): Promise<StoredRun.Result<StoredRun.Run | null>> {
     return this._reading(notebookPath, null, (layout, key) =>
-      this._runs.readRun(layout, key, notebookPath, runId)
+      this._runs.readRun(layout, key, notebookPath, runId, options)
     );
   }
 
