@@ -247,6 +247,12 @@ export interface IRunStore {
   listNotebooks(): Promise<string[]>;
 
   /**
+   * The run list of a notebook as this browser last read it (IndexedDB),
+   * or null: something to show at once while `listRuns` asks the server.
+   */
+  cachedRuns(notebookPath: string): Promise<Runs.RunList | null>;
+
+  /**
    * Emitted with the notebook path whenever that notebook's runs changed.
    */
   readonly runsChanged: ISignal<IRunStore, string>;

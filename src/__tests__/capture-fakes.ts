@@ -122,6 +122,13 @@ export class FakeRunStore implements IRunStore {
     this._editRuns(notebookPath, runId, () => []);
   }
 
+  /** What `cachedRuns()` answers, per notebook path. */
+  readonly cached = new Map<string, Runs.RunList>();
+
+  async cachedRuns(notebookPath: string): Promise<Runs.RunList | null> {
+    return this.cached.get(notebookPath) ?? null;
+  }
+
   /** The paths `listRuns()` has answers for, sorted. */
   async listNotebooks(): Promise<string[]> {
     return [...this.lists.keys()].sort();

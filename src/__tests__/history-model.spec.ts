@@ -117,6 +117,26 @@ describe('RunsPanelModel (runs)', () => {
     });
   });
 
+  describe('the browser cache', () => {
+    it('should show the runs last read here while the server answers', async () => {
+      model.isVisible = true;
+      const slow = new PromiseDelegate<void>();
+      store.listGates.set('train.ipynb', slow);
+      store.cached.set('train.ipynb', {
+        runs: [runSummary({ id: 'cached' })],
+        problems: []
+      });
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(model.runs.map(run => run.id)).toEqual(['cached']);
+      expect(model.isLoading).toBe(false);
+
+      slow.resolve();
+      await settle();
+      expect(model.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+    });
+  });
+
   describe('#problems', () => {
     it('should pass on what the store could not read', async () => {
       store.lists.set('train.ipynb', {

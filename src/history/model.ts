@@ -435,6 +435,9 @@ export class RunsPanelModel implements IDisposable {
     this._isStale = false;
     const request = ++this._request;
     const key = this._key();
+    if (!this._allNotebooks && key !== null && this._loadedKey !== key) {
+      void this._showCached(key, request);
+    }
     const lists = new Map<string, Runs.RunList>();
     let readError: string | null = null;
     try {
@@ -455,6 +458,24 @@ export class RunsPanelModel implements IDisposable {
       this._readError = readError;
       this._loadedKey = key;
       this._lists = lists;
+      this._invalidate(true);
+    }
+  }
+
+  /**
+   * Show the runs this browser last read for a notebook while the server is
+   * asked, unless its answer came first.
+   */
+  private async _showCached(key: string, request: number): Promise<void> {
+    const cached = await this._store.cachedRuns(key).catch(() => null);
+    if (
+      cached &&
+      request === this._request &&
+      this._loadedKey !== key &&
+      !this._isDisposed
+    ) {
+      this._loadedKey = key;
+      this._lists = new Map([[key, cached]]);
       this._invalidate(true);
     }
   }
