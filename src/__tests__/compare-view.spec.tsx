@@ -12,19 +12,10 @@ import {
 import { ComparisonView } from '../compare/view';
 import type { StoredRun } from '../store/reader';
 import { FakeRunStore } from './capture-fakes';
+import { drawnCharts } from './chart-fakes';
 
-// vega cannot draw in jsdom: only what the view asks of the charts.
-const drawn: unknown[] = [];
 jest.mock('../charts/host', () => ({
-  ChartHost: class {
-    render(spec: unknown): Promise<void> {
-      drawn.push(spec);
-      return Promise.resolve();
-    }
-    dispose(): void {
-      // Nothing drawn, nothing to finalize.
-    }
-  }
+  ChartHost: jest.requireActual('./chart-fakes').FakeChartHost
 }));
 
 const trans = nullTranslator.load('jupyterlab_runs');
@@ -161,7 +152,7 @@ describe('ComparisonView', () => {
     });
     view = new ComparisonView({ model, trans });
     Widget.attach(view, document.body);
-    drawn.length = 0;
+    drawnCharts.length = 0;
     await model.refresh();
     MessageLoop.flush();
     await view.renderPromise;
@@ -174,7 +165,7 @@ describe('ComparisonView', () => {
       `${NOTEBOOK}: run gone is not in the store`
     );
     // rmse vs step, parallel coordinates, scatter.
-    expect(drawn).toHaveLength(3);
+    expect(drawnCharts).toHaveLength(3);
     const marks = [...node.querySelectorAll('.jp-RunsCompare-diff mark')].map(
       mark => mark.textContent
     );

@@ -14,20 +14,10 @@ import { RunDetailModel } from '../detail/model';
 import { RunDetailView } from '../detail/view';
 import type { StoredRun } from '../store/reader';
 import { FakeRunStore, settle } from './capture-fakes';
+import { drawnCharts } from './chart-fakes';
 
-// vega cannot draw in jsdom: the charts are checked by the charts tests and
-// in Chromium; here only what the view asks of them.
-const drawn: unknown[] = [];
 jest.mock('../charts/host', () => ({
-  ChartHost: class {
-    render(spec: unknown): Promise<void> {
-      drawn.push(spec);
-      return Promise.resolve();
-    }
-    dispose(): void {
-      // Nothing drawn, nothing to finalize.
-    }
-  }
+  ChartHost: jest.requireActual('./chart-fakes').FakeChartHost
 }));
 
 const trans = nullTranslator.load('jupyterlab_runs');
@@ -275,7 +265,7 @@ describe('RunDetailView', () => {
 
   beforeEach(() => {
     store = new FakeRunStore();
-    drawn.length = 0;
+    drawnCharts.length = 0;
   });
 
   afterEach(() => {
@@ -312,8 +302,8 @@ describe('RunDetailView', () => {
       'Files'
     ]);
     // One chart per metric with more than one point, drawn from its points.
-    expect(drawn).toHaveLength(1);
-    expect(JSON.stringify(drawn[0])).toContain('6.61');
+    expect(drawnCharts).toHaveLength(1);
+    expect(JSON.stringify(drawnCharts[0])).toContain('6.61');
   });
 
   it('should render stored text as text, never as markup', async () => {

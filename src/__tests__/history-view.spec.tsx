@@ -18,6 +18,7 @@ import type { IActiveRuns, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { TrackedNotebooks } from './notebooks';
+import { drawnCharts } from './chart-fakes';
 
 /**
  * Let the store answer, then deliver update requests and wait for React.
@@ -31,26 +32,8 @@ async function rendered(panel: RunsPanel): Promise<HTMLElement> {
 
 const STARTED = Date.UTC(2024, 4, 6, 7, 8, 9);
 
-// vega cannot draw in jsdom: the trend chart's host only records its specs
-// and lets a test click a run.
-const charts: { spec: unknown; select?: (runId: string | null) => void }[] = [];
 jest.mock('../charts/host', () => ({
-  ChartHost: class {
-    constructor(
-      _node: HTMLElement,
-      options: { onRunSelected?: (runId: string | null) => void }
-    ) {
-      this._select = options.onRunSelected;
-    }
-    render(spec: unknown): Promise<void> {
-      charts.push({ spec, select: this._select });
-      return Promise.resolve();
-    }
-    dispose(): void {
-      // Nothing drawn.
-    }
-    private _select?: (runId: string | null) => void;
-  }
+  ChartHost: jest.requireActual('./chart-fakes').FakeChartHost
 }));
 
 describe('RunsPanel (runs)', () => {
@@ -158,7 +141,7 @@ describe('RunsPanel (runs)', () => {
   });
 
   it('should chart the main metric across runs once two have it, a click selecting', async () => {
-    charts.length = 0;
+    drawnCharts.length = 0;
     store.lists.set('train.ipynb', {
       runs: [
         runSummary({ id: 'r2', startedAt: STARTED, metrics: { rmse: 6.6 } }),
@@ -171,8 +154,10 @@ describe('RunsPanel (runs)', () => {
     await new Promise(resolve => setTimeout(resolve, 10));
 
     expect(node.querySelector('.jp-RunsPanel-trend')).not.toBeNull();
-    expect(JSON.stringify(charts[charts.length - 1].spec)).toContain('6.6');
-    charts[charts.length - 1].select?.('r1');
+    expect(JSON.stringify(drawnCharts[drawnCharts.length - 1].spec)).toContain(
+      '6.6'
+    );
+    drawnCharts[drawnCharts.length - 1].select?.('r1');
     expect(panel.model.selectedRun?.id).toBe('r1');
   });
 

@@ -1,8 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Chart } from '../charts/component';
+import { ChartsView } from '../charts/widget';
 import { parallelCoordinatesSpec } from '../charts/parallel';
 import { metricStepsSpec, scatterSpec } from '../charts/specs';
 import type { StoredRun } from '../store/reader';
@@ -29,38 +29,15 @@ import {
  * coordinates and a scatter, and the code and package diffs of two of them.
  * Every stored text is rendered as text.
  */
-export class ComparisonView extends ReactWidget {
+export class ComparisonView extends ChartsView<ComparisonModel> {
   constructor(options: ComparisonView.IOptions) {
-    super();
-    this._model = options.model;
-    this._trans = options.trans;
+    super(options.model, options.trans);
     this.addClass('jp-RunsCompare');
-    this._model.stateChanged.connect(this.update, this);
-  }
-
-  get model(): ComparisonModel {
-    return this._model;
-  }
-
-  /**
-   * Draw the charts again, in the colours of the current theme.
-   */
-  refreshCharts(): void {
-    this._themeVersion += 1;
-    this.update();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.dispose();
-    super.dispose();
   }
 
   protected render(): React.ReactElement {
-    const state = this._model.state;
-    const trans = this._trans;
+    const state = this.model.state;
+    const trans = this.trans;
     if (state.kind === 'loading') {
       return (
         <p className="jp-RunsCompare-notice">{trans.__('Reading the runs…')}</p>
@@ -78,14 +55,10 @@ export class ComparisonView extends ReactWidget {
         runs={state.runs}
         problems={state.problems}
         trans={trans}
-        themeVersion={this._themeVersion}
+        themeVersion={this.themeVersion}
       />
     );
   }
-
-  private readonly _model: ComparisonModel;
-  private readonly _trans: TranslationBundle;
-  private _themeVersion = 0;
 }
 
 export namespace ComparisonView {

@@ -1,8 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Chart } from '../charts/component';
+import { ChartsView } from '../charts/widget';
 import { metricStepsSpec } from '../charts/specs';
 import type { StoredRun } from '../store/reader';
 import type { Fact } from './facts';
@@ -22,41 +22,15 @@ import type { RunDetailModel } from './model';
  * executions in order, environment and files. Every stored text is rendered
  * as text.
  */
-export class RunDetailView extends ReactWidget {
+export class RunDetailView extends ChartsView<RunDetailModel> {
   constructor(options: RunDetailView.IOptions) {
-    super();
-    this._model = options.model;
-    this._trans = options.trans;
+    super(options.model, options.trans);
     this.addClass('jp-RunDetail');
-    this._model.stateChanged.connect(this.update, this);
-  }
-
-  /**
-   * The model the view renders.
-   */
-  get model(): RunDetailModel {
-    return this._model;
-  }
-
-  /**
-   * Draw the charts again, in the colours of the current theme.
-   */
-  refreshCharts(): void {
-    this._themeVersion += 1;
-    this.update();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.dispose();
-    super.dispose();
   }
 
   protected render(): React.ReactElement {
-    const state = this._model.state;
-    const trans = this._trans;
+    const state = this.model.state;
+    const trans = this.trans;
     switch (state.kind) {
       case 'loading':
         return (
@@ -74,8 +48,8 @@ export class RunDetailView extends ReactWidget {
             <p>
               {trans.__(
                 'The store holds no run %1 of %2.',
-                this._model.runId,
-                this._model.notebookPath
+                this.model.runId,
+                this.model.notebookPath
               )}
             </p>
             <Problems problems={state.problems} trans={trans} />
@@ -87,15 +61,11 @@ export class RunDetailView extends ReactWidget {
             run={state.run}
             problems={state.problems}
             trans={trans}
-            themeVersion={this._themeVersion}
+            themeVersion={this.themeVersion}
           />
         );
     }
   }
-
-  private readonly _model: RunDetailModel;
-  private readonly _trans: TranslationBundle;
-  private _themeVersion = 0;
 }
 
 export namespace RunDetailView {
