@@ -1,3 +1,5 @@
+import type { IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
+import { WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IDisposable } from '@lumino/disposable';
@@ -53,4 +55,19 @@ export abstract class ChartsView<
    * Changes with the theme; charts draw again when it does.
    */
   protected themeVersion = 0;
+}
+
+/**
+ * A tracker of the main-area charts views of one kind, whose charts are
+ * drawn again when the theme changes.
+ */
+export function chartsViewTracker<V extends ChartsView<IChartsViewModel>>(
+  namespace: string,
+  themes: IThemeManager | null
+): WidgetTracker<MainAreaWidget<V>> {
+  const tracker = new WidgetTracker<MainAreaWidget<V>>({ namespace });
+  themes?.themeChanged.connect(() =>
+    tracker.forEach(widget => widget.content.refreshCharts())
+  );
+  return tracker;
 }

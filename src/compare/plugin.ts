@@ -2,13 +2,10 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  IThemeManager,
-  MainAreaWidget,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { chartsViewTracker } from '../charts/widget';
 import { runsIcon } from '../icons';
 import { IRunStore } from '../tokens';
 import type { RunRef } from './model';
@@ -39,11 +36,9 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     themes: IThemeManager | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const tracker = new WidgetTracker<MainAreaWidget<ComparisonView>>({
-      namespace: 'jupyterlab-runs-compare'
-    });
-    themes?.themeChanged.connect(() =>
-      tracker.forEach(widget => widget.content.refreshCharts())
+    const tracker = chartsViewTracker<ComparisonView>(
+      'jupyterlab-runs-compare',
+      themes
     );
     let count = 0;
 

@@ -3,13 +3,10 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
-import {
-  IThemeManager,
-  MainAreaWidget,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { chartsViewTracker } from '../charts/widget';
 import { runsIcon } from '../icons';
 import { IRunStore } from '../tokens';
 import { RunDetailModel } from './model';
@@ -46,11 +43,9 @@ export const detailPlugin: JupyterFrontEndPlugin<void> = {
     themes: IThemeManager | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
-    const tracker = new WidgetTracker<MainAreaWidget<RunDetailView>>({
-      namespace: 'jupyterlab-runs-detail'
-    });
-    themes?.themeChanged.connect(() =>
-      tracker.forEach(widget => widget.content.refreshCharts())
+    const tracker = chartsViewTracker<RunDetailView>(
+      'jupyterlab-runs-detail',
+      themes
     );
 
     app.commands.addCommand(CommandIDs.openRun, {

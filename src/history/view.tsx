@@ -187,6 +187,26 @@ function RunsView(props: {
 }
 
 /**
+ * A labelled checkbox above the table.
+ */
+function Switch(props: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}): React.ReactElement {
+  return (
+    <label className="jp-RunsPanel-switch">
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={event => props.onChange(event.currentTarget.checked)}
+      />
+      {props.label}
+    </label>
+  );
+}
+
+/**
  * The filter box and the switches above the table.
  */
 function Controls(props: {
@@ -205,26 +225,16 @@ function Controls(props: {
         </p>
       )}
       <div className="jp-RunsPanel-switches">
-        <label className="jp-RunsPanel-switch">
-          <input
-            type="checkbox"
-            checked={model.allNotebooks}
-            onChange={event => {
-              model.allNotebooks = event.currentTarget.checked;
-            }}
-          />
-          {trans.__('All notebooks')}
-        </label>
-        <label className="jp-RunsPanel-switch">
-          <input
-            type="checkbox"
-            checked={model.showArchived}
-            onChange={event => {
-              model.showArchived = event.currentTarget.checked;
-            }}
-          />
-          {trans.__('Archived')}
-        </label>
+        <Switch
+          label={trans.__('All notebooks')}
+          checked={model.allNotebooks}
+          onChange={checked => (model.allNotebooks = checked)}
+        />
+        <Switch
+          label={trans.__('Archived')}
+          checked={model.showArchived}
+          onChange={checked => (model.showArchived = checked)}
+        />
       </div>
     </div>
   );
