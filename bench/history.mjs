@@ -20,7 +20,8 @@
 // synthetic kernel events (docs/CAPTURE.md).
 //
 //   node bench/history.mjs [--port 8872] [--runs 10000] [--points 100000] [--samples 3] [--json]
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+//                          [--profile compare.cpuprofile]
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -41,7 +42,10 @@ const opts = options({
   'compare-runs': 20,
   'baseline-points': 1000,
   samples: 3,
-  json: false
+  json: false,
+  // A file to write a CPU profile (Chrome DevTools format) of one comparison
+  // of the big runs to: where the time goes.
+  profile: ''
 });
 const TARGETS = {
   warm_ms: 300,
@@ -584,6 +588,16 @@ const result = await withLab(
         );
       }
     }
+    if (opts.profile) {
+      const cdp = await context.newCDPSession(comparePage);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      await timeCompare(comparePage, big);
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(opts.profile, JSON.stringify(profile));
+      log(`CPU profile of one comparison: ${opts.profile}`);
+    }
     // How much of it is reading: the 20 runs through the store, as the
     // comparison does (Promise.all of readRun), without drawing.
     await exposeRunStore(comparePage);
@@ -595,7 +609,9 @@ const result = await withLab(
             const t0 = performance.now();
             await Promise.all(
               refs.map(ref =>
-                window.benchStore.readRun(ref.notebookPath, ref.runId)
+                window.benchStore.readRun(ref.notebookPath, ref.runId, {
+                  inherited: false
+                })
               )
             );
             return performance.now() - t0;
