@@ -1,11 +1,7 @@
-import {
-  downsample,
-  downsampleXY,
-  metricNumber,
-  stepPoints
-} from '../charts/downsample';
+import { downsample, downsampleXY, stepPoints } from '../charts/downsample';
 import type { XYPoint } from '../charts/downsample';
 import type { StoreFormat } from '../store/format';
+import { metricNumber } from '../store/overview';
 import type { StoredRun } from '../store/reader';
 
 /**

@@ -82,6 +82,7 @@ function run(
         name: 'rmse',
         source: 'output',
         points: rmse.map((value, step) => [value, step, STARTED, 2] as const),
+        sampled: false,
         count: rmse.length,
         last: rmse[rmse.length - 1],
         lastStep: rmse.length - 1,

@@ -114,6 +114,7 @@ function storedRun(overrides: Partial<StoredRun.Run> = {}): StoredRun.Run {
           [6.9, 0, STARTED, 2],
           [6.61, 1, STARTED + 10, 2]
         ],
+        sampled: false,
         count: 2,
         last: 6.61,
         lastStep: 1,

@@ -41,6 +41,7 @@ const KINDS: StoreFormat.Kind[] = [
   'index',
   'index-segment',
   'pack',
+  'points',
   'annotations'
 ];
 
@@ -66,6 +67,7 @@ function kindOf(file: string): StoreFormat.Kind {
     [/\/index\.json\.gz$/, 'index'],
     [/\/index\/\d+\.json\.gz$/, 'index-segment'],
     [/\/packs\/[^/]+\.json\.gz$/, 'pack'],
+    [/\/points\/[^/]+\.json\.gz$/, 'points'],
     [/\/annotations\.json\.gz$/, 'annotations']
   ];
   const found = rules.find(([pattern]) => pattern.test(file));
@@ -351,6 +353,13 @@ describe('store format', () => {
         kernel.execution('run-1', 1, 'seed = 69'),
         kernel.param('run-1', 'alpha', 0.1),
         kernel.metric('run-1', 'rmse', [6.61, 'NaN']),
+        // Long enough for the pack to keep an overview and the points file
+        // every point.
+        kernel.metric(
+          'run-1',
+          'loss',
+          Array.from({ length: 1500 }, (_, i) => (i === 7 ? 'Infinity' : i))
+        ),
         kernel.tag('run-1', 'model', 'ridge'),
         {
           seq: 99,

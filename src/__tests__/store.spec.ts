@@ -6,7 +6,9 @@ import type { StoreFormat } from '../store/format';
 import { checkRunBlock, parseStoreFile } from '../store/format';
 import type { ILocalStore } from '../store/local';
 import { MemoryLocalStore } from '../store/local';
+import { OVERVIEW_POINTS } from '../store/overview';
 import { notebookKey } from '../store/paths';
+import type { StoredRun } from '../store/reader';
 import { RunStore } from '../store/store';
 import type { IRunsSettings, Runs } from '../tokens';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
@@ -171,9 +173,14 @@ describe('RunStore', () => {
   async function readRun(
     store: RunStore,
     runId: string,
-    notebookPath = NOTEBOOK
+    notebookPath = NOTEBOOK,
+    options: StoredRun.ReadOptions = {}
   ) {
-    const { value, problems } = await store.readRun(notebookPath, runId);
+    const { value, problems } = await store.readRun(
+      notebookPath,
+      runId,
+      options
+    );
     expect(problems).toEqual([]);
     expect(value).not.toBeNull();
     return value!;
@@ -397,20 +404,23 @@ describe('RunStore', () => {
       }
       await record(store, [kernel.runEnd('run-1')]);
 
-      // Each flush writes the pack and the index, each to a slot, and
-      // empties the other slot.
-      expect(server.fileWrites.length).toBeLessThan(100);
-      const run = await readRun(store, 'run-1');
-      expect(run.metrics).toMatchObject([
-        {
-          name: 'loss',
-          count: 100_000,
-          last: 99_999,
-          lastStep: 99_999,
-          min: 0,
-          max: 99_999
-        }
-      ]);
+      // Each flush writes the points, the pack and the index, each to a
+      // slot, and empties the other slot.
+      expect(
+        server.fileWrites.filter(path => path.includes('/packs/')).length
+      ).toBeLessThan(50);
+      const summary = {
+        name: 'loss',
+        count: 100_000,
+        last: 99_999,
+        lastStep: 99_999,
+        min: 0,
+        max: 99_999
+      };
+      const run = await readRun(store, 'run-1', NOTEBOOK, {
+        allPoints: true
+      });
+      expect(run.metrics).toMatchObject([{ ...summary, sampled: false }]);
       const steps = run.metrics[0].points.map(point => point[1]);
       expect(steps.every((step, i) => step === i)).toBe(true);
     }, 60000);
@@ -430,10 +440,98 @@ describe('RunStore', () => {
       }
 
       expect(packs().length).toBeGreaterThan(1);
-      const run = await readRun(store, 'run-1');
+      const run = await readRun(store, 'run-1', NOTEBOOK, {
+        allPoints: true
+      });
       expect(run.metrics[0].count).toBe(100_000);
       expect(run.metrics[0].points[99_999][1]).toBe(99_999);
     }, 60000);
+
+    it('should read long series as overviews unless all points are asked for', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      store.addEvents(NOTEBOOK, [kernel.session_(), kernel.runStart('run-1')]);
+      // A loss curve with one spike up and one down, and a NaN.
+      const values: (number | string)[] = Array.from(
+        { length: 50_000 },
+        (_, i) => 1 + Math.exp(-i / 10_000) + 0.01 * Math.sin(i)
+      );
+      values[12_345] = 99;
+      values[33_333] = -5;
+      values[40_000] = 'NaN';
+      for (let from = 0; from < values.length; from += 10_000) {
+        await record(store, [
+          kernel.metric(
+            'run-1',
+            'loss',
+            values.slice(from, from + 10_000),
+            from
+          )
+        ]);
+      }
+      await record(store, [kernel.runEnd('run-1')]);
+
+      const overview = (await readRun(store, 'run-1')).metrics[0];
+      const all = (await readRun(store, 'run-1', NOTEBOOK, { allPoints: true }))
+        .metrics[0];
+      const summary = {
+        count: 50_000,
+        min: -5,
+        max: 99,
+        last: values[49_999],
+        lastStep: 49_999
+      };
+      expect(all).toMatchObject({ ...summary, sampled: false });
+      expect(all.points).toHaveLength(50_000);
+      expect(overview).toMatchObject({ ...summary, sampled: true });
+      expect(overview.points.length).toBeLessThanOrEqual(
+        OVERVIEW_POINTS * packs().length
+      );
+      const kept = (step: number) =>
+        overview.points.find(point => point[1] === step)?.[0];
+      expect(kept(0)).toBe(values[0]);
+      expect(kept(12_345)).toBe(99);
+      expect(kept(33_333)).toBe(-5);
+      expect(kept(40_000)).toBe('NaN');
+      // Every point of the overview is a point logged, in step order.
+      overview.points.forEach(point =>
+        expect(point[0]).toBe(values[point[1] as number])
+      );
+      const steps = overview.points.map(point => point[1] as number);
+      expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    }, 60000);
+
+    it('should say when the points of a long series are missing', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      const values = Array.from({ length: 5000 }, (_, i) => i);
+      await record(store, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.metric('run-1', 'loss', values, 0),
+        kernel.runEnd('run-1')
+      ]);
+      for (const path of server.files(STORE)) {
+        if (path.includes('/points/')) {
+          server.entries.delete(path);
+        }
+      }
+
+      const { value, problems } = await store.readRun(NOTEBOOK, 'run-1', {
+        allPoints: true
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(/points\/.*\.json\.gz is missing; skipped\./)
+      ]);
+      // The overview stands in, with the summary of every point.
+      expect(value?.metrics[0]).toMatchObject({
+        sampled: true,
+        count: 5000,
+        min: 0,
+        max: 4999,
+        last: 4999
+      });
+    });
 
     it('should write without waiting when a run holds many points', async () => {
       const store = storeUnderTest();
@@ -447,9 +545,10 @@ describe('RunStore', () => {
         )
       ]);
 
-      // Two writes of the pack: one to each slot.
+      // Two writes of the long series' points file: one to each slot (the
+      // queue sends only the newer of two waiting versions of the pack).
       expect(
-        new Set(server.fileWrites.filter(p => p.includes('/packs/'))).size
+        new Set(server.fileWrites.filter(p => p.includes('/points/'))).size
       ).toBe(2);
     });
 
@@ -961,6 +1060,7 @@ describe('RunStore', () => {
         {
           name: 'rmse',
           source: 'explicit',
+          sampled: false,
           points: [
             [7, 0, 1_700_000_003_000, 1],
             ['NaN', 1, 1_700_000_003_000, 1],

@@ -1,5 +1,5 @@
 import type { StoredRun } from '../store/reader';
-import type { StoreFormat } from '../store/format';
+import { extremeIndices, metricNumber } from '../store/overview';
 
 /**
  * A metric point reduced to what a chart draws: `x` is the step, `y` the value
@@ -16,22 +16,6 @@ export type XYPoint = {
  * ~20,000 marks, drawn in well under a second on canvas.
  */
 export const DEFAULT_MAX_POINTS = 1000;
-
-/**
- * The number a stored metric value stands for.
- */
-export function metricNumber(value: StoreFormat.MetricValue): number {
-  switch (value) {
-    case 'NaN':
-      return NaN;
-    case 'Infinity':
-      return Infinity;
-    case '-Infinity':
-      return -Infinity;
-    default:
-      return value;
-  }
-}
 
 /**
  * The points of a stored metric as x/y pairs in ascending step order.
@@ -98,59 +82,10 @@ export function downsampleXY(
   points: readonly XYPoint[],
   maxPoints: number = DEFAULT_MAX_POINTS
 ): XYPoint[] {
-  const limit = Math.max(2, Math.floor(maxPoints));
-  const n = points.length;
-  if (n <= limit) {
+  if (points.length <= Math.max(2, Math.floor(maxPoints))) {
     return points.slice();
   }
-  const hasNaN = points.some(point => Number.isNaN(point.y));
-  const perBucket = hasNaN ? 3 : 2;
-  // The first and last points are kept apart from the buckets.
-  const bucketCount = Math.floor((limit - 2) / perBucket);
-  const inner = n - 2;
-  const result: XYPoint[] = [points[0]];
-  for (let bucket = 0; bucket < bucketCount; bucket++) {
-    const start = 1 + Math.floor((bucket * inner) / bucketCount);
-    const end = 1 + Math.floor(((bucket + 1) * inner) / bucketCount);
-    pushBucket(points, start, end, result);
-  }
-  result.push(points[n - 1]);
-  return result;
-}
-
-/**
- * Appends the extremes of `points[start, end)` to `result`, in `x` order: the
- * lowest and highest values (±Infinity included) and the first NaN.
- */
-function pushBucket(
-  points: readonly XYPoint[],
-  start: number,
-  end: number,
-  result: XYPoint[]
-): void {
-  let low = -1;
-  let high = -1;
-  let nan = -1;
-  for (let i = start; i < end; i++) {
-    const y = points[i].y;
-    if (Number.isNaN(y)) {
-      if (nan < 0) {
-        nan = i;
-      }
-      continue;
-    }
-    if (low < 0 || y < points[low].y) {
-      low = i;
-    }
-    if (high < 0 || y > points[high].y) {
-      high = i;
-    }
-  }
-  const kept = [low, high, nan].filter(
-    (index, position, all) => index >= 0 && all.indexOf(index) === position
+  return extremeIndices(points.length, i => points[i].y, maxPoints).map(
+    index => points[index]
   );
-  kept.sort((a, b) => a - b);
-  for (const index of kept) {
-    result.push(points[index]);
-  }
 }

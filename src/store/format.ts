@@ -19,7 +19,7 @@ export namespace StoreFormat {
    * `jupyterlab-runs/<kind>`.
    */
   export type Kind =
-    'store' | 'index' | 'index-segment' | 'pack' | 'annotations';
+    'store' | 'index' | 'index-segment' | 'pack' | 'points' | 'annotations';
 
   /**
    * The longest run name a user may give, in characters (code points).
@@ -224,14 +224,52 @@ export namespace StoreFormat {
   /**
    * Points of one metric, one column per field, in logging order.
    */
-  export type MetricSeries = {
-    readonly name: string;
-    readonly source: string;
+  export type MetricColumns = {
     readonly value: readonly MetricValue[];
     readonly step: DeltaList;
     /** Milliseconds after the run's start, as a delta list. */
     readonly time: DeltaList;
     readonly exec: DeltaList;
+  };
+
+  /**
+   * A metric's points in one block. With `whole`, the columns are an
+   * overview (the extremes, the first and the last point) and every point
+   * is in the pack's points file.
+   */
+  export type MetricSeries = MetricColumns & {
+    readonly name: string;
+    readonly source: string;
+    readonly whole?: WholeSeries;
+  };
+
+  /**
+   * What an overview stands for: how many points, and the lowest and
+   * highest finite value among them (null when there is none).
+   */
+  export type WholeSeries = {
+    readonly count: number;
+    readonly min: number | null;
+    readonly max: number | null;
+  };
+
+  /**
+   * Every point of one block's series that the pack holds as an overview.
+   */
+  export type PointSeries = MetricColumns & {
+    readonly run: string;
+    readonly name: string;
+    readonly source: string;
+  };
+
+  /**
+   * `notebooks/<key>/points/<pack>.json.gz`: the long metric series of a
+   * pack, written before the pack each time they grew.
+   */
+  export type PointsFile = Header<'points'> & {
+    readonly notebookPath: string;
+    readonly pack: string;
+    readonly series: readonly PointSeries[];
   };
 
   /**
@@ -807,17 +845,45 @@ class FieldReader {
    * A delta list: whole numbers or null.
    */
   deltaList(): StoreFormat.DeltaList {
-    return this.array().map(item => item.nullable(r => r.integer()));
+    return this.column(
+      item => item === null || Number.isSafeInteger(item),
+      item => item.nullable(r => r.integer())
+    );
+  }
+
+  /**
+   * A column of metric values.
+   */
+  metricValues(): StoreFormat.MetricValue[] {
+    return this.column(isMetricValue, item => item.metricValue());
+  }
+
+  /**
+   * A list whose every item passes `fits`: the columns of a pack hold
+   * hundreds of thousands of items, so they are checked in one loop, and
+   * `read` runs on the first misfit only, to name it.
+   */
+  private column<T>(
+    fits: (item: unknown) => boolean,
+    read: (item: FieldReader) => T
+  ): T[] {
+    if (!Array.isArray(this.value)) {
+      this.fail(this.trans.__('a list'));
+    }
+    const items = this.value as unknown[];
+    for (let index = 0; index < items.length; index++) {
+      if (!fits(items[index])) {
+        read(
+          new FieldReader(items[index], `${this.where}[${index}]`, this.trans)
+        );
+      }
+    }
+    return items as T[];
   }
 
   metricValue(): StoreFormat.MetricValue {
     const value = this.value;
-    if (
-      (typeof value === 'number' && Number.isFinite(value)) ||
-      value === 'NaN' ||
-      value === 'Infinity' ||
-      value === '-Infinity'
-    ) {
+    if (isMetricValue(value)) {
       return value;
     }
     return this.fail(
@@ -861,6 +927,15 @@ const STATUSES: readonly Runs.RunStatus[] = [
 ];
 
 const OUTCOMES: readonly StoreFormat.Outcome[] = ['ok', 'error', 'interrupted'];
+
+function isMetricValue(value: unknown): value is StoreFormat.MetricValue {
+  return (
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    value === 'NaN' ||
+    value === 'Infinity' ||
+    value === '-Infinity'
+  );
+}
 
 function readMap<T>(
   reader: FieldReader,
@@ -1089,23 +1164,19 @@ function readRunBlock(
       .field('metrics')
       .array()
       .map(series => {
+        const whole = series.optional('whole', readWhole);
         const read: StoreFormat.MetricSeries = {
           name: series.field('name').string(),
           source: series.field('source').string(),
-          value: series
-            .field('value')
-            .array()
-            .map(r => r.metricValue()),
-          step: series.field('step').deltaList(),
-          time: series.field('time').deltaList(),
-          exec: series.field('exec').deltaList()
+          ...readMetricColumns(series),
+          ...(whole ? { whole } : {})
         };
-        sameLength(series, {
-          value: read.value,
-          step: read.step,
-          time: read.time,
-          exec: read.exec
-        });
+        if (whole && whole.count < read.value.length) {
+          series
+            .field('whole')
+            .field('count')
+            .fail(series.trans.__('at least as many as the overview holds'));
+        }
         return read;
       }),
     files: reader
@@ -1131,6 +1202,26 @@ function readRunBlock(
     );
   }
   return block;
+}
+
+function readMetricColumns(reader: FieldReader): StoreFormat.MetricColumns {
+  const columns = {
+    value: reader.field('value').metricValues(),
+    step: reader.field('step').deltaList(),
+    time: reader.field('time').deltaList(),
+    exec: reader.field('exec').deltaList()
+  };
+  sameLength(reader, columns);
+  return columns;
+}
+
+function readWhole(reader: FieldReader): StoreFormat.WholeSeries {
+  reader.object();
+  return {
+    count: reader.field('count').count(),
+    min: reader.field('min').nullable(r => r.number()),
+    max: reader.field('max').nullable(r => r.number())
+  };
 }
 
 function readSnapshotCell(
@@ -1262,6 +1353,21 @@ const READERS = {
       .field('runs')
       .array()
       .map(row => row.value as StoreFormat.IndexRow)
+  }),
+  points: (file: FieldReader): StoreFormat.PointsFile => ({
+    format: 'jupyterlab-runs/points',
+    version: StoreFormat.VERSION,
+    notebookPath: file.field('notebookPath').string(),
+    pack: file.field('pack').pack(),
+    series: file
+      .field('series')
+      .array()
+      .map(series => ({
+        run: series.field('run').id(),
+        name: series.field('name').string(),
+        source: series.field('source').string(),
+        ...readMetricColumns(series)
+      }))
   }),
   annotations: (file: FieldReader): StoreFormat.AnnotationsFile => ({
     format: 'jupyterlab-runs/annotations',

@@ -2,6 +2,12 @@ import type { Runs } from '../tokens';
 import type { BlobAddress } from './codec';
 import { blobRef, toDeltaList } from './codec';
 import { StoreFormat } from './format';
+import {
+  extremeIndices,
+  finiteRange,
+  metricNumber,
+  OVERVIEW_POINTS
+} from './overview';
 import type { SnapshotState } from './snapshot';
 import { encodeSnapshot, KEYFRAME_INTERVAL } from './snapshot';
 
@@ -139,35 +145,60 @@ export class PackBuilder {
   }
 
   /**
-   * The pack file, each block completed with its run's summary.
+   * The pack file, each block completed with its run's summary, and its
+   * points file when a long series grew since the last call (null
+   * otherwise: the one written last still holds every point).
    */
-  toFile(
+  toFiles(
     summaries: (run: string) => RunSummary,
     now: number
-  ): StoreFormat.PackFile {
+  ): { pack: StoreFormat.PackFile; points: StoreFormat.PointsFile | null } {
     const name = this.name;
+    const long: StoreFormat.PointSeries[] = [];
+    const runs = [...this._blocks.values()].map(block =>
+      blockFile(block, summaries(block.run), name, long)
+    );
+    // Points are only ever added: the same count means the same points.
+    const count = long.reduce((sum, series) => sum + series.value.length, 0);
+    const grew = count !== this._pointsWritten;
+    this._pointsWritten = count;
     return {
-      format: 'jupyterlab-runs/pack',
-      version: StoreFormat.VERSION,
-      notebookPath: this.notebookPath,
-      pack: name,
-      updatedAt: now,
-      blobs: this._blobs,
-      sessions: this._sessions.map(session => ({
-        ...session,
-        env: session.env && blobRef(session.env, name)
-      })),
-      runs: [...this._blocks.values()].map(block =>
-        blockFile(block, summaries(block.run), name)
-      ),
-      snapshots: this._snapshots
+      pack: {
+        format: 'jupyterlab-runs/pack',
+        version: StoreFormat.VERSION,
+        notebookPath: this.notebookPath,
+        pack: name,
+        updatedAt: now,
+        blobs: this._blobs,
+        sessions: this._sessions.map(session => ({
+          ...session,
+          env: session.env && blobRef(session.env, name)
+        })),
+        runs,
+        snapshots: this._snapshots
+      },
+      points: grew
+        ? {
+            format: 'jupyterlab-runs/points',
+            version: StoreFormat.VERSION,
+            notebookPath: this.notebookPath,
+            pack: name,
+            series: long
+          }
+        : null
     };
   }
+
+  /**
+   * The size of the points file's JSON text as last written.
+   */
+  pointsSize = 0;
 
   private readonly _blobs: unknown[] = [];
   private readonly _blocks = new Map<string, BlockState>();
   private _lastKeyframe = 0;
   private _lastSnapshot: SnapshotState | null = null;
+  private _pointsWritten = 0;
   private readonly _sessions: {
     id: string;
     startedAt: number;
@@ -183,7 +214,8 @@ export class PackBuilder {
 function blockFile(
   block: BlockState,
   run: RunSummary,
-  pack: string
+  pack: string,
+  long: StoreFormat.PointSeries[]
 ): StoreFormat.RunBlock {
   const origin = run.startedAt;
   const times: number[] = [];
@@ -226,17 +258,46 @@ function blockFile(
       exec: toDeltaList(block.outputs.map(o => o.exec)),
       blob: block.outputs.map(o => blobRef(o.blob, pack))
     },
-    metrics: [...block.metrics.values()].map(series => ({
-      name: series.name,
-      source: series.source,
-      value: series.points.map(point => point[0]),
-      step: toDeltaList(series.points.map(point => point[1])),
-      time: toDeltaList(
-        series.points.map(point => point[2]),
-        origin
-      ),
-      exec: toDeltaList(series.points.map(point => point[3]))
-    })),
+    metrics: [...block.metrics.values()].map(series => {
+      const { name, source, points } = series;
+      if (points.length <= OVERVIEW_POINTS) {
+        return { name, source, ...metricColumns(points, origin) };
+      }
+      const columns = metricColumns(points, origin);
+      long.push({ run: block.run, name, source, ...columns });
+      const kept = extremeIndices(
+        points.length,
+        index => metricNumber(points[index][0]),
+        OVERVIEW_POINTS
+      );
+      return {
+        name,
+        source,
+        ...metricColumns(
+          kept.map(index => points[index]),
+          origin
+        ),
+        whole: { count: points.length, ...finiteRange(columns.value) }
+      };
+    }),
     files: block.files
+  };
+}
+
+/**
+ * Metric points as columns, times after `origin`.
+ */
+function metricColumns(
+  points: readonly StoreFormat.MetricPoint[],
+  origin: number
+): StoreFormat.MetricColumns {
+  return {
+    value: points.map(point => point[0]),
+    step: toDeltaList(points.map(point => point[1])),
+    time: toDeltaList(
+      points.map(point => point[2]),
+      origin
+    ),
+    exec: toDeltaList(points.map(point => point[3]))
   };
 }

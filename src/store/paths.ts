@@ -147,6 +147,13 @@ export class StoreLayout {
   }
 
   /**
+   * The long metric series of a pack (a compressed file).
+   */
+  pointsFile(key: string, pack: string): string {
+    return `${this.notebookFolder(key)}/points/${checkPack(pack)}${COMPRESSED}`;
+  }
+
+  /**
    * Whether a path lies strictly inside the store folder and every segment
    * of it is safe. The file writer checks every path with this.
    */

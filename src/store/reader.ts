@@ -10,6 +10,7 @@ import {
   checkSnapshot,
   readStoreFile
 } from './format';
+import { finiteRange } from './overview';
 import type { StoreLayout } from './paths';
 import { sortRows } from './rows';
 import type { SnapshotState } from './snapshot';
@@ -65,7 +66,13 @@ export namespace StoredRun {
   export type Metric = {
     readonly name: string;
     readonly source: string;
+    /**
+     * Every point, or, when `sampled`, an overview of them: the first, the
+     * last and the extremes, about a chart's worth per block.
+     */
     readonly points: readonly MetricPoint[];
+    readonly sampled: boolean;
+    /** How many points were logged. */
     readonly count: number;
     readonly last: StoreFormat.MetricValue | null;
     readonly lastStep: number | null;
@@ -126,6 +133,12 @@ export namespace StoredRun {
      * reading those runs, which a comparison of many runs does not need.
      */
     readonly inherited?: boolean;
+    /**
+     * Whether to read every point of long metric series (`allPoints`);
+     * false by default: the packs' overviews are what a chart draws, and
+     * reading 100,000 points a series costs seconds.
+     */
+    readonly allPoints?: boolean;
   };
 
   /**
@@ -302,7 +315,10 @@ export class RunReader {
     if (!row) {
       return { value: null, problems: context.problems };
     }
-    const run = await this._assemble(context, row, options.inherited ?? true);
+    const run = await this._assemble(context, row, {
+      inherited: options.inherited ?? true,
+      allPoints: options.allPoints ?? false
+    });
     return { value: run, problems: context.problems };
   }
 
@@ -396,13 +412,21 @@ export class RunReader {
     notebookPath: string
   ): Promise<Context> {
     const { rows, problems } = await this._rows.rows(layout, key, notebookPath);
-    return { layout, key, notebookPath, rows, problems, packs: new Map() };
+    return {
+      layout,
+      key,
+      notebookPath,
+      rows,
+      problems,
+      packs: new Map(),
+      points: new Map()
+    };
   }
 
   private async _assemble(
     context: Context,
     row: StoreFormat.IndexRow,
-    withInherited: boolean
+    options: Required<StoredRun.ReadOptions>
   ): Promise<StoredRun.Run> {
     const blocks = await this._blocks(context, row);
     const start = blocks.find(block => block.block.name !== undefined);
@@ -412,11 +436,8 @@ export class RunReader {
     let note: string | null = null;
     const inherited: (readonly [number, number])[] = [];
     const files: StoreFormat.FileAccess[] = [];
-    const metrics = new Map<
-      string,
-      { name: string; source: string; points: StoredRun.MetricPoint[] }
-    >();
-    for (const { block } of blocks) {
+    const metrics = new Map<string, MetricState>();
+    for (const { block, pack } of blocks) {
       for (const [name, param] of Object.entries(block.params)) {
         params[name] = { ...param, time: param.time + block.startedAt };
       }
@@ -429,27 +450,32 @@ export class RunReader {
         const known = metrics.get(key) ?? {
           name: series.name,
           source: series.source,
-          points: []
+          points: [],
+          sampled: false,
+          count: 0,
+          min: null,
+          max: null
         };
-        const steps = fromDeltaList(series.step);
-        const times = fromDeltaList(series.time, block.startedAt);
-        const execs = fromDeltaList(series.exec);
-        series.value.forEach((value, index) =>
-          known.points.push([
-            value,
-            steps[index],
-            times[index] as number,
-            execs[index]
-          ])
-        );
         metrics.set(key, known);
+        let columns: StoreFormat.MetricColumns = series;
+        if (series.whole) {
+          const all = options.allPoints
+            ? await this._allPoints(context, pack, block.run, series)
+            : null;
+          columns = all ?? series;
+          known.sampled ||= all === null;
+          addRange(known, series.whole.count, series.whole);
+        } else {
+          addRange(known, series.value.length, finiteRange(series.value));
+        }
+        pushPoints(known.points, columns, block.startedAt);
       }
     }
     const executions = await this._executions(context, blocks);
     const own = new Set(executions.map(execution => execution.exec));
     // Inherited executions live in the blocks of the session's earlier
     // runs: reading them costs those runs' packs, so a caller may skip it.
-    const { found, unknown } = withInherited
+    const { found, unknown } = options.inherited
       ? await this._inherited(
           context,
           row,
@@ -767,6 +793,64 @@ export class RunReader {
     return { file, blocks, snapshots: decoded };
   }
 
+  /**
+   * Every point of a series that a pack holds as an overview, from the
+   * pack's points file; null, with a problem line, when they cannot be
+   * read whole (the overview then stands in).
+   */
+  private async _allPoints(
+    context: Context,
+    pack: string,
+    run: string,
+    series: StoreFormat.MetricSeries
+  ): Promise<StoreFormat.MetricColumns | null> {
+    let loading = context.points.get(pack);
+    if (!loading) {
+      loading = readStoreFile(
+        'points',
+        context.layout.pointsFile(context.key, pack),
+        this._read,
+        this._trans
+      );
+      context.points.set(pack, loading);
+    }
+    const parsed = await loading;
+    const path = context.layout.pointsFile(context.key, pack);
+    const problem = (text: string): null => {
+      const line = this._rows.problem(path, text);
+      if (!context.problems.includes(line)) {
+        context.problems.push(line);
+      }
+      return null;
+    };
+    if (parsed === null) {
+      return problem(this._trans.__('is missing'));
+    }
+    if (!parsed.ok) {
+      return problem(parsed.problem);
+    }
+    if (parsed.value.pack !== pack) {
+      return problem(this._trans.__('holds pack "%1"', parsed.value.pack));
+    }
+    const found = parsed.value.series.find(
+      item =>
+        item.run === run &&
+        item.name === series.name &&
+        item.source === series.source
+    );
+    if (!found || found.value.length !== series.whole?.count) {
+      return problem(
+        this._trans.__(
+          'does not hold the %1 points of "%2" of run %3',
+          series.whole?.count ?? 0,
+          series.name,
+          run
+        )
+      );
+    }
+    return found;
+  }
+
   private _packProblem(
     context: Context,
     pack: string,
@@ -804,6 +888,24 @@ type Context = {
   readonly rows: readonly StoreFormat.IndexRow[];
   readonly problems: string[];
   readonly packs: Map<string, LoadedPack | null | Promise<LoadedPack | null>>;
+  /** The points files read, by pack. */
+  readonly points: Map<
+    string,
+    Promise<StoreFormat.Parsed<StoreFormat.PointsFile> | null>
+  >;
+};
+
+/**
+ * A metric as its blocks are read.
+ */
+type MetricState = {
+  name: string;
+  source: string;
+  points: StoredRun.MetricPoint[];
+  sampled: boolean;
+  count: number;
+  min: number | null;
+  max: number | null;
 };
 
 /**
@@ -863,30 +965,54 @@ export function rowFromBlocks(
   };
 }
 
-function summarize(series: {
-  name: string;
-  source: string;
-  points: StoredRun.MetricPoint[];
-}): StoredRun.Metric {
-  let min: number | null = null;
-  let max: number | null = null;
-  for (const [value] of series.points) {
-    if (typeof value === 'number') {
-      min = min === null ? value : Math.min(min, value);
-      max = max === null ? value : Math.max(max, value);
-    }
-  }
-  const last = series.points[series.points.length - 1];
+function summarize(metric: MetricState): StoredRun.Metric {
+  const last = metric.points[metric.points.length - 1];
   return {
-    name: series.name,
-    source: series.source,
-    points: series.points,
-    count: series.points.length,
+    name: metric.name,
+    source: metric.source,
+    points: metric.points,
+    sampled: metric.sampled,
+    count: metric.count,
     last: last ? last[0] : null,
     lastStep: last ? last[1] : null,
-    min,
-    max
+    min: metric.min,
+    max: metric.max
   };
+}
+
+/**
+ * Count a block's points into a metric, with their finite range.
+ */
+function addRange(
+  metric: MetricState,
+  count: number,
+  range: { min: number | null; max: number | null }
+): void {
+  metric.count += count;
+  if (range.min !== null) {
+    metric.min =
+      metric.min === null ? range.min : Math.min(metric.min, range.min);
+  }
+  if (range.max !== null) {
+    metric.max =
+      metric.max === null ? range.max : Math.max(metric.max, range.max);
+  }
+}
+
+/**
+ * Decode metric columns (times after `origin`) onto `points`.
+ */
+function pushPoints(
+  points: StoredRun.MetricPoint[],
+  columns: StoreFormat.MetricColumns,
+  origin: number
+): void {
+  const steps = fromDeltaList(columns.step);
+  const times = fromDeltaList(columns.time, origin);
+  const execs = fromDeltaList(columns.exec);
+  columns.value.forEach((value, index) =>
+    points.push([value, steps[index], times[index] as number, execs[index]])
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

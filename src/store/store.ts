@@ -61,9 +61,10 @@ const MAX_PENDING_POINTS = 20000;
 const MAX_EVENT_WARNINGS = 10;
 
 /**
- * The size (of its JSON text, before compression) past which a pack is
- * full: the next change of the notebook starts a new pack. Every write of a
- * notebook rewrites its open pack, so this bounds what a write sends.
+ * The size (of its JSON text and its points file's, before compression)
+ * past which a pack is full: the next change of the notebook starts a new
+ * pack. Every write of a notebook rewrites its open pack (and its points
+ * file when they grew), so this bounds what a write sends.
  */
 const PACK_LIMIT = 1024 * 1024;
 
@@ -1217,18 +1218,21 @@ export class RunStore implements IRunStore, IDisposable {
       return;
     }
     const now = this._now();
-    const text = JSON.stringify(
-      pack.toFile(run => {
-        const known = state.runs.get(run);
-        if (!known) {
-          throw new Error(`jupyterlab-runs: pack block of unknown run ${run}`);
-        }
-        return known;
-      }, now)
-    );
-    const writes: RunStore.IFileWrite[] = [
-      { path: layout.packFile(key, pack.name), text }
-    ];
+    const files = pack.toFiles(run => {
+      const known = state.runs.get(run);
+      if (!known) {
+        throw new Error(`jupyterlab-runs: pack block of unknown run ${run}`);
+      }
+      return known;
+    }, now);
+    const text = JSON.stringify(files.pack);
+    const writes: RunStore.IFileWrite[] = [];
+    if (files.points) {
+      const points = JSON.stringify(files.points);
+      pack.pointsSize = points.length;
+      writes.push({ path: layout.pointsFile(key, pack.name), text: points });
+    }
+    writes.push({ path: layout.packFile(key, pack.name), text });
     writes.push(...(await this._indexWrites(notebook, rows)));
     for (const run of state.runs.values()) {
       run.dirty = false;
@@ -1236,7 +1240,7 @@ export class RunStore implements IRunStore, IDisposable {
       run.pendingPoints = 0;
     }
     sessions.forEach(session => (session.dirty = false));
-    if (text.length > PACK_LIMIT) {
+    if (text.length + pack.pointsSize > PACK_LIMIT) {
       // Full: the next change opens the next pack.
       notebook.pack = null;
     }

@@ -115,7 +115,21 @@ function packReader(request: APIRequestContext, folder: string) {
       typeof ref === 'number' ? [within, ref] : ref.split('/');
     return (await pack(String(name))).blobs[Number(index)];
   };
-  return { pack, blob };
+  const points: Record<string, any> = {};
+  // Every point of a series the pack holds as an overview (`whole`).
+  const allPoints = async (name: string, run: string, series: any) => {
+    points[name] ??= await readStoreFile(
+      request,
+      `${folder}/points/${name}.json.gz`
+    );
+    return points[name].series.find(
+      (item: any) =>
+        item.run === run &&
+        item.name === series.name &&
+        item.source === series.source
+    );
+  };
+  return { pack, blob, allPoints };
 }
 
 /** The kernel sessions of a notebook, with their environments. */
@@ -181,7 +195,7 @@ export async function readRun(
   if (!folder || !row) {
     return null;
   }
-  const { pack, blob } = packReader(request, folder);
+  const { pack, blob, allPoints } = packReader(request, folder);
   const run: StoredRun = {
     id: row.id,
     name: row.name,
@@ -216,7 +230,10 @@ export async function readRun(
           run.outputs.push(exec);
         }
       }
-      for (const series of block.metrics) {
+      for (const overview of block.metrics) {
+        const series = overview.whole
+          ? await allPoints(name, row.id, overview)
+          : overview;
         const known = (run.metrics[series.name] ??= {
           source: series.source,
           count: 0,
