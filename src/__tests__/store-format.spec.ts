@@ -99,6 +99,20 @@ function packText(
 }
 
 /**
+ * A metric series of `loss` with the values given, one step apart.
+ */
+function series(values: unknown[]): Record<string, unknown> {
+  return {
+    name: 'loss',
+    source: 'explicit',
+    value: values,
+    step: values.map((_, i) => (i === 0 ? 0 : 1)),
+    time: values.map(() => 0),
+    exec: values.map(() => null)
+  };
+}
+
+/**
  * A run block with nothing in it but what is given.
  */
 function block(fields: Record<string, unknown> = {}): Record<string, unknown> {
@@ -279,6 +293,25 @@ describe('store format', () => {
         'a fractional delta',
         block({ outputs: { exec: [1.5], blob: [0] } }),
         '"runs[0].outputs.exec[0]" must be a whole number; got 1.5'
+      ],
+      [
+        'an overview of more points than it stands for',
+        block({
+          metrics: [
+            {
+              ...series([1, 2, 3]),
+              whole: { count: 2, min: 1, max: 3 }
+            }
+          ]
+        }),
+        '"runs[0].metrics[0].whole.count" must be at least as many as the overview holds; got 2'
+      ],
+      [
+        'an overview without its range',
+        block({
+          metrics: [{ ...series([1, 2]), whole: { count: 5000, min: 1 } }]
+        }),
+        '"runs[0].metrics[0].whole.max" must be a number; got missing'
       ]
     ])(
       'should name the field at fault in a block with %s',
@@ -290,12 +323,71 @@ describe('store format', () => {
       }
     );
 
+    it('should read an overview with what it stands for', () => {
+      const data = block({
+        metrics: [
+          { ...series([1, 'NaN']), whole: { count: 5000, min: 0.5, max: null } }
+        ]
+      });
+      expect(checkRunBlock(data, 'runs[0]', 1, trans)).toMatchObject({
+        ok: true,
+        value: { metrics: [{ whole: { count: 5000, min: 0.5, max: null } }] }
+      });
+    });
+
     it('should read a foreign blob reference', () => {
       const data = block({ outputs: { exec: [1], blob: ['abcdef12-3/7'] } });
       expect(checkRunBlock(data, 'runs[0]', 0, trans)).toMatchObject({
         ok: true
       });
     });
+  });
+
+  describe('points files', () => {
+    const points = (series: unknown[]) =>
+      JSON.stringify({
+        format: 'jupyterlab-runs/points',
+        version: 2,
+        notebookPath: 'nb.ipynb',
+        pack: 'k3x9qa-0',
+        series
+      });
+
+    it('should read every point of the long series of a pack', () => {
+      const parsed = parseStoreFile(
+        'points',
+        points([{ run: 'run-1', ...series([3, 'Infinity', 1]) }]),
+        trans
+      );
+      expect(parsed).toMatchObject({
+        ok: true,
+        value: { series: [{ run: 'run-1', value: [3, 'Infinity', 1] }] }
+      });
+    });
+
+    it.each([
+      [
+        'a bad run id',
+        [{ run: '../x', ...series([1]) }],
+        '"series[0].run" must be an id'
+      ],
+      [
+        'columns of unequal length',
+        [{ run: 'run-1', ...series([1, 2]), step: [0] }],
+        '"series[0]" must be columns of equal length (value: 2, step: 1, time: 2, exec: 2)'
+      ],
+      [
+        'a value that is not a metric value',
+        [{ run: 'run-1', ...series([1, null]) }],
+        '"series[0].value[1]" must be a number, "NaN", "Infinity" or "-Infinity"; got null'
+      ]
+    ])(
+      'should name the field at fault in a series with %s',
+      (_, data, problem) => {
+        const parsed = parseStoreFile('points', points(data), trans);
+        expect(parsed.ok ? '' : parsed.problem).toContain(problem);
+      }
+    );
   });
 
   describe('#checkSnapshot()', () => {
