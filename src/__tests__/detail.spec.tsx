@@ -307,6 +307,21 @@ describe('RunDetailView', () => {
     expect(JSON.stringify(drawnCharts[0])).toContain('6.61');
   });
 
+  it('should say when a chart is drawn from an overview', async () => {
+    const run = storedRun();
+    const [metric] = run.metrics;
+    const node = await shown({
+      ...run,
+      metrics: [{ ...metric, sampled: true, count: 100_000 }]
+    });
+    expect(node.querySelector('.jp-RunDetail-chartNote')?.textContent).toBe(
+      `drawn from an overview of the ${(100_000).toLocaleString()} points that keeps every extreme`
+    );
+    view.dispose();
+    const plain = await shown(storedRun());
+    expect(plain.querySelector('.jp-RunDetail-chartNote')).toBeNull();
+  });
+
   it('should render stored text as text, never as markup', async () => {
     const hostile = '<img src=x onerror="window.__pwned = 1">';
     const node = await shown(

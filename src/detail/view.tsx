@@ -272,7 +272,17 @@ function MetricChart(props: {
   );
   return (
     <figure className="jp-RunDetail-chart">
-      <figcaption>{metric.name}</figcaption>
+      <figcaption>
+        {metric.name}
+        {metric.sampled && (
+          <span className="jp-RunDetail-chartNote">
+            {trans.__(
+              'drawn from an overview of the %1 points that keeps every extreme',
+              metric.count.toLocaleString()
+            )}
+          </span>
+        )}
+      </figcaption>
       <Chart
         spec={spec}
         trans={trans}
