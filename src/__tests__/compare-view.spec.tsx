@@ -172,5 +172,32 @@ describe('ComparisonView', () => {
     );
     expect(marks).toEqual(['69', '42']);
     expect(node.textContent).toContain('numpy1.24.21.26.0 (upgrade)');
+    // Only the seed tells their parameters apart: said in words.
+    expect(node.querySelector('.jp-RunsCompare-seedNotice')?.textContent).toBe(
+      'Only the seed differs among their parameters: seed 69 → 42. Differences in their metrics come from randomness, not from the other settings.'
+    );
+  });
+
+  it('should not speak of seeds when another parameter differs too', async () => {
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/a`, first);
+    store.stored.set(`${NOTEBOOK}/b`, {
+      ...second,
+      params: { ...second.params, alpha: param(0.5) }
+    });
+    const model = new ComparisonModel({
+      store,
+      runs: [
+        { notebookPath: NOTEBOOK, runId: 'a' },
+        { notebookPath: NOTEBOOK, runId: 'b' }
+      ]
+    });
+    view = new ComparisonView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+
+    expect(view.node.querySelector('.jp-RunsCompare-seedNotice')).toBeNull();
   });
 });

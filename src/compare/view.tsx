@@ -10,6 +10,7 @@ import type { CellDiff } from './cells';
 import { diffEnvironments } from './env';
 import type { EnvDiff } from './env';
 import { diffExecutions } from './executions';
+import { seedOnlyDifference } from './seeds';
 import type { LineDiff } from './lines';
 import type { ComparisonModel } from './model';
 import { summarizeCells, summarizeEnvironment } from './summary';
@@ -106,6 +107,7 @@ function Comparison(
           ))}
         </ul>
       )}
+      <SeedNotice runs={runs} trans={trans} />
       <Section title={trans.__('Parameters')}>
         <CompareTable runs={runs} rows={paramTable(runs)} trans={trans} />
       </Section>
@@ -115,6 +117,40 @@ function Comparison(
       <ChartsSection {...props} />
       <PairSection runs={runs} trans={trans} />
     </article>
+  );
+}
+
+/**
+ * Says plainly when the runs' parameters differ only in their seeds: then
+ * what tells their metrics apart is chance, not a setting.
+ */
+function SeedNotice(props: {
+  runs: readonly StoredRun.Run[];
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { runs, trans } = props;
+  const seeds = React.useMemo(
+    () => seedOnlyDifference(summariesOf(runs)),
+    [runs]
+  );
+  if (seeds === null) {
+    return null;
+  }
+  const changes = seeds
+    .map(
+      seed =>
+        `${seed.name} ${seed.values.map(value => (value === undefined ? '—' : String(value))).join(' → ')}`
+    )
+    .join(', ');
+  return (
+    <p className="jp-RunsCompare-seedNotice" role="note">
+      {trans._n(
+        'Only the seed differs among their parameters: %2. Differences in their metrics come from randomness, not from the other settings.',
+        'Only the seeds differ among their parameters: %2. Differences in their metrics come from randomness, not from the other settings.',
+        seeds.length,
+        changes
+      )}
+    </p>
   );
 }
 
