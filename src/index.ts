@@ -2,6 +2,7 @@ import { capturePlugin } from './capture/plugin';
 import { comparePlugin } from './compare/plugin';
 import { detailPlugin } from './detail/plugin';
 import { historyPlugin } from './history/plugin';
+import { reproducePlugin } from './reproduce/plugin';
 import { trackingPlugin } from './settings/plugin';
 import { spoolPlugin } from './spool/plugin';
 import { storePlugin } from './store/plugin';
@@ -13,5 +14,6 @@ export default [
   historyPlugin,
   spoolPlugin,
   detailPlugin,
-  comparePlugin
+  comparePlugin,
+  reproducePlugin
 ];

@@ -223,6 +223,15 @@ export interface IRunStore {
   ): Promise<StoredRun.Result<StoredRun.Run | null>>;
 
   /**
+   * The notebook as a run left it: its last snapshot, whole, as nbformat
+   * JSON; null when the run has none.
+   */
+  readSnapshot(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot | null>>;
+
+  /**
    * The runs of a notebook, newest first.
    */
   listRuns(notebookPath: string): Promise<Runs.RunList>;

@@ -2,3 +2,4 @@ import './base.css';
 import './capture.css';
 import './detail.css';
 import './compare.css';
+import './reproduce.css';

@@ -71,6 +71,19 @@ export class FakeRunStore implements IRunStore {
     };
   }
 
+  /** The last snapshot `readSnapshot()` answers with, per `path/run id`. */
+  readonly storedSnapshots = new Map<string, StoredRun.Snapshot>();
+
+  async readSnapshot(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot | null>> {
+    return {
+      value: this.storedSnapshots.get(`${notebookPath}/${runId}`) ?? null,
+      problems: []
+    };
+  }
+
   async listRuns(notebookPath: string): Promise<Runs.RunList> {
     this.listCalls.set(
       notebookPath,

@@ -1,10 +1,7 @@
 import type { StoredRun } from '../store/reader';
 import { onlySeedsDiffer, seedOnlyDifference } from '../compare/seeds';
-import {
-  DEFAULT_TOLERANCE,
-  isClose,
-  reproductionVerdict
-} from '../reproduce/verdict';
+import { DEFAULT_TOLERANCE } from '../reproduce/tolerance';
+import { isClose, reproductionVerdict } from '../reproduce/verdict';
 
 /**
  * A metric whose last value is `last`.

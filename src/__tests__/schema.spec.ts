@@ -1,5 +1,6 @@
 import { capturePlugin } from '../capture/plugin';
 import { historyPlugin } from '../history/plugin';
+import { reproducePlugin } from '../reproduce/plugin';
 import { trackingPlugin } from '../settings/plugin';
 import { readSchema } from './helpers';
 
@@ -7,7 +8,8 @@ describe('schema', () => {
   describe.each([
     ['tracking', trackingPlugin.id],
     ['history', historyPlugin.id],
-    ['capture', capturePlugin.id]
+    ['capture', capturePlugin.id],
+    ['reproduce', reproducePlugin.id]
   ])('%s.json', (name, pluginId) => {
     const schema = readSchema(name);
 

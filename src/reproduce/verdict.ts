@@ -3,6 +3,7 @@ import type { StoreFormat } from '../store/format';
 import { metricNumber } from '../store/overview';
 import type { StoredRun } from '../store/reader';
 import type { Runs } from '../tokens';
+import { DEFAULT_TOLERANCE } from './tolerance';
 
 /**
  * Whether a re-run reproduced its original: per metric (its last value),
@@ -59,15 +60,6 @@ export namespace Reproduction {
     readonly params: readonly ParamVerdict[];
   };
 }
-
-/**
- * The default tolerance: a relative difference of 1e-9 (what floating-point
- * noise leaves on the same computation), no absolute slack.
- */
-export const DEFAULT_TOLERANCE: Reproduction.Tolerance = {
-  relative: 1e-9,
-  absolute: 0
-};
 
 /**
  * Whether two metric values are the same within `tolerance`. NaN matches

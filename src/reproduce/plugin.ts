@@ -1,0 +1,187 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Dialog,
+  MainAreaWidget,
+  SessionContext,
+  showDialog,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { runsIcon } from '../icons';
+import { IRunsSettings, IRunStore } from '../tokens';
+import type { RerunOrder } from './plan';
+import { DEFAULT_TOLERANCE, toleranceOf } from './tolerance';
+import type { RerunView } from './view';
+
+/**
+ * Command ids of reproduction.
+ */
+export namespace CommandIDs {
+  export const rerun = 'jupyterlab-runs:rerun';
+}
+
+const OPEN_RUN = 'jupyterlab-runs:open-run';
+const COMPARE_RUNS = 'jupyterlab-runs:compare-runs';
+
+type RerunArgs = { notebookPath: string; runId: string; order?: RerunOrder };
+
+/**
+ * Re-runs a recorded run in a fresh kernel, records it as a new run linked
+ * to the original, and says whether it reproduced.
+ */
+export const reproducePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-runs:reproduce',
+  description:
+    'Re-runs a recorded run in a fresh kernel and says, per metric and parameter, whether it reproduced.',
+  autoStart: true,
+  requires: [IRunStore, IRunsSettings],
+  optional: [ITranslator, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    store: IRunStore,
+    settings: IRunsSettings,
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
+    const tracker = new WidgetTracker<MainAreaWidget<RerunView>>({
+      namespace: 'jupyterlab-runs-rerun'
+    });
+    let tolerance = DEFAULT_TOLERANCE;
+    if (settingRegistry) {
+      void settingRegistry
+        .load(reproducePlugin.id)
+        .then(loaded => {
+          const read = () => (tolerance = toleranceOf(loaded.composite));
+          read();
+          loaded.changed.connect(read);
+        })
+        .catch(reason =>
+          console.warn('jupyterlab-runs: reproduction settings:', reason)
+        );
+    }
+
+    const chooseOrder = async (): Promise<RerunOrder | null> => {
+      const executed = Dialog.okButton({
+        label: trans.__('Executed Order'),
+        caption: trans.__('Its executions as the kernel ran them')
+      });
+      const notebook = Dialog.okButton({
+        label: trans.__('Notebook Order'),
+        caption: trans.__('The code cells of its snapshot, top to bottom'),
+        displayType: 'default'
+      });
+      const result = await showDialog({
+        title: trans.__('Re-run in a Fresh Kernel'),
+        body: trans.__(
+          'Execute the run again in a new kernel and compare the results. Execute its code in the order the kernel ran it, or the cells of its notebook from top to bottom?'
+        ),
+        buttons: [Dialog.cancelButton(), notebook, executed]
+      });
+      if (!result.button.accept) {
+        return null;
+      }
+      return result.button.label === executed.label ? 'executed' : 'notebook';
+    };
+
+    app.commands.addCommand(CommandIDs.rerun, {
+      label: trans.__('Re-run in a Fresh Kernel'),
+      caption: trans.__(
+        'Execute a recorded run again in a new kernel, recorded as a new run, and say whether it reproduced'
+      ),
+      icon: runsIcon,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            notebookPath: {
+              type: 'string',
+              description: trans.__('The notebook path, from the server root')
+            },
+            runId: { type: 'string', description: trans.__('The run id') },
+            order: {
+              type: 'string',
+              enum: ['executed', 'notebook'],
+              description: trans.__(
+                'Execute in the order the kernel ran the code, or the notebook cells top to bottom; asked when omitted'
+              )
+            }
+          },
+          required: ['notebookPath', 'runId']
+        }
+      },
+      execute: async args => {
+        const { notebookPath, runId } = args as RerunArgs;
+        const order = (args as RerunArgs).order ?? (await chooseOrder());
+        if (!order) {
+          return null;
+        }
+        const [{ RerunModel }, { RerunView }] = await Promise.all([
+          import('./model'),
+          import('./view')
+        ]);
+        const model = new RerunModel({
+          notebookPath,
+          runId,
+          order,
+          store,
+          settings,
+          tolerance,
+          trans,
+          helperSource: async () =>
+            (await import('../capture/helperSource.generated')).HELPER_SOURCE,
+          createSession: options =>
+            new SessionContext({
+              sessionManager: app.serviceManager.sessions,
+              specsManager: app.serviceManager.kernelspecs,
+              kernelManager: app.serviceManager.kernels,
+              path: options.path,
+              name: options.name,
+              type: 'notebook',
+              kernelPreference: {
+                name: options.kernelName ?? undefined,
+                shouldStart: true,
+                canStart: true,
+                autoStartDefault: true
+              }
+            })
+        });
+        const content = new RerunView({
+          model,
+          trans,
+          tolerance,
+          actions: {
+            openRun: (path, id) =>
+              void app.commands.execute(OPEN_RUN, {
+                notebookPath: path,
+                runId: id
+              }),
+            compare: (path, ids) =>
+              void app.commands.execute(COMPARE_RUNS, {
+                runs: ids.map(id => ({ notebookPath: path, runId: id }))
+              })
+          }
+        });
+        const widget = new MainAreaWidget({ content });
+        widget.id = `jupyterlab-runs-rerun-${runId}-${Date.now().toString(36)}`;
+        widget.title.label = trans.__('Re-run of %1', runId);
+        widget.title.icon = runsIcon;
+        widget.title.closable = true;
+        model.stateChanged.connect((_, state) => {
+          if (state.kind === 'done' || state.kind === 'cancelled') {
+            widget.title.label = trans.__('Re-run of %1', state.original.name);
+          }
+        });
+        app.shell.add(widget, 'main');
+        await tracker.add(widget);
+        void model.start();
+        return widget;
+      }
+    });
+  }
+};

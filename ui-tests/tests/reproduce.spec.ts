@@ -1,0 +1,169 @@
+/**
+ * Re-running a recorded run in a fresh kernel, in the real Lab, kernel and
+ * Chromium: a seeded scikit-learn notebook reproduces; the same notebook with
+ * an unseeded split differs, by an amount the view states.
+ */
+import * as path from 'path';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import {
+  expect,
+  serverKernelsTest as test,
+  waitForIdleKernel
+} from './fixtures';
+import { notebookFolder, readStoreFile, runRows } from './store-files';
+
+const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+
+/**
+ * Upload the seed story as `name`, with cell 1 replaced when `split` is
+ * given, run it all once and give the recorded run's id and metric.
+ */
+async function recordSeedStory(
+  page: IJupyterLabPageFixture,
+  request: Parameters<typeof runRows>[0],
+  notebookPath: string,
+  split: string | null
+): Promise<{ runId: string; metric: number }> {
+  await page.contents.uploadFile(
+    path.join(NOTEBOOKS, 'seed-story.ipynb'),
+    notebookPath
+  );
+  expect(await page.notebook.openByPath(notebookPath)).toBe(true);
+  await waitForIdleKernel(page);
+  if (split !== null) {
+    await page.notebook.setCell(1, 'code', split);
+  }
+  await page.notebook.run();
+  await expect
+    .poll(async () => (await runRows(request, notebookPath))[0]?.metrics, {
+      timeout: 30000
+    })
+    .toEqual({ mean_squared_error: expect.any(Number) });
+  const [row] = await runRows(request, notebookPath);
+  return { runId: row.id, metric: row.metrics.mean_squared_error as number };
+}
+
+/** Run the re-run command and wait for its verdict. */
+async function rerun(
+  page: IJupyterLabPageFixture,
+  notebookPath: string,
+  runId: string
+) {
+  await page.evaluate(
+    async args => {
+      await window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
+    },
+    { notebookPath, runId, order: 'executed' }
+  );
+  const view = page.locator('.jp-RunsRerun').last();
+  await expect(view.locator('.jp-RunsRerun-overall')).toBeVisible({
+    timeout: 90000
+  });
+  return view;
+}
+
+test.describe('Re-run', () => {
+  test.describe.configure({ timeout: 240000 });
+
+  test('should reproduce a seeded notebook, recorded as a linked new run', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/seeded.ipynb`;
+    const original = await recordSeedStory(page, request, notebookPath, null);
+    const sessionsBefore = await page.evaluate(() =>
+      [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.id)
+    );
+    const working = () =>
+      page.evaluate(path => {
+        const panel = [...window.jupyterapp.shell.widgets('main')].find(
+          (widget: any) => widget.context?.path === path
+        ) as any;
+        return JSON.stringify(
+          panel.content.model
+            .toJSON()
+            .cells.map((cell: any) => [
+              cell.source,
+              cell.execution_count,
+              cell.outputs
+            ])
+        );
+      }, notebookPath);
+    const workingBefore = await working();
+
+    const view = await rerun(page, notebookPath, original.runId);
+
+    await expect(view.locator('.jp-RunsRerun-overall')).toHaveText(
+      'Reproduced'
+    );
+    await expect(
+      view.locator('tr.jp-mod-reproduced', { hasText: 'mean_squared_error' })
+    ).toBeVisible();
+    // A new run of the same notebook, with the same metric, linked to the
+    // original by its tag; the re-run's kernel is gone.
+    const rows = await runRows(request, notebookPath);
+    expect(rows).toHaveLength(2);
+    expect(rows[1].name).toMatch(/^re-run of /);
+    expect(rows[1].metrics.mean_squared_error).toBe(original.metric);
+    const folder = await notebookFolder(request, notebookPath);
+    const annotations = await readStoreFile(
+      request,
+      `${folder}/annotations.json.gz`
+    );
+    expect(annotations.runs[rows[1].id].tags.reproduces.value).toBe(
+      original.runId
+    );
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          [...window.jupyterapp.serviceManager.sessions.running()].map(
+            s => s.id
+          )
+        )
+      )
+      .toEqual(sessionsBefore);
+    // The working notebook was not touched.
+    expect(await working()).toBe(workingBefore);
+  });
+
+  test('should say by how much an unseeded split differs', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/unseeded.ipynb`;
+    const original = await recordSeedStory(
+      page,
+      request,
+      notebookPath,
+      'from sklearn.datasets import load_diabetes\n' +
+        'from sklearn.linear_model import Ridge\n' +
+        'from sklearn.metrics import mean_squared_error\n' +
+        'from sklearn.model_selection import train_test_split\n\n' +
+        'X, y = load_diabetes(return_X_y=True)\n' +
+        'X_train, X_test, y_train, y_test = train_test_split(X, y)'
+    );
+
+    const view = await rerun(page, notebookPath, original.runId);
+
+    await expect(view.locator('.jp-RunsRerun-overall')).toHaveText('Differs');
+    const row = view.locator('tr.jp-mod-differs', {
+      hasText: 'mean_squared_error'
+    });
+    await expect(row).toBeVisible();
+    const [, before, after, difference] = await row
+      .locator('td')
+      .allTextContents()
+      .then(cells => ['', ...cells]);
+    expect(Number(before)).toBeCloseTo(original.metric, 3);
+    expect(Number(after)).not.toBeCloseTo(original.metric, 3);
+    // "+12.34 (+4.1%)": the difference and its size relative to the original.
+    expect(difference).toMatch(/^[+-]\d+(\.\d+)?(e[+-]\d+)? \([+-][\d.]+%\)$/);
+    const rows = await runRows(request, notebookPath);
+    expect(rows[1].metrics.mean_squared_error).toBeCloseTo(
+      original.metric + Number(difference.split(' ')[0]),
+      1
+    );
+  });
+});
