@@ -142,6 +142,13 @@ export class RerunModel implements IDisposable {
 
     this._set({ kind: 'preparing', message: 'starting' });
     const kernel = await this._startKernel(kernelNameOf(notebook));
+    if (this._cancelled) {
+      throw new Error(
+        this._options.trans.__(
+          'cancelled before the first execution; nothing was recorded'
+        )
+      );
+    }
     const rerunId = await this._startRun(original);
     const results = await this._execute(kernel, steps);
     await this._endRun(rerunId, steps, results, notebook);

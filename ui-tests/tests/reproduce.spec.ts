@@ -161,9 +161,81 @@ test.describe('Re-run', () => {
     // "+12.34 (+4.1%)": the difference and its size relative to the original.
     expect(difference).toMatch(/^[+-]\d+(\.\d+)?(e[+-]\d+)? \([+-][\d.]+%\)$/);
     const rows = await runRows(request, notebookPath);
-    expect(rows[1].metrics.mean_squared_error).toBeCloseTo(
-      original.metric + Number(difference.split(' ')[0]),
-      1
+    // Shown to 4 significant digits.
+    const shown = Number(difference.split(' ')[0]);
+    const stored =
+      (rows[1].metrics.mean_squared_error as number) - original.metric;
+    expect(Math.abs(stored - shown)).toBeLessThanOrEqual(
+      Math.abs(shown) * 1e-3
     );
+  });
+
+  test('should stop when cancelled, keeping what ran as an interrupted run', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/slow.ipynb`;
+    // The cell sleeps as long as delay.txt says: not at all the first time,
+    // a minute in the re-run.
+    await page.contents.uploadContent('0', 'text', `${tmpPath}/delay.txt`);
+    const notebook = {
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'sleep',
+          metadata: {},
+          outputs: [],
+          execution_count: null,
+          source:
+            'import pathlib, time\nseconds = float(pathlib.Path("delay.txt").read_text())\ntime.sleep(seconds)'
+        }
+      ],
+      metadata: {
+        kernelspec: {
+          display_name: 'Python 3 (ipykernel)',
+          language: 'python',
+          name: 'python3'
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    };
+    await page.contents.uploadContent(
+      JSON.stringify(notebook),
+      'text',
+      notebookPath
+    );
+    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
+    await waitForIdleKernel(page);
+    await page.notebook.run();
+    await expect
+      .poll(async () => (await runRows(request, notebookPath))[0]?.status, {
+        timeout: 30000
+      })
+      .toBeTruthy();
+    const [original] = await runRows(request, notebookPath);
+    await page.contents.uploadContent('60', 'text', `${tmpPath}/delay.txt`);
+
+    await page.evaluate(
+      async args => {
+        await window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
+      },
+      { notebookPath, runId: original.id, order: 'executed' }
+    );
+    const view = page.locator('.jp-RunsRerun').last();
+    await expect(view.getByText('Execution 1 of 1')).toBeVisible({
+      timeout: 60000
+    });
+    const started = Date.now();
+    await view.getByRole('button', { name: 'Cancel' }).click();
+
+    await expect(
+      view.getByText('Cancelled after 1 of 1 executions.')
+    ).toBeVisible({ timeout: 30000 });
+    expect(Date.now() - started).toBeLessThan(30000);
+    await expect
+      .poll(async () => (await runRows(request, notebookPath))[1]?.status)
+      .toBe('interrupted');
   });
 });
