@@ -2,6 +2,7 @@ import { capturePlugin } from './capture/plugin';
 import { comparePlugin } from './compare/plugin';
 import { detailPlugin } from './detail/plugin';
 import { historyPlugin } from './history/plugin';
+import { provenancePlugin } from './provenance/plugin';
 import { reproducePlugin } from './reproduce/plugin';
 import { trackingPlugin } from './settings/plugin';
 import { spoolPlugin } from './spool/plugin';
@@ -15,5 +16,6 @@ export default [
   spoolPlugin,
   detailPlugin,
   comparePlugin,
-  reproducePlugin
+  reproducePlugin,
+  provenancePlugin
 ];

@@ -3,3 +3,4 @@ import './capture.css';
 import './detail.css';
 import './compare.css';
 import './reproduce.css';
+import './provenance.css';
