@@ -154,6 +154,8 @@ describe('FrontendRecorder', () => {
         {
           seq: 2,
           kind: 'run_start',
+          // Named by the attachment for the store (capture/events.ts).
+          session: SESSION,
           run: RUN_1,
           name: expect.stringMatching(/^[a-z]+-[a-z]+-1$/),
           reason: 'kernel-start',
@@ -278,6 +280,7 @@ describe('FrontendRecorder', () => {
         {
           seq: 6,
           kind: 'run_start',
+          session: SESSION,
           run: frontendRunId(SESSION, 2),
           name: 'second try',
           reason: 'user',

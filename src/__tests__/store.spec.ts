@@ -294,6 +294,24 @@ describe('RunStore', () => {
       expect(run.seq).toBe(6);
     });
 
+    it('should file each run under the session that names it when two kernels record one notebook', async () => {
+      const store = storeUnderTest();
+      const notebookKernel = new KernelEvents('session-a');
+      const rerunKernel = new KernelEvents('session-b');
+      // The notebook's kernel starts; a re-run's kernel starts beside it;
+      // then the notebook's kernel begins a run, its run_start named by the
+      // frontend (capture/events.ts).
+      await record(store, [notebookKernel.session_()]);
+      await record(store, [rerunKernel.session_()]);
+      await record(store, [
+        { ...notebookKernel.runStart('run-a'), session: 'session-a' }
+      ]);
+      await record(store, [rerunKernel.runStart('run-b')]);
+
+      expect((await readRun(store, 'run-a')).session).toBe('session-a');
+      expect((await readRun(store, 'run-b')).session).toBe('session-b');
+    });
+
     it('should not duplicate events replayed in the same page', async () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();

@@ -8,6 +8,7 @@ import { Signal } from '@lumino/signaling';
 import type { IRunStore, Runs } from '../tokens';
 import type { HelperConfig } from './bootstrap';
 import { bootstrapCode } from './bootstrap';
+import { withSession } from './events';
 import { FrontendRecorder } from './frontend';
 
 /**
@@ -418,7 +419,10 @@ export class KernelAttachment implements IDisposable {
    * Hand events to the store, then to whoever follows them.
    */
   private _deliver(events: readonly Runs.KernelEvent[]): void {
-    this._store.addEvents(this._config().notebook_path, events);
+    this._store.addEvents(
+      this._config().notebook_path,
+      withSession(events, this.session)
+    );
     this._eventsReceived.emit(events);
   }
 

@@ -1,6 +1,7 @@
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 
+import { withSession } from '../capture/events';
 import { prepareNotebook } from '../capture/outputs';
 import { StoreDrive } from '../store/drive';
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
@@ -133,7 +134,10 @@ export class SpoolImporter implements IDisposable {
         `jupyterlab-runs: ${file.path}: skipped ${spool.skippedLines} unreadable line(s), torn by a crash or garbled.`
       );
     }
-    this._store.addEvents(spool.notebook, spool.events);
+    this._store.addEvents(
+      spool.notebook,
+      withSession(spool.events, spool.session)
+    );
     if (!spool.closed) {
       for (const run of unendedRuns(spool.events)) {
         this._store.endRun(spool.notebook, run, 'crashed');

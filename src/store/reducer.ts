@@ -356,7 +356,12 @@ function applyRunStart(
     return { kind: 'duplicate' };
   }
   const time = toMillis(event.time);
-  const sessionId = state.currentSession;
+  // The frontend names the session of each run it hands over: two kernels
+  // may record the same notebook at once (a re-run beside the notebook's
+  // own), so the last session seen is only a fallback.
+  const sessionId = isValidId(event.session)
+    ? event.session
+    : state.currentSession;
   const session =
     sessionId === null ? undefined : state.sessions.get(sessionId);
   const run: RunState = {
