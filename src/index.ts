@@ -4,6 +4,7 @@ import { detailPlugin } from './detail/plugin';
 import { historyPlugin } from './history/plugin';
 import { provenancePlugin } from './provenance/plugin';
 import { reproducePlugin } from './reproduce/plugin';
+import { restorePlugin } from './restore/plugin';
 import { trackingPlugin } from './settings/plugin';
 import { spoolPlugin } from './spool/plugin';
 import { storePlugin } from './store/plugin';
@@ -17,5 +18,6 @@ export default [
   detailPlugin,
   comparePlugin,
   reproducePlugin,
-  provenancePlugin
+  provenancePlugin,
+  restorePlugin
 ];

@@ -10,7 +10,8 @@ import type { FrontendRecorder } from './frontend';
 import type { DisplayedExecution } from './linker';
 import { forwardedOutputs, kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
-import { prepareNotebook, prepareOutputs } from './outputs';
+import type { SettledCell } from './outputs';
+import { prepareNotebook, prepareOutputs, settledNotebook } from './outputs';
 
 /**
  * The notebook metadata key of jupyterlab-runs.
@@ -145,10 +146,12 @@ export class NotebookCapture implements IDisposable {
       const forwarded = forwardedOutputs(event);
       if (execution) {
         this._linker.addKernelExecution(execution);
+        this._lastCountOfRun.set(execution.run, execution.executionCount);
       } else if (forwarded) {
         this._storeOutputs(forwarded);
       } else if (event.kind === 'run_end' && typeof event.run === 'string') {
-        this._saveSnapshot(event.run);
+        this._saveSnapshot(event.run, this._lastCountOfRun.get(event.run));
+        this._lastCountOfRun.delete(event.run);
       }
     }
   }
@@ -176,6 +179,8 @@ export class NotebookCapture implements IDisposable {
     }
     // The next kernel process counts executions and events from 1 again.
     this._linker.reset();
+    this._settled.clear();
+    this._lastCountOfRun.clear();
     this.model.resetSequence();
   }
 
@@ -224,6 +229,16 @@ export class NotebookCapture implements IDisposable {
     if (notebook !== this._panel.content || !this.isRecording) {
       return;
     }
+    const count = (cell.model as Partial<CodeCellModel>).executionCount;
+    if (cell.model.type === 'code' && typeof count === 'number') {
+      const history = this._settled.get(cell.model.id) ?? [];
+      history.push({
+        count,
+        cell: cell.model.toJSON() as unknown as Record<string, unknown>
+      });
+      // A run's snapshot needs the versions since the run before it ended.
+      this._settled.set(cell.model.id, history.slice(-SETTLED_VERSIONS));
+    }
     const model = cell.model as Partial<CodeCellModel> & { id: string };
     if (
       cell.model.type !== 'code' ||
@@ -258,18 +273,33 @@ export class NotebookCapture implements IDisposable {
     });
   }
 
-  private _saveSnapshot(run: string): void {
+  /**
+   * Store the notebook as it stands for `run`; at the run's end, as it
+   * stood when its last execution (`lastCount`) finished.
+   */
+  private _saveSnapshot(run: string, lastCount?: number): void {
     const notebook = this._panel.content.model;
     if (!notebook) {
       return;
     }
+    let json = notebook.toJSON() as Record<string, unknown>;
+    if (lastCount !== undefined) {
+      const pending = new Set(
+        this._panel.content.widgets
+          .filter(
+            cell =>
+              cell.model.type === 'code' &&
+              (cell.model as Partial<CodeCellModel>).executionState ===
+                'running'
+          )
+          .map(cell => cell.model.id)
+      );
+      json = settledNotebook(json, lastCount, this._settled, pending);
+    }
     this._store.saveSnapshot(this.path, {
       run,
       time: Date.now(),
-      notebook: prepareNotebook(
-        notebook.toJSON() as Record<string, unknown>,
-        this._settings.config.outputCapBytes
-      )
+      notebook: prepareNotebook(json, this._settings.config.outputCapBytes)
     });
   }
 
@@ -286,6 +316,10 @@ export class NotebookCapture implements IDisposable {
   }
 
   private readonly _attachment: KernelAttachment;
+  /** The execution count of each run's latest execution, by run id. */
+  private readonly _lastCountOfRun = new Map<string, number>();
+  /** Each code cell as it was after its latest executions, by id. */
+  private readonly _settled = new Map<string, SettledCell[]>();
   private _isDisposed = false;
   private readonly _linker: OutputLinker;
   private _notebookModel: Notebook['model'] = null;
@@ -325,10 +359,17 @@ export namespace NotebookCapture {
 }
 
 /**
+ * How many finished versions of each cell are kept for run-end snapshots.
+ */
+const SETTLED_VERSIONS = 4;
+
+/**
  * What this module reads of a code cell's model.
  */
 type CodeCellModel = {
   readonly executionCount: number | null;
+  /** `running` while queued or executing. */
+  readonly executionState?: 'idle' | 'running';
   readonly outputs: { toJSON(): unknown[] };
 };
 

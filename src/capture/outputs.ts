@@ -248,3 +248,57 @@ function utf8Prefix(text: string, maxBytes: number): string {
   }
   return text.slice(0, end);
 }
+
+/**
+ * A cell as it was when an execution of it finished.
+ */
+export type SettledCell = {
+  readonly count: number;
+  readonly cell: Record<string, unknown>;
+};
+
+/**
+ * A notebook's nbformat JSON as it stood when the execution numbered
+ * `lastCount` finished: a cell run since (a higher count), or queued or
+ * running now (`pending`), is put back as it was after its latest execution
+ * up to `lastCount` (`history`, oldest first, by cell id), or without
+ * outputs and count when it had none.
+ *
+ * #### Notes
+ * A run's end reaches the frontend after its events are flushed, which may
+ * be after Run All went on into the next run: the snapshot of the run that
+ * ended must not show the next run's outputs.
+ */
+export function settledNotebook(
+  notebook: Record<string, unknown>,
+  lastCount: number,
+  history: ReadonlyMap<string, readonly SettledCell[]>,
+  pending: ReadonlySet<string>
+): Record<string, unknown> {
+  if (!Array.isArray(notebook.cells)) {
+    return notebook;
+  }
+  return {
+    ...notebook,
+    cells: notebook.cells.map(cell => {
+      if (!isRecord(cell) || typeof cell.id !== 'string') {
+        return cell;
+      }
+      const count = cell.execution_count;
+      const later = typeof count === 'number' && count > lastCount;
+      if (!later && !pending.has(cell.id)) {
+        return cell;
+      }
+      const before = (history.get(cell.id) ?? []).filter(
+        settled => settled.count <= lastCount
+      );
+      return (
+        before[before.length - 1]?.cell ?? {
+          ...cell,
+          outputs: [],
+          execution_count: null
+        }
+      );
+    })
+  };
+}
