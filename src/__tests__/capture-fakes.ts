@@ -26,6 +26,8 @@ export class FakeRunStore implements IRunStore {
   readonly lastSeqs = new Map<string, number>();
   /** When set, `listRuns()` rejects with it. */
   listError: Error | null = null;
+  /** When set, `listNotebooks()` rejects with it. */
+  listNotebooksError: Error | null = null;
   /** `listRuns()` of these paths answers once the promise resolves. */
   readonly listGates = new Map<string, PromiseDelegate<void>>();
   /** When set, `flush()` waits for it. */
@@ -144,6 +146,9 @@ export class FakeRunStore implements IRunStore {
 
   /** The paths `listRuns()` has answers for, sorted. */
   async listNotebooks(): Promise<string[]> {
+    if (this.listNotebooksError) {
+      throw this.listNotebooksError;
+    }
     return [...this.lists.keys()].sort();
   }
 

@@ -3,7 +3,10 @@ import { signalToPromise } from '@jupyterlab/testing';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 
+import { ServerConnection } from '@jupyterlab/services';
+
 import { RunsPanelModel } from '../history/model';
+import { isServerUnreachable } from '../history/offline';
 import type { IActiveRuns, IRunsSettings, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
@@ -159,6 +162,177 @@ describe('RunsPanelModel (runs)', () => {
       expect(model.readError).toBe('Forbidden');
       expect(model.runs).toEqual([]);
       expect(model.isLoading).toBe(false);
+    });
+  });
+
+  describe('#offline', () => {
+    /**
+     * What `fetch` rejects with when no answer comes, as the Jupyter
+     * services rethrow it.
+     */
+    function networkError(): Error {
+      return new ServerConnection.NetworkError(
+        new TypeError('Failed to fetch')
+      );
+    }
+
+    it('should keep the runs shown when the server cannot be reached, and say when they were read', async () => {
+      let now = 1_000_000;
+      const clocked = new RunsPanelModel({
+        settings,
+        notebooks,
+        store,
+        clock: () => now
+      });
+      clocked.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(clocked.offline).toBeNull();
+
+      now += 60_000;
+      store.listError = networkError();
+      await clocked.refresh();
+
+      expect(clocked.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+      expect(clocked.offline).toEqual({
+        reason: 'Failed to fetch',
+        readAt: 1_000_000
+      });
+      expect(clocked.readError).toBeNull();
+      expect(clocked.isLoading).toBe(false);
+      clocked.dispose();
+    });
+
+    it('should show the copy this browser kept of runs not read by this page', async () => {
+      store.listError = networkError();
+      store.cached.set('train.ipynb', {
+        runs: [runSummary({ id: 'cached' })],
+        problems: []
+      });
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      expect(model.runs.map(run => run.id)).toEqual(['cached']);
+      expect(model.offline).toEqual({
+        reason: 'Failed to fetch',
+        readAt: null
+      });
+    });
+
+    it('should show no runs, still offline, when this browser kept none', async () => {
+      store.listError = new TypeError('Failed to fetch');
+      model.isVisible = true;
+      await openNotebook('eval.ipynb');
+      await settle();
+
+      expect(model.runs).toEqual([]);
+      expect(model.offline?.reason).toBe('Failed to fetch');
+      expect(model.isLoading).toBe(false);
+    });
+
+    it('should keep a read error that is not about the network as one', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      store.listError = new Error('Forbidden');
+      await model.refresh();
+
+      expect(model.offline).toBeNull();
+      expect(model.readError).toBe('Forbidden');
+      expect(model.runs).toEqual([]);
+    });
+
+    it('should show the kept runs of the notebooks listed last when all notebooks cannot be listed', async () => {
+      store.lists.set('eval.ipynb', {
+        runs: [runSummary({ id: 'e1', notebookPath: 'eval.ipynb' })],
+        problems: []
+      });
+      model.isVisible = true;
+      model.allNotebooks = true;
+      await settle();
+      model.allNotebooks = false;
+      await settle();
+      store.cached.set('train.ipynb', TRAIN_RUNS);
+      store.cached.set('eval.ipynb', store.lists.get('eval.ipynb')!);
+
+      store.listNotebooksError = networkError();
+      model.allNotebooks = true;
+      await settle();
+
+      expect(model.runs.map(run => run.id).sort()).toEqual(['e1', 'r1', 'r2']);
+      expect(model.offline).not.toBeNull();
+    });
+
+    it('should ask again every few seconds while visible, and be online once answered', async () => {
+      jest.useFakeTimers();
+      try {
+        store.listError = networkError();
+        model.isVisible = true;
+        await openNotebook('train.ipynb');
+        await jest.advanceTimersByTimeAsync(0);
+        expect(model.offline).not.toBeNull();
+        expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(store.listCalls.get('train.ipynb')).toBe(2);
+        expect(model.offline).not.toBeNull();
+
+        store.listError = null;
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(store.listCalls.get('train.ipynb')).toBe(3);
+        expect(model.offline).toBeNull();
+        expect(model.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+
+        // Online, the store says when to read again: no more asking.
+        await jest.advanceTimersByTimeAsync(30_000);
+        expect(store.listCalls.get('train.ipynb')).toBe(3);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('should not ask while hidden or once disposed, and ask at once when shown', async () => {
+      jest.useFakeTimers();
+      try {
+        store.listError = networkError();
+        model.isVisible = true;
+        await openNotebook('train.ipynb');
+        await jest.advanceTimersByTimeAsync(0);
+        expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+        model.isVisible = false;
+        await jest.advanceTimersByTimeAsync(20_000);
+        expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+        model.isVisible = true;
+        await jest.advanceTimersByTimeAsync(0);
+        expect(store.listCalls.get('train.ipynb')).toBe(2);
+
+        model.dispose();
+        await jest.advanceTimersByTimeAsync(20_000);
+        expect(store.listCalls.get('train.ipynb')).toBe(2);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('should not redraw the runs when asking again fails again', async () => {
+      jest.useFakeTimers();
+      try {
+        store.listError = networkError();
+        model.isVisible = true;
+        await openNotebook('train.ipynb');
+        await jest.advanceTimersByTimeAsync(0);
+        const rows = model.rows;
+
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(store.listCalls.get('train.ipynb')).toBe(2);
+        expect(model.rows).toBe(rows);
+      } finally {
+        jest.useRealTimers();
+      }
     });
   });
 
@@ -318,5 +492,34 @@ describe('RunsPanelModel (runs)', () => {
       expect(withChoices.primaryMetrics).toEqual(['f1']);
       withChoices.dispose();
     });
+  });
+});
+
+describe('isServerUnreachable()', () => {
+  it.each([
+    ['a fetch that got no answer', new TypeError('Failed to fetch'), true],
+    [
+      "the Jupyter services' network error",
+      new ServerConnection.NetworkError(new TypeError('Failed to fetch')),
+      true
+    ],
+    [
+      'a network error wrapped as the cause of another',
+      Object.assign(new Error('The runs could not be listed'), {
+        cause: new TypeError('Failed to fetch')
+      }),
+      true
+    ],
+    [
+      'an answer with an error status',
+      new ServerConnection.ResponseError(
+        new Response('{}', { status: 403, statusText: 'Forbidden' })
+      ),
+      false
+    ],
+    ['another error', new Error('Forbidden'), false],
+    ['something not an error', 'Failed to fetch', false]
+  ])('should tell %s: %p', (_, reason, expected) => {
+    expect(isServerUnreachable(reason)).toBe(expected);
   });
 });

@@ -353,6 +353,51 @@ describe('RunsPanel (runs)', () => {
     );
   });
 
+  it('should say in a status line when the server cannot be reached, and clear it once it answers', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r1', name: 'brave-otter-1' })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const status = node.querySelector('[role="status"]')!;
+    expect(status.textContent).toBe('');
+
+    store.listError = new TypeError('Failed to fetch');
+    await panel.model.refresh();
+    node = await rendered(panel);
+    expect(
+      status.querySelector('.jp-RunsPanel-offlineBadge')?.textContent
+    ).toBe('Offline');
+    expect(status.textContent).toMatch(
+      /^OfflineShowing the runs this browser last read, at .+\.$/
+    );
+    expect(status.getAttribute('title')).toContain('Failed to fetch');
+    expect(node.querySelector('.jp-RunsPanel-runName')?.textContent).toBe(
+      'brave-otter-1'
+    );
+    expect(node.querySelector('.jp-RunsPanel-problem')).toBeNull();
+
+    store.listError = null;
+    await panel.model.refresh();
+    node = await rendered(panel);
+    expect(node.querySelector('[role="status"]')).toBe(status);
+    expect(status.textContent).toBe('');
+    expect(status.hasAttribute('title')).toBe(false);
+  });
+
+  it('should not say there are no runs when offline without a copy of them', async () => {
+    store.listError = new TypeError('Failed to fetch');
+    await openNotebook('train.ipynb');
+    const node = await rendered(panel);
+    expect(node.querySelector('[role="status"]')?.textContent).toBe(
+      'OfflineShowing the runs this browser last read.'
+    );
+    expect(node.querySelector('.jp-RunsPanel-empty')?.textContent).toBe(
+      'This browser has not read these runs before: they show once the server answers.'
+    );
+  });
+
   it('should show the new run after the store reports a change', async () => {
     await openNotebook('train.ipynb');
     let node = await rendered(panel);

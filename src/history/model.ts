@@ -7,6 +7,7 @@ import { Signal } from '@lumino/signaling';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
+import { isServerUnreachable } from './offline';
 import type { Query, QueryError } from './query';
 import { compileQuery, parseQuery } from './query';
 import type { RunRow, Sort, SortColumn } from './rows';
@@ -27,7 +28,9 @@ import {
  * The runs are read from the store only while the panel is visible; changes
  * made while it is hidden are caught up with when it is shown again. One
  * timer, also only while visible, ages the relative start times every minute
- * and the duration of running runs every second.
+ * and the duration of running runs every second. When the server cannot be
+ * reached, the runs this browser last read stay shown, marked `offline`,
+ * and the store is asked again every few seconds while visible.
  */
 export class RunsPanelModel implements IDisposable {
   constructor(options: RunsPanelModel.IOptions) {
@@ -126,10 +129,19 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * Why the runs could not be read at all, or `null`.
+   * Why the runs could not be read at all, or `null`. A server that cannot
+   * be reached is not a read error: see `offline`.
    */
   get readError(): string | null {
     return this._readError;
+  }
+
+  /**
+   * Set while the server cannot be reached: the runs shown are those this
+   * browser last read; `null` once the server answers again.
+   */
+  get offline(): RunsPanelModel.Offline | null {
+    return this._offline;
   }
 
   /**
@@ -421,6 +433,11 @@ export class RunsPanelModel implements IDisposable {
       }
     } else {
       this._stopClock();
+      if (this._offline !== null) {
+        // Asked again when the runs are seen again, not meanwhile.
+        this._stopRetry();
+        this._isStale = true;
+      }
     }
   }
 
@@ -433,13 +450,14 @@ export class RunsPanelModel implements IDisposable {
       return;
     }
     this._isStale = false;
+    this._stopRetry();
     const request = ++this._request;
     const key = this._key();
     if (!this._allNotebooks && key !== null && this._loadedKey !== key) {
       void this._showCached(key, request);
     }
     const lists = new Map<string, Runs.RunList>();
-    let readError: string | null = null;
+    let failure: { reason: unknown } | null = null;
     try {
       const paths = this._allNotebooks
         ? await this._store.listNotebooks()
@@ -451,15 +469,28 @@ export class RunsPanelModel implements IDisposable {
       );
       paths.forEach((path, i) => lists.set(path, read[i]));
     } catch (reason) {
-      readError = reason instanceof Error ? reason.message : String(reason);
+      failure = { reason };
     }
     // A newer request (another notebook, another change) answers instead.
-    if (request === this._request && !this._isDisposed) {
-      this._readError = readError;
-      this._loadedKey = key;
-      this._lists = lists;
-      this._invalidate(true);
+    if (request !== this._request || this._isDisposed) {
+      return;
     }
+    if (failure !== null && isServerUnreachable(failure.reason)) {
+      await this._showOffline(key, request, failure.reason);
+      return;
+    }
+    const readAt = this._clock();
+    for (const path of lists.keys()) {
+      this._readAt.set(path, readAt);
+    }
+    if (this._allNotebooks && failure === null) {
+      this._knownNotebooks = [...lists.keys()];
+    }
+    this._offline = null;
+    this._readError = failure === null ? null : messageOf(failure.reason);
+    this._loadedKey = key;
+    this._lists = lists;
+    this._invalidate(true);
   }
 
   /**
@@ -480,6 +511,94 @@ export class RunsPanelModel implements IDisposable {
     }
   }
 
+  /**
+   * Keep showing what was read while the server cannot be reached: the
+   * runs shown, if they are those asked for, else the copies this browser
+   * kept (for all notebooks: of the notebooks listed last, or shown last).
+   * Ask again after a while.
+   */
+  private async _showOffline(
+    key: string | null,
+    request: number,
+    reason: unknown
+  ): Promise<void> {
+    let lists = this._lists;
+    if (this._loadedKey !== key) {
+      const paths =
+        key === null
+          ? []
+          : this._allNotebooks
+            ? [...new Set([...this._knownNotebooks, ...this._lists.keys()])]
+            : [key];
+      const cached = await Promise.all(
+        paths.map(path => this._store.cachedRuns(path).catch(() => null))
+      );
+      if (request !== this._request || this._isDisposed) {
+        return;
+      }
+      lists = new Map();
+      paths.forEach((path, i) => {
+        const list = cached[i];
+        if (list) {
+          lists.set(path, list);
+        }
+      });
+    }
+    const offline: RunsPanelModel.Offline = {
+      reason: messageOf(reason),
+      readAt: this._oldestRead(lists.keys())
+    };
+    const runsChanged = lists !== this._lists || this._loadedKey !== key;
+    const stateChanged =
+      runsChanged ||
+      this._readError !== null ||
+      this._offline?.reason !== offline.reason ||
+      this._offline?.readAt !== offline.readAt;
+    this._offline = offline;
+    this._readError = null;
+    this._loadedKey = key;
+    this._lists = lists;
+    // A retry that fails again changes nothing: the table and its chart are
+    // not drawn again every few seconds.
+    if (runsChanged) {
+      this._invalidate(true);
+    } else if (stateChanged) {
+      this._stateChanged.emit();
+    }
+    if (!this._isVisible) {
+      this._isStale = true;
+      return;
+    }
+    this._retryTimer = setTimeout(() => {
+      this._retryTimer = null;
+      void this.refresh();
+    }, OFFLINE_RETRY);
+  }
+
+  /**
+   * When the oldest of these notebooks' runs were read from the server by
+   * this page, or `null` when one of them was not (a copy kept from an
+   * earlier visit).
+   */
+  private _oldestRead(paths: Iterable<string>): number | null {
+    let oldest: number | null = null;
+    for (const path of paths) {
+      const readAt = this._readAt.get(path);
+      if (readAt === undefined) {
+        return null;
+      }
+      oldest = oldest === null ? readAt : Math.min(oldest, readAt);
+    }
+    return oldest;
+  }
+
+  private _stopRetry(): void {
+    if (this._retryTimer !== null) {
+      clearTimeout(this._retryTimer);
+      this._retryTimer = null;
+    }
+  }
+
   get isDisposed(): boolean {
     return this._isDisposed;
   }
@@ -490,6 +609,7 @@ export class RunsPanelModel implements IDisposable {
     }
     this._isDisposed = true;
     this._stopClock();
+    this._stopRetry();
     this._follow(null);
     this._settings.changed.disconnect(this._onSettingsChanged, this);
     this._notebooks.currentChanged.disconnect(this._onCurrentChanged, this);
@@ -612,18 +732,22 @@ export class RunsPanelModel implements IDisposable {
   private _isDisposed = false;
   private _isStale = true;
   private _isVisible = false;
+  private _knownNotebooks: string[] = [];
   private _lists = new Map<string, Runs.RunList>();
   private _loadedKey: string | null = null;
   private readonly _metricChoices: RunsPanelModel.IMetricChoices | null;
   private _metrics: string[] | null = null;
   private readonly _notebooks: INotebookTracker;
   private _now: number;
+  private _offline: RunsPanelModel.Offline | null = null;
   private _panel: NotebookPanel | null = null;
   private _query: Query | null = null;
   private _queryError: QueryError | null = null;
   private _queryText = '';
+  private _readAt = new Map<string, number>();
   private _readError: string | null = null;
   private _request = 0;
+  private _retryTimer: ReturnType<typeof setTimeout> | null = null;
   private _runs: readonly Runs.RunSummary[] | null = null;
   private _selectedKey: string | null = null;
   private _marked = new Set<string>();
@@ -649,6 +773,18 @@ const MINUTE = 60_000;
  * How often the durations of running runs move on.
  */
 const LIVE_TICK = 1_000;
+
+/**
+ * How long after failing to reach the server the runs are asked for again.
+ */
+const OFFLINE_RETRY = 5_000;
+
+/**
+ * The message of a failure, to show.
+ */
+function messageOf(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
 
 /**
  * Types of the Runs panel model.
@@ -712,6 +848,22 @@ export namespace RunsPanelModel {
      */
     readonly changed: ISignal<IMetricChoices, void>;
   }
+
+  /**
+   * The runs shown while the server cannot be reached.
+   */
+  export type Offline = {
+    /**
+     * Why: the network failure, as the browser gave it.
+     */
+    readonly reason: string;
+
+    /**
+     * When the runs shown were read from the server (epoch milliseconds),
+     * or `null` when not by this page: they were kept from an earlier one.
+     */
+    readonly readAt: number | null;
+  };
 
   /**
    * The notebook the panel shows runs for.

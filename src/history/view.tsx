@@ -154,6 +154,7 @@ function RunsView(props: {
   return (
     <>
       <h2 className="jp-RunsPanel-title">{trans.__('Runs')}</h2>
+      <ConnectionStatus model={model} trans={trans} />
       {!model.trackingEnabled && (
         <p className="jp-RunsPanel-notice">
           {trans.__(
@@ -185,6 +186,59 @@ function RunsView(props: {
     </>
   );
 }
+
+/**
+ * Says when the server cannot be reached and the runs shown are those this
+ * browser last read. The live region is always there, empty while online,
+ * so screen readers announce the change both ways.
+ */
+function ConnectionStatus(props: {
+  model: RunsPanelModel;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { model, trans } = props;
+  const offline = model.offline;
+  let content: React.ReactNode = null;
+  if (offline !== null) {
+    content = (
+      <>
+        <span className="jp-RunsPanel-offlineBadge">{trans.__('Offline')}</span>
+        <span className="jp-RunsPanel-offlineText">
+          {offline.readAt === null
+            ? trans.__('Showing the runs this browser last read.')
+            : trans.__(
+                'Showing the runs this browser last read, at %1.',
+                CLOCK_FORMAT.format(new Date(offline.readAt))
+              )}
+        </span>
+      </>
+    );
+  }
+  return (
+    <div
+      className="jp-RunsPanel-connection"
+      role="status"
+      title={
+        offline === null
+          ? undefined
+          : trans.__(
+              'The Jupyter server cannot be reached (%1). The runs are asked for again every few seconds.',
+              offline.reason
+            )
+      }
+    >
+      {content}
+    </div>
+  );
+}
+
+/**
+ * The time of day, as the user's locale writes hours and minutes.
+ */
+const CLOCK_FORMAT = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit'
+});
 
 /**
  * A labelled checkbox above the table.
@@ -285,6 +339,10 @@ function NotebookRuns(props: {
   if (rows.length === 0) {
     if (model.isLoading) {
       empty = trans.__('Reading the runs…');
+    } else if (model.runs.length === 0 && model.offline !== null) {
+      empty = trans.__(
+        'This browser has not read these runs before: they show once the server answers.'
+      );
     } else if (model.runs.length === 0) {
       empty = model.allNotebooks
         ? trans.__('No runs recorded yet.')

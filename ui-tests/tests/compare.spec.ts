@@ -13,6 +13,36 @@ import { runRows } from './store-files';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
+/**
+ * Applied while the comparison is screenshot: see the file.
+ */
+const RANDOM_NAMES_CSS = path.join(__dirname, 'screenshot-run-names.css');
+
+/**
+ * Drag the edge of the left sidebar so that it is `width` pixels wide, as a
+ * user widens it to see every column of the Runs table.
+ */
+async function widenSidebar(
+  page: IJupyterLabPageFixture,
+  width: number
+): Promise<void> {
+  const stack = await page.locator('#jp-left-stack').boundingBox();
+  const handle = await page
+    .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+    .first()
+    .boundingBox();
+  if (!stack || !handle) {
+    throw new Error('The left sidebar is not shown.');
+  }
+  const y = handle.y + handle.height / 2;
+  await page.mouse.move(handle.x + handle.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(stack.x + width + handle.width / 2, y, { steps: 5 });
+  await page.mouse.up();
+  // Away from the rows and the handle, so nothing shows a hover state.
+  await page.mouse.move(0, 0);
+}
+
 async function restartKernel(page: IJupyterLabPageFixture): Promise<void> {
   await page.menu.clickMenuItem('Kernel>Restart Kernel…');
   await page.locator('.jp-Dialog .jp-mod-accept').click();
@@ -93,6 +123,38 @@ test.describe('Compare runs', () => {
     // The per-cell code diff marks the edited value.
     const code = view.getByRole('region', { name: 'Code' });
     await expect(code.locator('mark')).toHaveText(['42', '69']);
+
+    // How the comparison and the table of runs look, in the light and the
+    // dark theme. What differs from one test run to the next is masked:
+    // the random run names, start times, durations and the trend chart,
+    // whose axis is the time the runs started.
+    const namesInView = view.locator(
+      '.jp-RunsCompare-table thead th:not(:first-child)'
+    );
+    const comparisonShot = {
+      mask: [namesInView],
+      stylePath: RANDOM_NAMES_CSS
+    };
+    const panelShot = {
+      mask: [
+        // Whole cells, which have a fixed width, not their text.
+        panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-name'),
+        panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-started'),
+        panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-duration'),
+        panel.locator('.jp-RunsPanel-trend')
+      ]
+    };
+    await page.mouse.move(0, 0);
+    await expect(view).toHaveScreenshot('compare-light.png', comparisonShot);
+    await page.theme.setDarkTheme();
+    await expect(view).toHaveScreenshot('compare-dark.png', comparisonShot);
+    await widenSidebar(page, 640);
+    await expect(panel).toHaveScreenshot('runs-panel-runs-dark.png', panelShot);
+    await page.theme.setLightTheme();
+    await expect(panel).toHaveScreenshot(
+      'runs-panel-runs-light.png',
+      panelShot
+    );
 
     // A double click on a row opens that run.
     await rows.nth(0).dblclick();

@@ -57,7 +57,15 @@ export function watchConsole(context: BrowserContext): IConsoleProblem[] {
   return problems;
 }
 
-export const test = galataTest.extend<{ consoleProblems: IConsoleProblem[] }>({
+/**
+ * Lets one test accept console errors or warnings it causes on purpose.
+ */
+export type AllowConsoleMessages = (pattern: RegExp, why: string) => void;
+
+export const test = galataTest.extend<{
+  consoleProblems: IConsoleProblem[];
+  allowConsoleMessages: AllowConsoleMessages;
+}>({
   consoleProblems: [
     // Depending on galata's clean-up fixtures makes them tear down after this
     // check: the file browser and kernels of the still-open page then cannot
@@ -69,7 +77,26 @@ export const test = galataTest.extend<{ consoleProblems: IConsoleProblem[] }>({
       expect(problems, 'browser console errors and warnings').toEqual([]);
     },
     { auto: true }
-  ]
+  ],
+  // Torn down before `consoleProblems` (which it depends on), so the
+  // messages it allows are gone before that checks what is left. Each
+  // allowance is listed in the test's report with its reason.
+  allowConsoleMessages: async ({ consoleProblems }, use, testInfo) => {
+    const allowed: RegExp[] = [];
+    await use((pattern, why) => {
+      allowed.push(pattern);
+      testInfo.annotations.push({
+        type: 'allowed console messages',
+        description: `${pattern}: ${why}`
+      });
+    });
+    const kept = consoleProblems.filter(
+      problem =>
+        problem.type === 'pageerror' ||
+        !allowed.some(pattern => pattern.test(problem.text))
+    );
+    consoleProblems.splice(0, consoleProblems.length, ...kept);
+  }
 });
 
 /**

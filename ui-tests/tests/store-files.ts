@@ -75,6 +75,92 @@ export async function readStoreFile(
   return newest?.data ?? null;
 }
 
+/**
+ * Every file of a folder and its subfolders with its size and time, one
+ * line each: what changes when anything is written there.
+ */
+async function folderState(
+  request: APIRequestContext,
+  folder: string
+): Promise<string[]> {
+  const response = await request.get(`/api/contents/${folder}`);
+  if (!response.ok()) {
+    return [];
+  }
+  const lines: string[] = [];
+  for (const child of (await response.json()).content) {
+    if (child.type === 'directory') {
+      lines.push(...(await folderState(request, child.path)));
+    } else {
+      lines.push(`${child.path} ${child.size} ${child.last_modified}`);
+    }
+  }
+  return lines.sort();
+}
+
+/**
+ * Resolve once nothing has been written to a notebook's store folder for
+ * `quiet` milliseconds: the pages have written what they had to write
+ * (the store writes 0.5 s after a run ends, or every 3 s while one runs).
+ */
+export async function waitForQuietStore(
+  request: APIRequestContext,
+  notebookPath: string,
+  quiet = 2000
+): Promise<void> {
+  const folder = await notebookFolder(request, notebookPath);
+  if (!folder) {
+    throw new Error(`No store folder holds ${notebookPath}.`);
+  }
+  let last = JSON.stringify(await folderState(request, folder));
+  for (let waited = 0; waited < 30000; waited += quiet) {
+    await new Promise(resolve => setTimeout(resolve, quiet));
+    const now = JSON.stringify(await folderState(request, folder));
+    if (now === last) {
+      return;
+    }
+    last = now;
+  }
+  throw new Error(`The store of ${notebookPath} is still being written.`);
+}
+
+/**
+ * Replace the content of a compressed store file, as another program
+ * editing the store would: gzip of `data`'s JSON, into the slot that holds
+ * the current version (the other slot stays as it is, empty or older).
+ */
+export async function writeStoreFile(
+  request: APIRequestContext,
+  filePath: string,
+  data: unknown
+): Promise<void> {
+  const stem = filePath.replace(/\.json\.gz$/, '');
+  const folder = stem.slice(0, stem.lastIndexOf('/'));
+  const listing = await request.get(`/api/contents/${folder}`);
+  let current: { slot: string; modified: string } | null = null;
+  for (const child of listing.ok() ? (await listing.json()).content : []) {
+    const slot = /\.([ab])\.json\.gz$/.exec(child.path)?.[1];
+    if (
+      slot &&
+      child.path === `${stem}.${slot}.json.gz` &&
+      child.size > 0 &&
+      (!current || child.last_modified > current.modified)
+    ) {
+      current = { slot, modified: child.last_modified };
+    }
+  }
+  const target = `${stem}.${current?.slot ?? 'a'}.json.gz`;
+  const content = zlib
+    .gzipSync(Buffer.from(JSON.stringify(data), 'utf-8'))
+    .toString('base64');
+  const response = await request.put(`/api/contents/${target}`, {
+    data: { type: 'file', format: 'base64', content }
+  });
+  if (!response.ok()) {
+    throw new Error(`Could not write ${target}: ${response.status()}`);
+  }
+}
+
 /** The values of a delta list (docs/FORMAT.md). */
 function fromDeltas(list: (number | null)[]): (number | null)[] {
   let previous = 0;
