@@ -12,11 +12,14 @@
 #      with 10,000 runs, cold and warm, vs one bare Contents API listing; the
 #      compare view of 20 runs × 100,000 points vs 20 × 1,000 (time to the
 #      charts, longest main-thread task); the start-up bundle, gzipped (a
-#      production build, `npm run build:prod`, for the figure that counts).
+#      production build, `npm run build:prod`, for the figure that counts);
+#   5. a run's snapshot (bench/snapshot.mjs, port 8873): opening the snapshot
+#      of a 200-cell notebook with 20 MB of outputs, to its last output on
+#      screen, vs opening the .ipynb itself with docmanager:open.
 #
 # Needs a previous `npm test` or `npm start` (node_modules, ui-tests'
 # Playwright); builds the extension only when it is missing. Ports:
-# RUNS_BENCH_PORT (8870) and the next two. Results and logs: build/bench/.
+# RUNS_BENCH_PORT (8870) and the next three. Results and logs: build/bench/.
 # A part that fails is reported in the table; the exit status is
 # non-zero only then. Missed targets are results, not failures.
 set -uo pipefail
@@ -64,6 +67,7 @@ part log_metric "$PY" bench/log_metric.py --json
 part cell_overhead node bench/cell-overhead.mjs --json --port "${RUNS_BENCH_PORT:-8870}"
 part store_size node bench/store-size.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 1))"
 part history node bench/history.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 2))"
+part snapshot node bench/snapshot.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 3))"
 
 echo
 say "Benchmarks ($((SECONDS - STARTED))s)"
@@ -155,6 +159,18 @@ if hi:
                  + ("" if bd["production"] else "; a development build: `npm run build:prod` for the real figure"))
 else:
     rows.append(("run history", "failed", "", "", "", ""))
+sn = load("snapshot")
+if sn:
+    mb = sn["output_bytes"] / 1048576
+    rows.append((f"snapshot view / docmanager:open, {sn['cells']} cells, {mb:.0f} MB outputs (median of {sn['samples']})",
+                 f"{sn['snapshot_ms']:,.0f} ms", f"{sn['open_ms']:,.0f} ms", f"{sn['ratio']:.2f}×", "—", "—"))
+    notes.append(f"snapshot: main thread busy meanwhile {sn['snapshot_busy_ms']:,.0f} ms vs {sn['open_busy_ms']:,.0f} ms "
+                 f"({sn['busy_ratio']:.2f}×); time to the last cell's output in the DOM; reading the snapshot from the store alone "
+                 f"{sn['read_ms']:,.0f} ms; store {sn['store_bytes'] / 1048576:.1f} MB for a "
+                 f"{sn['file_bytes'] / 1048576:.1f} MB .ipynb; first of each (untimed): snapshot "
+                 f"{sn['first_snapshot_ms']:,.0f} ms, open {sn['first_open_ms']:,.0f} ms")
+else:
+    rows.append(("snapshot view", "failed", "", "", "", ""))
 
 header = ("figure", "measured", "baseline", "ratio", "target", "holds")
 widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]

@@ -6,6 +6,7 @@ import { provenancePlugin } from './provenance/plugin';
 import { reproducePlugin } from './reproduce/plugin';
 import { restorePlugin } from './restore/plugin';
 import { trackingPlugin } from './settings/plugin';
+import { snapshotPlugin } from './snapshot/plugin';
 import { spoolPlugin } from './spool/plugin';
 import { storePlugin } from './store/plugin';
 
@@ -19,5 +20,6 @@ export default [
   comparePlugin,
   reproducePlugin,
   provenancePlugin,
-  restorePlugin
+  restorePlugin,
+  snapshotPlugin
 ];

@@ -223,6 +223,16 @@ export interface IRunStore {
   ): Promise<StoredRun.Result<StoredRun.Run | null>>;
 
   /**
+   * The notebook snapshots of a run, oldest first, each the whole notebook
+   * as nbformat JSON (empty when the run has none or is unknown), with the
+   * problems met while reading them.
+   */
+  readSnapshots(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot[]>>;
+
+  /**
    * The notebook as a run left it: its last snapshot, whole, as nbformat
    * JSON; null when the run has none.
    */

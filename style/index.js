@@ -4,3 +4,4 @@ import './detail.css';
 import './compare.css';
 import './reproduce.css';
 import './provenance.css';
+import './snapshot.css';

@@ -73,17 +73,30 @@ export class FakeRunStore implements IRunStore {
     };
   }
 
-  /** The last snapshot `readSnapshot()` answers with, per `path/run id`. */
-  readonly storedSnapshots = new Map<string, StoredRun.Snapshot>();
+  /** The snapshots `readSnapshots()` answers with, per `path/run id`. */
+  readonly storedSnapshots = new Map<string, StoredRun.Snapshot[]>();
+  /** The problems every `readSnapshots()` answers with. */
+  snapshotProblems: string[] = [];
+  /** How many times `readSnapshots()` was called. */
+  snapshotReads = 0;
+
+  async readSnapshots(
+    notebookPath: string,
+    runId: string
+  ): Promise<StoredRun.Result<StoredRun.Snapshot[]>> {
+    this.snapshotReads += 1;
+    return {
+      value: this.storedSnapshots.get(`${notebookPath}/${runId}`) ?? [],
+      problems: this.snapshotProblems
+    };
+  }
 
   async readSnapshot(
     notebookPath: string,
     runId: string
   ): Promise<StoredRun.Result<StoredRun.Snapshot | null>> {
-    return {
-      value: this.storedSnapshots.get(`${notebookPath}/${runId}`) ?? null,
-      problems: []
-    };
+    const { value, problems } = await this.readSnapshots(notebookPath, runId);
+    return { value: value[value.length - 1] ?? null, problems };
   }
 
   async listRuns(notebookPath: string): Promise<Runs.RunList> {

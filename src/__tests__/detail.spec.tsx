@@ -247,14 +247,17 @@ describe('RunDetailView', () => {
   let store: FakeRunStore;
   let view: RunDetailView;
 
-  async function shown(run: StoredRun.Run): Promise<HTMLElement> {
+  async function shown(
+    run: StoredRun.Run,
+    openSnapshot?: () => void
+  ): Promise<HTMLElement> {
     store.stored.set(`${NOTEBOOK}/run-1`, run);
     const model = new RunDetailModel({
       store,
       notebookPath: NOTEBOOK,
       runId: 'run-1'
     });
-    view = new RunDetailView({ model, trans });
+    view = new RunDetailView({ model, trans, openSnapshot });
     Widget.attach(view, document.body);
     await model.refresh();
     MessageLoop.flush();
@@ -335,6 +338,34 @@ describe('RunDetailView', () => {
     expect(node.querySelector('img')).toBeNull();
     expect(node.textContent).toContain(hostile);
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+  });
+
+  it('should open the snapshot from its header', async () => {
+    let opened = 0;
+    const node = await shown(
+      storedRun({ snapshots: [STARTED + 65_000] }),
+      () => {
+        opened += 1;
+      }
+    );
+    const button = node.querySelector<HTMLButtonElement>(
+      '.jp-RunDetail-header button'
+    )!;
+    expect(button.textContent).toBe('Open Snapshot');
+    expect(button.disabled).toBe(false);
+    button.click();
+    expect(opened).toBe(1);
+  });
+
+  it('should offer no snapshot the run does not have', async () => {
+    let node = await shown(storedRun(), () => undefined);
+    expect(
+      node.querySelector<HTMLButtonElement>('.jp-RunDetail-header button')
+        ?.disabled
+    ).toBe(true);
+    view.dispose();
+    node = await shown(storedRun({ snapshots: [STARTED] }));
+    expect(node.querySelector('.jp-RunDetail-header button')).toBeNull();
   });
 
   it('should say when the run is not in the store', async () => {

@@ -117,14 +117,16 @@ describe('ProvenanceView', () => {
       `${NOTEBOOK}/run-2`,
       run('run-2', { packages: { numpy: '1.26.0' } }, [])
     );
-    store.storedSnapshots.set(`${NOTEBOOK}/run-1`, {
-      time: 1,
-      notebook: notebook([
-        ['load', `X = load()  # ${hostile}`],
-        ['seed', 'seed = 69'],
-        ['fit', 'model = fit(X, seed)']
-      ])
-    });
+    store.storedSnapshots.set(`${NOTEBOOK}/run-1`, [
+      {
+        time: 1,
+        notebook: notebook([
+          ['load', `X = load()  # ${hostile}`],
+          ['seed', 'seed = 69'],
+          ['fit', 'model = fit(X, seed)']
+        ])
+      }
+    ]);
     const node = await shown(
       store,
       {

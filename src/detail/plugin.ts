@@ -17,6 +17,8 @@ import type { RunDetailView } from './view';
  */
 export namespace CommandIDs {
   export const openRun = 'jupyterlab-runs:open-run';
+  /** Of the snapshot plugin. */
+  export const openSnapshot = 'jupyterlab-runs:open-snapshot';
 }
 
 /**
@@ -79,7 +81,17 @@ export const detailPlugin: JupyterFrontEndPlugin<void> = {
         // The view and the chart code it pulls in load with the first run.
         const { RunDetailView } = await import('./view');
         const model = new RunDetailModel({ store, notebookPath, runId });
-        const content = new RunDetailView({ model, trans });
+        const content = new RunDetailView({
+          model,
+          trans,
+          openSnapshot: app.commands.hasCommand(CommandIDs.openSnapshot)
+            ? () =>
+                void app.commands.execute(CommandIDs.openSnapshot, {
+                  notebookPath,
+                  runId
+                })
+            : undefined
+        });
         const widget = new MainAreaWidget({ content });
         widget.id = `jupyterlab-runs-run-${runId}`;
         widget.title.label = trans.__('Run %1', runId);

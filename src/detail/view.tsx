@@ -26,6 +26,7 @@ export class RunDetailView extends ChartsView<RunDetailModel> {
   constructor(options: RunDetailView.IOptions) {
     super(options.model, options.trans);
     this.addClass('jp-RunDetail');
+    this._openSnapshot = options.openSnapshot ?? null;
   }
 
   protected render(): React.ReactElement {
@@ -62,16 +63,24 @@ export class RunDetailView extends ChartsView<RunDetailModel> {
             problems={state.problems}
             trans={trans}
             themeVersion={this.themeVersion}
+            openSnapshot={this._openSnapshot}
           />
         );
     }
   }
+
+  private readonly _openSnapshot: (() => void) | null;
 }
 
 export namespace RunDetailView {
   export interface IOptions {
     model: RunDetailModel;
     trans: TranslationBundle;
+    /**
+     * Open the notebook as the run left it; without it the view has no
+     * Open Snapshot button.
+     */
+    openSnapshot?: () => void;
   }
 }
 
@@ -80,10 +89,11 @@ type DetailsProps = {
   problems: readonly string[];
   trans: TranslationBundle;
   themeVersion: number;
+  openSnapshot: (() => void) | null;
 };
 
 function RunDetails(props: DetailsProps): React.ReactElement {
-  const { run, problems, trans, themeVersion } = props;
+  const { run, problems, trans, themeVersion, openSnapshot } = props;
   const tags = Object.entries(run.tags);
   return (
     <article className="jp-RunDetail-body" aria-label={run.name}>
@@ -92,6 +102,21 @@ function RunDetails(props: DetailsProps): React.ReactElement {
         <span className={`jp-RunDetail-status jp-mod-${run.status}`}>
           {run.status}
         </span>
+        {openSnapshot && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-RunDetail-action"
+            disabled={run.snapshots.length === 0}
+            title={
+              run.snapshots.length === 0
+                ? trans.__('This run has no snapshot yet')
+                : trans.__('Open the notebook as the run left it, read-only')
+            }
+            onClick={openSnapshot}
+          >
+            {trans.__('Open Snapshot')}
+          </button>
+        )}
       </header>
       <Problems problems={problems} trans={trans} />
       <Section title={trans.__('Overview')}>

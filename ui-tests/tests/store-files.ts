@@ -336,3 +336,132 @@ export async function readRun(
   }
   return run;
 }
+
+/** A notebook snapshot read back from its pack, as docs/FORMAT.md says. */
+export type StoredSnapshot = {
+  run: string;
+  time: number;
+  nbformat: number;
+  metadata: Record<string, unknown>;
+  cells: {
+    id: string | null;
+    type: string;
+    source: string;
+    /** The outputs with their own execution counts put back, or null. */
+    outputs: Record<string, any>[] | null;
+    count: number | null;
+    metadata: Record<string, unknown>;
+  }[];
+};
+
+/**
+ * The snapshots of a run, oldest first: each pack's snapshots decoded in
+ * order (a snapshot other than a keyframe holds its changes to an earlier
+ * one of the same pack), blob references resolved.
+ */
+export async function readSnapshots(
+  request: APIRequestContext,
+  notebookPath: string,
+  runId: string
+): Promise<StoredSnapshot[]> {
+  const folder = await notebookFolder(request, notebookPath);
+  const row = (await runRows(request, notebookPath)).find(
+    item => item.id === runId
+  );
+  if (!folder || !row) {
+    return [];
+  }
+  const { pack, blob } = packReader(request, folder);
+  type Cell = {
+    id: string | null;
+    type: string;
+    source: number | string;
+    outputs: number | string | null;
+    count: number | null;
+    metadata: Record<string, unknown>;
+    pack: string;
+  };
+  const found: {
+    run: string;
+    time: number;
+    nbformat: number;
+    metadata: any;
+    cells: Cell[];
+  }[] = [];
+  for (const name of row.packs) {
+    const decoded: (typeof found)[number][] = [];
+    for (const snapshot of (await pack(name)).snapshots) {
+      const base = snapshot.base === undefined ? null : decoded[snapshot.base];
+      const cells: Cell[] = [];
+      for (const item of snapshot.cells) {
+        if (Array.isArray(item)) {
+          const [first, last, shift = 0] = item;
+          for (const cell of base!.cells.slice(first, last + 1)) {
+            cells.push(
+              cell.count === null
+                ? cell
+                : { ...cell, count: cell.count + shift }
+            );
+          }
+          continue;
+        }
+        const was: Cell | null =
+          item.from === undefined ? null : base!.cells[item.from];
+        const whole = was === null;
+        cells.push({
+          id: 'id' in item ? item.id : whole ? null : was.id,
+          type: item.type ?? (whole ? 'code' : was.type),
+          source: item.source ?? was!.source,
+          outputs:
+            'outputs' in item ? item.outputs : whole ? null : was.outputs,
+          count:
+            item.shift !== undefined && was?.count != null
+              ? was.count + item.shift
+              : 'count' in item
+                ? item.count
+                : whole
+                  ? null
+                  : was.count,
+          metadata: item.metadata ?? (whole ? {} : was.metadata),
+          // A changed cell's unchanged blobs are references of the base's pack.
+          pack: name
+        });
+      }
+      decoded.push({
+        run: snapshot.run,
+        time: snapshot.time,
+        nbformat: snapshot.nbformat ?? base?.nbformat ?? 4,
+        metadata: snapshot.metadata ?? base?.metadata ?? {},
+        cells
+      });
+    }
+    found.push(...decoded.filter(snapshot => snapshot.run === runId));
+  }
+  found.sort((a, b) => a.time - b.time);
+  const snapshots: StoredSnapshot[] = [];
+  for (const snapshot of found) {
+    const cells: StoredSnapshot['cells'] = [];
+    for (const cell of snapshot.cells) {
+      const outputs =
+        cell.outputs === null ? null : await blob(cell.outputs, cell.pack);
+      cells.push({
+        id: cell.id,
+        type: cell.type,
+        source: await blob(cell.source, cell.pack),
+        outputs:
+          outputs === null
+            ? null
+            : outputs.map((output: any) =>
+                output.output_type === 'execute_result' &&
+                output.execution_count === '='
+                  ? { ...output, execution_count: cell.count }
+                  : output
+              ),
+        count: cell.count,
+        metadata: cell.metadata
+      });
+    }
+    snapshots.push({ ...snapshot, cells });
+  }
+  return snapshots;
+}
