@@ -102,6 +102,35 @@ describe('addRunCommands', () => {
       expect(asked).toEqual(['r1']);
     });
 
+    it.each([
+      [
+        'jupyterlab-runs:open-selected-snapshot',
+        'jupyterlab-runs:open-snapshot'
+      ],
+      [
+        'jupyterlab-runs:show-selected-as-executed',
+        'jupyterlab-runs:show-as-executed'
+      ],
+      [
+        'jupyterlab-runs:show-selected-changes-since',
+        'jupyterlab-runs:show-changes-since'
+      ],
+      ['jupyterlab-runs:rerun-selected-run', 'jupyterlab-runs:rerun'],
+      [
+        'jupyterlab-runs:restore-selected-run',
+        'jupyterlab-runs:restore-snapshot'
+      ]
+    ])('should hand the selected run to %s', async (id, target) => {
+      select();
+      // Enabled only once the plugin giving the command is there.
+      expect(commands.isEnabled(id)).toBe(false);
+      const given: unknown[] = [];
+      commands.addCommand(target, { execute: args => void given.push(args) });
+      expect(commands.isEnabled(id)).toBe(true);
+      await commands.execute(id);
+      expect(given).toEqual([{ notebookPath: 'train.ipynb', runId: 'r1' }]);
+    });
+
     it('should compare 2 to 50 selected runs, in table order', async () => {
       const compared: unknown[] = [];
       commands.addCommand('jupyterlab-runs:compare-runs', {

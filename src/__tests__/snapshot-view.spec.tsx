@@ -79,7 +79,9 @@ describe('SnapshotView', () => {
   let saved: number;
   let contents: Contents.IManager;
 
-  async function shown(): Promise<HTMLElement> {
+  async function shown(
+    more: Partial<SnapshotView.IActions> = {}
+  ): Promise<HTMLElement> {
     const model = new SnapshotModel({
       service: new SnapshotService({ store, contents }),
       store,
@@ -99,7 +101,7 @@ describe('SnapshotView', () => {
           windowingMode: 'none'
         }
       },
-      actions: { saveAsNotebook: () => (saved += 1) }
+      actions: { saveAsNotebook: () => (saved += 1), ...more }
     });
     Widget.attach(view, document.body);
     await model.refresh();
@@ -185,6 +187,30 @@ describe('SnapshotView', () => {
     expect(
       (window as { __snapshotXss?: number }).__snapshotXss
     ).toBeUndefined();
+  });
+
+  it('should say what changed since, and offer the other plugins’ actions', async () => {
+    const done: string[] = [];
+    const node = await shown({
+      restore: () => done.push('restore'),
+      asExecuted: () => done.push('asExecuted'),
+      changesSince: () => done.push('changesSince'),
+      rerun: () => done.push('rerun'),
+      summarizeChanges: async () => '1 cell changed; 1 package changed'
+    });
+    await rendered();
+    const changes = node.querySelector('.jp-RunSnapshot-changes')!;
+    expect(changes.textContent).toBe(
+      'Since this run: 1 cell changed; 1 package changed' + 'What Changed Since'
+    );
+    (changes.querySelector('button') as HTMLButtonElement).click();
+    for (const label of ['As Executed', 'Re-run', 'Restore into Notebook']) {
+      const button = [...node.querySelectorAll('button')].find(
+        item => item.textContent === label
+      ) as HTMLButtonElement;
+      button.click();
+    }
+    expect(done).toEqual(['changesSince', 'asExecuted', 'rerun', 'restore']);
   });
 
   it('should make every cell read-only without marking it so', async () => {

@@ -28,6 +28,11 @@ namespace CommandIDs {
   export const chooseMetrics = 'jupyterlab-runs:choose-metrics';
   export const toggleArchived = 'jupyterlab-runs:toggle-archived';
   export const toggleAllNotebooks = 'jupyterlab-runs:toggle-all-notebooks';
+  export const openSnapshot = 'jupyterlab-runs:open-selected-snapshot';
+  export const restoreRun = 'jupyterlab-runs:restore-selected-run';
+  export const rerunRun = 'jupyterlab-runs:rerun-selected-run';
+  export const showAsExecuted = 'jupyterlab-runs:show-selected-as-executed';
+  export const showChanges = 'jupyterlab-runs:show-selected-changes-since';
 }
 
 /**
@@ -123,6 +128,56 @@ const NO_ARGS = { args: { type: 'object', properties: {} } } as const;
  * The comparison's command and its bounds (src/compare/plugin.ts).
  */
 const COMPARE_COMMAND = 'jupyterlab-runs:compare-runs';
+
+/**
+ * The commands of other plugins that take one run ({notebookPath, runId}),
+ * and the sidebar's commands that give them the selected run: id, the
+ * other plugin's command, label, caption.
+ */
+function delegatedCommands(
+  trans: TranslationBundle
+): (readonly [string, string, string, string])[] {
+  return [
+    [
+      CommandIDs.openSnapshot,
+      'jupyterlab-runs:open-snapshot',
+      trans.__('Open Snapshot'),
+      trans.__('Open the notebook as the selected run left it, read-only')
+    ],
+    [
+      CommandIDs.showAsExecuted,
+      'jupyterlab-runs:show-as-executed',
+      trans.__('As Executed'),
+      trans.__(
+        "The selected run's executions in the order they really happened"
+      )
+    ],
+    [
+      CommandIDs.showChanges,
+      'jupyterlab-runs:show-changes-since',
+      trans.__('What Changed Since'),
+      trans.__(
+        "The selected run's notebook and environment against the ones now"
+      )
+    ],
+    [
+      CommandIDs.rerunRun,
+      'jupyterlab-runs:rerun',
+      trans.__('Re-run in a Fresh Kernel'),
+      trans.__(
+        'Execute the selected run again in a new kernel and say whether it reproduced'
+      )
+    ],
+    [
+      CommandIDs.restoreRun,
+      'jupyterlab-runs:restore-snapshot',
+      trans.__('Restore into This Notebook'),
+      trans.__(
+        "Replace the notebook's cells with the selected run's; the notebook as it was is kept as a restore point"
+      )
+    ]
+  ];
+}
 const COMPARE_MIN = 2;
 const COMPARE_MAX = 50;
 
@@ -170,6 +225,26 @@ export function addRunCommands(
       describedBy: NO_ARGS
     })
   );
+
+  for (const [id, target, label, caption] of delegatedCommands(trans)) {
+    disposables.add(
+      commands.addCommand(id, {
+        label,
+        caption,
+        isEnabled: () => hasRun() && commands.hasCommand(target),
+        execute: async () => {
+          const run = model.selectedRun;
+          if (run) {
+            await commands.execute(target, {
+              notebookPath: run.notebookPath,
+              runId: run.id
+            });
+          }
+        },
+        describedBy: NO_ARGS
+      })
+    );
+  }
 
   const comparable = () =>
     !model.isDisposed &&

@@ -17,6 +17,7 @@ import type { ProvenanceSection, ProvenanceView } from './view';
 export namespace CommandIDs {
   export const showAsExecuted = 'jupyterlab-runs:show-as-executed';
   export const showChangesSince = 'jupyterlab-runs:show-changes-since';
+  export const summarizeChanges = 'jupyterlab-runs:summarize-changes-since';
 }
 
 type RunArgs = { notebookPath: string; runId: string };
@@ -136,6 +137,32 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
       icon: runsIcon,
       describedBy: { args: argsSchema },
       execute: args => open(args as RunArgs, 'executed')
+    });
+    app.commands.addCommand(CommandIDs.summarizeChanges, {
+      label: trans.__('Summarize What Changed Since'),
+      caption: trans.__(
+        'What changed since a run, in a few words (for other views; returns the text)'
+      ),
+      describedBy: { args: argsSchema },
+      execute: async args => {
+        const { notebookPath, runId } = args as RunArgs;
+        const [{ ProvenanceModel }, { changesSummary }] = await Promise.all([
+          import('./model'),
+          import('./summary')
+        ]);
+        const model = new ProvenanceModel({
+          store,
+          notebookPath,
+          runId,
+          currentNotebook,
+          activeRunId: path => activeRuns?.get(path)?.id ?? null
+        });
+        // refresh() never throws: a failed read is a state.
+        await model.refresh();
+        const state = model.state;
+        model.dispose();
+        return changesSummary(state, trans);
+      }
     });
     app.commands.addCommand(CommandIDs.showChangesSince, {
       label: trans.__('What Changed Since'),

@@ -32,6 +32,17 @@ namespace CommandIDs {
 }
 
 /**
+ * Commands of the other plugins the banner offers, each taking a run.
+ */
+namespace OtherCommands {
+  export const restore = 'jupyterlab-runs:restore-snapshot';
+  export const asExecuted = 'jupyterlab-runs:show-as-executed';
+  export const changesSince = 'jupyterlab-runs:show-changes-since';
+  export const summarizeChanges = 'jupyterlab-runs:summarize-changes-since';
+  export const rerun = 'jupyterlab-runs:rerun';
+}
+
+/**
  * The arguments of both commands.
  */
 type RunArgs = { notebookPath: string; runId: string };
@@ -146,6 +157,11 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
         notebookPath: args.notebookPath,
         runId: args.runId
       });
+      // A banner button per command another plugin gives for this run.
+      const runAction = (command: string) =>
+        app.commands.hasCommand(command)
+          ? () => void app.commands.execute(command, { ...args })
+          : undefined;
       const content = new SnapshotView({
         model,
         trans,
@@ -172,8 +188,21 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
                 showErrorMessage(trans.__('Save as New Notebook'), reason)
               );
           },
-          openRun: app.commands.hasCommand(CommandIDs.openRun)
-            ? () => void app.commands.execute(CommandIDs.openRun, { ...args })
+          openRun: runAction(CommandIDs.openRun),
+          restore: runAction(OtherCommands.restore),
+          asExecuted: runAction(OtherCommands.asExecuted),
+          changesSince: runAction(OtherCommands.changesSince),
+          rerun: runAction(OtherCommands.rerun),
+          summarizeChanges: app.commands.hasCommand(
+            OtherCommands.summarizeChanges
+          )
+            ? async () => {
+                const text = await app.commands.execute(
+                  OtherCommands.summarizeChanges,
+                  { ...args }
+                );
+                return typeof text === 'string' ? text : null;
+              }
             : undefined
         }
       });

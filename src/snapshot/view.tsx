@@ -139,6 +139,16 @@ export namespace SnapshotView {
     saveAsNotebook: () => void;
     /** Open the run detail view. */
     openRun?: () => void;
+    /** Put the snapshot's cells into the working notebook (undoable). */
+    restore?: () => void;
+    /** Show the run's executions as they happened. */
+    asExecuted?: () => void;
+    /** Show what changed since the run, in detail. */
+    changesSince?: () => void;
+    /** Re-run the run in a fresh kernel. */
+    rerun?: () => void;
+    /** What changed since the run, in a few words, or null. */
+    summarizeChanges?: () => Promise<string | null>;
   }
 }
 
@@ -251,6 +261,7 @@ class SnapshotBanner extends ReactWidget {
 
   private _props(): Omit<BannerProps, 'run' | 'snapshotTime' | 'children'> {
     return {
+      changes: this._changes,
       notebookPath: this._model.notebookPath,
       saving: this._model.saving,
       actions: this._actions,
@@ -260,8 +271,21 @@ class SnapshotBanner extends ReactWidget {
 
   private _onChanged(): void {
     this.update();
+    const summarize = this._actions.summarizeChanges;
+    if (summarize && this._model.state.kind === 'ready' && !this._summarizing) {
+      // Once per view: what changed since the run, shown with the snapshot.
+      this._summarizing = true;
+      void summarize()
+        .catch(() => null)
+        .then(text => {
+          this._changes = text;
+          this.update();
+        });
+    }
   }
 
+  private _changes: string | null = null;
+  private _summarizing = false;
   private readonly _model: SnapshotModel;
   private readonly _trans: TranslationBundle;
   private readonly _actions: SnapshotView.IActions;
@@ -269,6 +293,8 @@ class SnapshotBanner extends ReactWidget {
 
 type BannerProps = {
   run: Runs.RunSummary;
+  /** What changed since the run, in a few words, once known. */
+  changes: string | null;
   /** Null when the run has no snapshot. */
   snapshotTime: number | null;
   notebookPath: string;
@@ -303,6 +329,37 @@ function RunBanner(props: BannerProps): React.ReactElement {
               {trans.__('Open Run')}
             </button>
           )}
+          {actions.asExecuted && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-mod-reject"
+              onClick={actions.asExecuted}
+            >
+              {trans.__('As Executed')}
+            </button>
+          )}
+          {actions.rerun && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-mod-reject"
+              onClick={actions.rerun}
+            >
+              {trans.__('Re-run')}
+            </button>
+          )}
+          {actions.restore && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-mod-warn"
+              disabled={snapshotTime === null}
+              title={trans.__(
+                "Replace the notebook's cells with these; the notebook as it is is kept as a restore point"
+              )}
+              onClick={actions.restore}
+            >
+              {trans.__('Restore into Notebook')}
+            </button>
+          )}
           <button
             type="button"
             className="jp-mod-styled jp-mod-accept"
@@ -328,6 +385,20 @@ function RunBanner(props: BannerProps): React.ReactElement {
           </>
         )}
       </dl>
+      {props.changes !== null && (
+        <p className="jp-RunSnapshot-changes">
+          {trans.__('Since this run: %1', props.changes)}
+          {actions.changesSince && (
+            <button
+              type="button"
+              className="jp-RunSnapshot-link"
+              onClick={actions.changesSince}
+            >
+              {trans.__('What Changed Since')}
+            </button>
+          )}
+        </p>
+      )}
       {props.children}
     </header>
   );
