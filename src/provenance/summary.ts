@@ -18,10 +18,18 @@ export function changesSummary(
   if (state.current.from === 'missing') {
     parts.push(trans.__('the notebook no longer exists'));
   } else if (state.cells) {
-    parts.push(summarizeCells(state.cells, trans));
+    parts.push(
+      state.cells.identical
+        ? trans.__('the notebook is the same')
+        : summarizeCells(state.cells, trans)
+    );
   }
   if (state.env) {
-    parts.push(summarizeEnvironment(state.env, trans));
+    parts.push(
+      state.env.identical
+        ? trans.__('the same environment')
+        : summarizeEnvironment(state.env, trans)
+    );
   }
   return parts.length > 0 ? parts.join(trans.__('; ')) : null;
 }
