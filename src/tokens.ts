@@ -164,6 +164,11 @@ export namespace Runs {
   export type RunList = {
     readonly runs: readonly RunSummary[];
     readonly problems: readonly string[];
+    /**
+     * Set when the server could not be reached: why. The runs are then
+     * those this browser read last.
+     */
+    readonly offline?: string;
   };
 }
 

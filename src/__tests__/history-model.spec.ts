@@ -6,7 +6,7 @@ import { Signal } from '@lumino/signaling';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { RunsPanelModel } from '../history/model';
-import { isServerUnreachable } from '../history/offline';
+import { isServerUnreachable } from '../store/unreachable';
 import type { IActiveRuns, IRunsSettings, Runs } from '../tokens';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
@@ -201,6 +201,22 @@ describe('RunsPanelModel (runs)', () => {
       expect(clocked.readError).toBeNull();
       expect(clocked.isLoading).toBe(false);
       clocked.dispose();
+    });
+
+    it("should be offline when the store answers with this browser's copy", async () => {
+      // RunStore.listRuns answers so when the server cannot be reached.
+      store.lists.set('train.ipynb', {
+        runs: [runSummary({ id: 'kept' })],
+        problems: [],
+        offline: 'Failed to fetch'
+      });
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      expect(model.runs.map(run => run.id)).toEqual(['kept']);
+      expect(model.offline).toMatchObject({ reason: 'Failed to fetch' });
+      expect(model.problems).toEqual([]);
     });
 
     it('should show the copy this browser kept of runs not read by this page', async () => {

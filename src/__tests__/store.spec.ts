@@ -1445,6 +1445,15 @@ describe('RunStore', () => {
       expect((await readRun(one, 'run-b')).session).toBe('session-2');
     });
 
+    it('should fail, not fall back, when the server answers with an error', async () => {
+      const { store } = await storeTwoRuns();
+      await store.listRuns(NOTEBOOK);
+      server.failNext = 100;
+
+      await expect(store.listRuns(NOTEBOOK)).rejects.toThrow();
+      server.failNext = 0;
+    });
+
     it('should show the runs last read when the server cannot be reached', async () => {
       const { store } = await storeTwoRuns();
       await store.listRuns(NOTEBOOK);
@@ -1453,9 +1462,8 @@ describe('RunStore', () => {
       const list = await store.listRuns(NOTEBOOK);
 
       expect(list.runs).toHaveLength(2);
-      expect(list.problems).toEqual([
-        expect.stringContaining('The Jupyter server cannot be reached')
-      ]);
+      expect(list.problems).toEqual([]);
+      expect(list.offline).toEqual(expect.any(String));
       expect(await store.cachedRuns(NOTEBOOK)).toMatchObject({
         runs: list.runs
       });

@@ -251,7 +251,13 @@ export class FrontendRecorder implements IDisposable {
       session.run = newRun('kernel-start');
       return session;
     }
-    const { runs } = await this._store.listRuns(path);
+    let runs: readonly Runs.RunSummary[];
+    try {
+      ({ runs } = await this._store.listRuns(path));
+    } catch {
+      // The server answered with an error: the runs this browser read last.
+      runs = (await this._store.cachedRuns(path))?.runs ?? [];
+    }
     let newest: Runs.RunSummary | null = null;
     for (const run of runs) {
       const number = frontendRunNumber(id, run.id);

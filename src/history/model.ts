@@ -7,7 +7,7 @@ import { Signal } from '@lumino/signaling';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
-import { isServerUnreachable } from './offline';
+import { isServerUnreachable } from '../store/unreachable';
 import type { Query, QueryError } from './query';
 import { compileQuery, parseQuery } from './query';
 import type { RunRow, Sort, SortColumn } from './rows';
@@ -475,8 +475,15 @@ export class RunsPanelModel implements IDisposable {
     if (request !== this._request || this._isDisposed) {
       return;
     }
+    // The store answers with this browser's copy when the server cannot be
+    // reached for one notebook, and says so.
+    const offline = [...lists.values()].find(list => list.offline)?.offline;
     if (failure !== null && isServerUnreachable(failure.reason)) {
       await this._showOffline(key, request, failure.reason);
+      return;
+    }
+    if (failure === null && offline !== undefined) {
+      await this._showOffline(key, request, offline, lists);
       return;
     }
     const readAt = this._clock();
@@ -514,16 +521,19 @@ export class RunsPanelModel implements IDisposable {
   /**
    * Keep showing what was read while the server cannot be reached: the
    * runs shown, if they are those asked for, else the copies this browser
-   * kept (for all notebooks: of the notebooks listed last, or shown last).
-   * Ask again after a while.
+   * kept (for all notebooks: of the notebooks listed last, or shown last),
+   * or those `kept` the store gave. Ask again after a while.
    */
   private async _showOffline(
     key: string | null,
     request: number,
-    reason: unknown
+    reason: unknown,
+    kept?: Map<string, Runs.RunList>
   ): Promise<void> {
     let lists = this._lists;
-    if (this._loadedKey !== key) {
+    if (this._loadedKey !== key && kept) {
+      lists = kept;
+    } else if (this._loadedKey !== key) {
       const paths =
         key === null
           ? []

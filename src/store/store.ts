@@ -47,6 +47,7 @@ import { mergeRows, sealOldRows, summaryOfRow } from './rows';
 import type { PackScan } from './scan';
 import { canonicalJSON } from './hash';
 import { digestOf, scanPacks } from './scan';
+import { isServerUnreachable } from './unreachable';
 import { snapshotState } from './snapshot';
 
 /**
@@ -291,16 +292,14 @@ export class RunStore implements IRunStore, IDisposable {
       void this._local.setRunList(cacheKey, list).catch(() => undefined);
       return list;
     } catch (reason) {
+      if (!isServerUnreachable(reason)) {
+        throw reason;
+      }
       const cached = await this._local.getRunList(cacheKey).catch(() => null);
       return {
         runs: cached?.runs ?? [],
-        problems: [
-          this._trans.__(
-            'The Jupyter server cannot be reached (%1); showing the runs last read in this browser.',
-            String(reason)
-          ),
-          ...(cached?.problems ?? [])
-        ]
+        problems: cached?.problems ?? [],
+        offline: reason instanceof Error ? reason.message : String(reason)
       };
     }
   }
