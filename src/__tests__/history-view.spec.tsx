@@ -133,7 +133,11 @@ describe('RunsPanel (runs)', () => {
       [...first.querySelectorAll('[role="gridcell"]')]
         .slice(3)
         .map(cell => cell.textContent)
-    ).toEqual(['3m 05s', '6.612', '—', 'seed 69→42']);
+    ).toEqual(['3m 05s', '6.612', '—', 'seed 69→42only the seed changed']);
+    // Said in words when the seed is all that changed.
+    expect(first.querySelector('.jp-mod-seedOnly')?.textContent).toBe(
+      'only the seed changed'
+    );
     expect(items[1].querySelector('.jp-mod-tag')?.textContent).toBe(
       'model=xgboost'
     );

@@ -1,5 +1,13 @@
 import type { Runs } from '../tokens';
-import { isSeedLike } from './table';
+
+/**
+ * Whether a parameter name reads like a random seed.
+ */
+export function isSeedLike(name: string): boolean {
+  return SEED_NAME.test(name);
+}
+
+const SEED_NAME = /seed|random_state|manual_seed/i;
 
 /**
  * The seed-like parameters two runs differ in, when those are all they

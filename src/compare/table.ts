@@ -1,5 +1,6 @@
 import type { StoredRun } from '../store/reader';
 import type { Runs } from '../tokens';
+import { isSeedLike } from './seeds';
 
 /**
  * One parameter or metric across the compared runs.
@@ -136,15 +137,6 @@ export function comparisonCsv(runs: readonly StoredRun.Run[]): string {
     '\r\n'
   );
 }
-
-/**
- * Whether a parameter name reads like a random seed.
- */
-export function isSeedLike(name: string): boolean {
-  return SEED_NAME.test(name);
-}
-
-const SEED_NAME = /seed|random_state|manual_seed/i;
 
 function rowsOf(
   runs: readonly StoredRun.Run[],

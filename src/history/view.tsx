@@ -9,6 +9,7 @@ import { statusLabel } from '../capture/view';
 import { Chart } from '../charts/component';
 import { runsChartSpec } from '../charts/specs';
 import { runsIcon } from '../icons';
+import { isSeedLike } from '../compare/seeds';
 import type { Runs } from '../tokens';
 import { RunsPanelModel } from './model';
 import type { ParamChange, RunRow, SortColumn } from './rows';
@@ -871,6 +872,17 @@ function CellContent(props: {
               {formatChange(change)}
             </li>
           ))}
+          {row.changes.length > 0 &&
+            row.changes.every(change => isSeedLike(change.name)) && (
+              <li
+                className="jp-RunsPanel-badge jp-mod-seedOnly"
+                title={trans.__(
+                  'Of its parameters, only the seed differs from the run before: differences in their metrics come from randomness'
+                )}
+              >
+                {trans.__('only the seed changed')}
+              </li>
+            )}
           {Object.entries(run.tags ?? {}).map(([name, value]) => (
             <li
               key={`t:${name}`}

@@ -1,4 +1,4 @@
-import { isSeedLike } from '../compare/table';
+import { isSeedLike } from '../compare/seeds';
 import type { StoreFormat } from '../store/format';
 import { metricNumber } from '../store/overview';
 import type { StoredRun } from '../store/reader';
