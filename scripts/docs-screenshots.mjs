@@ -94,6 +94,10 @@ await withLab(
       null,
       { timeout: 60000 }
     );
+    // The helper attached: the toolbar shows the run it will record into.
+    await page
+      .locator('.jp-RunsIndicator-run')
+      .waitFor({ state: 'attached', timeout: 60000 });
     await runAll(page);
     await runsRecorded(page, 1);
     // Seed 42 after a restart: the second run.
@@ -105,6 +109,9 @@ await withLab(
       await panel.sessionContext.session.kernel.restart();
     });
     await sleep(3000);
+    await page
+      .locator('.jp-RunsIndicator-run')
+      .waitFor({ state: 'attached', timeout: 60000 });
     await runAll(page);
     const [first, second] = await runsRecorded(page, 2);
     await page.evaluate(async () => {

@@ -201,6 +201,29 @@ describe('capture/outputs', () => {
     });
   });
 
+  describe('#settledNotebook() of a cell edited after it ran', () => {
+    it('should give back the source it ran with its outputs', () => {
+      const ran = {
+        id: 'seed',
+        cell_type: 'code',
+        source: 'seed = 69',
+        metadata: {},
+        outputs: [],
+        execution_count: 1
+      };
+      const edited = { ...ran, source: 'seed = 42' };
+      const notebook = { cells: [edited] };
+      const history = new Map([['seed', [{ count: 1, cell: ran }]]]);
+      expect(settledNotebook(notebook, 3, history, new Set())).toEqual({
+        cells: [ran]
+      });
+      // Not run since it was changed, not known as run: kept as it is.
+      expect(settledNotebook(notebook, 3, new Map(), new Set()).cells).toEqual([
+        edited
+      ]);
+    });
+  });
+
   describe('#prepareNotebook()', () => {
     it('should redact sources and cap the outputs of each cell', () => {
       const notebook = {

@@ -172,7 +172,7 @@ export class NotebookCapture implements IDisposable {
       const status = ending === 'died' ? 'crashed' : 'finished';
       if (this._attachment.isWriter) {
         // One tab ends the run: two would both write its files.
-        this._saveSnapshot(run.id);
+        this._saveSnapshot(run.id, this._lastCountOfRun.get(run.id));
         this._store.endRun(this.path, run.id, status);
       }
       this.model.markEnded(status);

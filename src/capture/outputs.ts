@@ -262,7 +262,8 @@ export type SettledCell = {
  * `lastCount` finished: a cell run since (a higher count), or queued or
  * running now (`pending`), is put back as it was after its latest execution
  * up to `lastCount` (`history`, oldest first, by cell id), or without
- * outputs and count when it had none.
+ * outputs and count when it had none; a cell edited since it ran (for the
+ * next run) gets back the source it ran.
  *
  * #### Notes
  * A run's end reaches the frontend after its events are flushed, which may
@@ -286,12 +287,14 @@ export function settledNotebook(
       }
       const count = cell.execution_count;
       const later = typeof count === 'number' && count > lastCount;
+      const versions = history.get(cell.id) ?? [];
       if (!later && !pending.has(cell.id)) {
-        return cell;
+        // Its outputs are those of an execution of the run; its source may
+        // have been edited since, for the next run: the source as it ran.
+        const ran = versions.find(settled => settled.count === count);
+        return ran && ran.cell.source !== cell.source ? ran.cell : cell;
       }
-      const before = (history.get(cell.id) ?? []).filter(
-        settled => settled.count <= lastCount
-      );
+      const before = versions.filter(settled => settled.count <= lastCount);
       return (
         before[before.length - 1]?.cell ?? {
           ...cell,
