@@ -7,6 +7,8 @@ import { IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { chartsViewTracker } from '../charts/widget';
+import type { RunArgs } from '../commands';
+import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IRunStore } from '../tokens';
 import { RunDetailModel } from './model';
@@ -20,11 +22,6 @@ export namespace CommandIDs {
   /** Of the snapshot plugin. */
   export const openSnapshot = 'jupyterlab-runs:open-snapshot';
 }
-
-/**
- * The arguments of `jupyterlab-runs:open-run`.
- */
-type OpenRunArgs = { notebookPath: string; runId: string };
 
 /**
  * Opens a recorded run in the main area: its overview, parameters, metrics,
@@ -54,21 +51,9 @@ export const detailPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Open Run'),
       caption: trans.__('Open a recorded run in the main area'),
       icon: runsIcon,
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            notebookPath: {
-              type: 'string',
-              description: trans.__('The notebook path, from the server root')
-            },
-            runId: { type: 'string', description: trans.__('The run id') }
-          },
-          required: ['notebookPath', 'runId']
-        }
-      },
+      describedBy: runArgsDescription(trans),
       execute: async args => {
-        const { notebookPath, runId } = args as OpenRunArgs;
+        const { notebookPath, runId } = args as RunArgs;
         const open = tracker.find(
           widget =>
             widget.content.model.notebookPath === notebookPath &&

@@ -6,6 +6,8 @@ import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import type { RunArgs } from '../commands';
+import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IActiveRuns, IRunStore } from '../tokens';
 import type { CurrentNotebook } from './model';
@@ -19,8 +21,6 @@ export namespace CommandIDs {
   export const showChangesSince = 'jupyterlab-runs:show-changes-since';
   export const summarizeChanges = 'jupyterlab-runs:summarize-changes-since';
 }
-
-type RunArgs = { notebookPath: string; runId: string };
 
 /**
  * Shows a run's executions as they really happened (out of order, edited
@@ -118,24 +118,14 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
       return widget;
     };
 
-    const argsSchema = {
-      type: 'object' as const,
-      properties: {
-        notebookPath: {
-          type: 'string',
-          description: trans.__('The notebook path, from the server root')
-        },
-        runId: { type: 'string', description: trans.__('The run id') }
-      },
-      required: ['notebookPath', 'runId']
-    };
+    const argsDescription = runArgsDescription(trans);
     app.commands.addCommand(CommandIDs.showAsExecuted, {
       label: trans.__('As Executed'),
       caption: trans.__(
         "The run's executions in the order they really happened: cells run out of order, edited after they ran, edited or deleted since"
       ),
       icon: runsIcon,
-      describedBy: { args: argsSchema },
+      describedBy: argsDescription,
       execute: args => open(args as RunArgs, 'executed')
     });
     app.commands.addCommand(CommandIDs.summarizeChanges, {
@@ -143,7 +133,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__(
         'What changed since a run, in a few words (for other views; returns the text)'
       ),
-      describedBy: { args: argsSchema },
+      describedBy: argsDescription,
       execute: async args => {
         const { notebookPath, runId } = args as RunArgs;
         const [{ ProvenanceModel }, { changesSummary }] = await Promise.all([
@@ -170,7 +160,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
         "The run's cells against the notebook now, and its environment against the kernel's now"
       ),
       icon: runsIcon,
-      describedBy: { args: argsSchema },
+      describedBy: argsDescription,
       execute: args => open(args as RunArgs, 'changes')
     });
   }

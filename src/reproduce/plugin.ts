@@ -12,6 +12,8 @@ import {
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import type { RunArgs } from '../commands';
+import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IRunsSettings, IRunStore } from '../tokens';
 import type { RerunOrder } from './plan';
@@ -28,7 +30,7 @@ export namespace CommandIDs {
 const OPEN_RUN = 'jupyterlab-runs:open-run';
 const COMPARE_RUNS = 'jupyterlab-runs:compare-runs';
 
-type RerunArgs = { notebookPath: string; runId: string; order?: RerunOrder };
+type RerunArgs = RunArgs & { order?: RerunOrder };
 
 /**
  * Re-runs a recorded run in a fresh kernel, records it as a new run linked
@@ -95,26 +97,15 @@ export const reproducePlugin: JupyterFrontEndPlugin<void> = {
         'Execute a recorded run again in a new kernel, recorded as a new run, and say whether it reproduced'
       ),
       icon: runsIcon,
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            notebookPath: {
-              type: 'string',
-              description: trans.__('The notebook path, from the server root')
-            },
-            runId: { type: 'string', description: trans.__('The run id') },
-            order: {
-              type: 'string',
-              enum: ['executed', 'notebook'],
-              description: trans.__(
-                'Execute in the order the kernel ran the code, or the notebook cells top to bottom; asked when omitted'
-              )
-            }
-          },
-          required: ['notebookPath', 'runId']
+      describedBy: runArgsDescription(trans, {
+        order: {
+          type: 'string',
+          enum: ['executed', 'notebook'],
+          description: trans.__(
+            'Execute in the order the kernel ran the code, or the notebook cells top to bottom; asked when omitted'
+          )
         }
-      },
+      }),
       execute: async args => {
         const { notebookPath, runId } = args as RerunArgs;
         const order = (args as RerunArgs).order ?? (await chooseOrder());

@@ -7,6 +7,8 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import type { RunArgs } from '../commands';
+import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IRunsSettings, IRunStore } from '../tokens';
 import { restorableCells, restorePointEvents, timeOrderedId } from './restore';
@@ -18,7 +20,7 @@ export namespace CommandIDs {
   export const restore = 'jupyterlab-runs:restore-snapshot';
 }
 
-type RestoreArgs = { notebookPath: string; runId: string; confirm?: boolean };
+type RestoreArgs = RunArgs & { confirm?: boolean };
 
 /**
  * Replaces a notebook's cells with a run's, after keeping the notebook as it
@@ -100,23 +102,12 @@ export const restorePlugin: JupyterFrontEndPlugin<void> = {
         "Replace the notebook's cells with the run's; the notebook as it was is kept as a restore point in the Runs panel"
       ),
       icon: runsIcon,
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            notebookPath: {
-              type: 'string',
-              description: trans.__('The notebook path, from the server root')
-            },
-            runId: { type: 'string', description: trans.__('The run id') },
-            confirm: {
-              type: 'boolean',
-              description: trans.__('Whether to ask first (true by default)')
-            }
-          },
-          required: ['notebookPath', 'runId']
+      describedBy: runArgsDescription(trans, {
+        confirm: {
+          type: 'boolean',
+          description: trans.__('Whether to ask first (true by default)')
         }
-      },
+      }),
       execute: async args => {
         const { notebookPath, runId, confirm = true } = args as RestoreArgs;
         const [snapshot, read] = await Promise.all([

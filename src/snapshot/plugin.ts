@@ -14,6 +14,8 @@ import type { NotebookWidgetFactory } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import type { RunArgs } from '../commands';
+import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IRunStore } from '../tokens';
 import type { SnapshotService } from './service';
@@ -41,11 +43,6 @@ namespace OtherCommands {
   export const summarizeChanges = 'jupyterlab-runs:summarize-changes-since';
   export const rerun = 'jupyterlab-runs:rerun';
 }
-
-/**
- * The arguments of both commands.
- */
-type RunArgs = { notebookPath: string; runId: string };
 
 /**
  * Opens the notebook as a run left it (its last snapshot) in the main area,
@@ -88,17 +85,7 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
           widget.content.model.notebookPath === notebookPath &&
           widget.content.model.runId === runId
       );
-    const argsSchema = {
-      type: 'object',
-      properties: {
-        notebookPath: {
-          type: 'string',
-          description: trans.__('The notebook path, from the server root')
-        },
-        runId: { type: 'string', description: trans.__('The run id') }
-      },
-      required: ['notebookPath', 'runId']
-    };
+    const argsDescription = runArgsDescription(trans);
 
     /**
      * Save the snapshot of a run as a new notebook and open it: the one
@@ -234,7 +221,7 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
         'Open the notebook as the run left it, read-only, with its outputs'
       ),
       icon: runsIcon,
-      describedBy: { args: argsSchema },
+      describedBy: argsDescription,
       isEnabled: args => isRunArgs(args),
       execute: async args => {
         if (!isRunArgs(args)) {
@@ -264,7 +251,7 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__(
         'Save the notebook as the run left it as a new notebook beside the original, and open it'
       ),
-      describedBy: { args: argsSchema },
+      describedBy: argsDescription,
       isEnabled: args => isRunArgs(args),
       execute: args => {
         if (!isRunArgs(args)) {
