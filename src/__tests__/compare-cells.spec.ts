@@ -2,7 +2,7 @@ import type { CellDiff } from '../compare/cells';
 import { diffNotebooks, notebookCells, sourceText } from '../compare/cells';
 import { diffExecutions, executedCells } from '../compare/executions';
 import { inOrder, likeness } from '../compare/match';
-import type { StoredRun } from '../store/reader';
+import { storedExecution as execution } from './stored-runs';
 
 type TestCell = {
   id?: string;
@@ -35,26 +35,6 @@ function outline(diff: CellDiff.Result): string[] {
       `${cell.status} ${cell.oldIndex ?? '-'}>${cell.newIndex ?? '-'} ` +
       (cell.newSource ?? cell.oldSource ?? '').split('\n')[0]
   );
-}
-
-function execution(
-  exec: number,
-  cellId: string | null,
-  source: string
-): StoredRun.Execution {
-  return {
-    exec,
-    cellId,
-    executionCount: exec,
-    source,
-    startedAt: exec * 1000,
-    endedAt: exec * 1000 + 10,
-    duration: 10,
-    outcome: 'ok',
-    error: null,
-    outputs: null,
-    run: 'run-1'
-  };
 }
 
 describe('compare/cells', () => {

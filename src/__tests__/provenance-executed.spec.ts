@@ -1,47 +1,8 @@
 import { asExecuted, hiddenStateCounts } from '../provenance/executed';
-import type { StoredRun } from '../store/reader';
-
-/**
- * Execution `exec` of cell `cellId` with `source`.
- */
-function execution(
-  exec: number,
-  cellId: string | null,
-  source: string
-): StoredRun.Execution {
-  return {
-    exec,
-    cellId,
-    executionCount: exec,
-    source,
-    startedAt: exec * 1000,
-    endedAt: exec * 1000 + 10,
-    duration: 10,
-    outcome: 'ok',
-    error: null,
-    outputs: null,
-    run: 'run-1'
-  };
-}
-
-/**
- * A notebook of code cells [id, source].
- */
-function notebook(cells: [string, string][]): Record<string, unknown> {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: cells.map(([id, source]) => ({
-      id,
-      cell_type: 'code',
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    }))
-  };
-}
+import {
+  codeNotebook as notebook,
+  storedExecution as execution
+} from './stored-runs';
 
 describe('as executed', () => {
   const snapshot = notebook([

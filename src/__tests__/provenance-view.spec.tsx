@@ -7,73 +7,28 @@ import type { CurrentNotebook } from '../provenance/model';
 import { ProvenanceView } from '../provenance/view';
 import type { StoredRun } from '../store/reader';
 import { FakeRunStore } from './capture-fakes';
+import {
+  codeNotebook as notebook,
+  storedExecution as execution,
+  storedRun
+} from './stored-runs';
 
 const trans = nullTranslator.load('jupyterlab_runs');
 const NOTEBOOK = 'analysis/train.ipynb';
-
-function execution(
-  exec: number,
-  cellId: string,
-  source: string
-): StoredRun.Execution {
-  return {
-    exec,
-    cellId,
-    executionCount: exec,
-    source,
-    startedAt: 0,
-    endedAt: 1,
-    duration: 1,
-    outcome: 'ok',
-    error: null,
-    outputs: null,
-    run: 'run-1'
-  };
-}
-
-function notebook(cells: [string, string][]): Record<string, unknown> {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: cells.map(([id, source]) => ({
-      id,
-      cell_type: 'code',
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    }))
-  };
-}
 
 function run(
   id: string,
   env: Record<string, unknown>,
   executions: StoredRun.Execution[]
 ): StoredRun.Run {
-  return {
+  return storedRun({
     id,
     name: `otter-${id}`,
     notebookPath: NOTEBOOK,
-    status: 'finished',
-    reason: 'kernel-start',
-    startedAt: 0,
-    endedAt: 1,
-    updatedAt: 1,
-    session: null,
     env,
-    seq: 1,
-    params: {},
-    tags: {},
-    note: null,
     executions,
-    inherited: [],
-    unknownInherited: [],
-    files: [],
-    metrics: [],
     snapshots: [0]
-  };
+  });
 }
 
 describe('ProvenanceView', () => {

@@ -9,29 +9,7 @@ import {
 } from '../reproduce/plan';
 import { DEFAULT_TOLERANCE, toleranceOf } from '../reproduce/tolerance';
 import type { StoredRun } from '../store/reader';
-
-/**
- * A recorded execution of `source` as execution `exec` of its session.
- */
-function execution(
-  exec: number,
-  cellId: string | null,
-  source: string
-): StoredRun.Execution {
-  return {
-    exec,
-    cellId,
-    executionCount: exec,
-    source,
-    startedAt: 0,
-    endedAt: 1,
-    duration: 1,
-    outcome: 'ok',
-    error: null,
-    outputs: null,
-    run: 'run-1'
-  };
-}
+import { storedExecution as execution } from './stored-runs';
 
 /**
  * An IOPub message of the given type and content.

@@ -1,4 +1,5 @@
 import type { StoredRun } from '../store/reader';
+import { storedParams, storedRun } from './stored-runs';
 import { onlySeedsDiffer, seedOnlyDifference } from '../compare/seeds';
 import { DEFAULT_TOLERANCE } from '../reproduce/tolerance';
 import { isClose, reproductionVerdict } from '../reproduce/verdict';
@@ -31,33 +32,7 @@ function run(
   params: Record<string, number | string | boolean | null>,
   metrics: StoredRun.Metric[]
 ): StoredRun.Run {
-  return {
-    id: 'run-1',
-    name: 'run 1',
-    notebookPath: 'nb.ipynb',
-    status: 'finished',
-    reason: 'kernel-start',
-    startedAt: 0,
-    endedAt: 1,
-    updatedAt: 1,
-    session: null,
-    env: null,
-    seq: 1,
-    params: Object.fromEntries(
-      Object.entries(params).map(([name, value]) => [
-        name,
-        { value, source: 'assignment', detail: null, exec: 1, time: 0 }
-      ])
-    ),
-    tags: {},
-    note: null,
-    executions: [],
-    inherited: [],
-    unknownInherited: [],
-    files: [],
-    metrics,
-    snapshots: []
-  };
+  return storedRun({ params: storedParams(params), metrics });
 }
 
 describe('reproduction verdicts', () => {
