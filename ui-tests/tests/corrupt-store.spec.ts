@@ -4,21 +4,14 @@
  * a newer version, say). The broken run is one problem line with its file
  * and reason; the good run is still listed and opens.
  */
-import * as path from 'path';
-import {
-  expect,
-  serverKernelsTest as test,
-  waitForIdleKernel
-} from './fixtures';
+import { expect, serverKernelsTest as test } from './fixtures';
+import { recordFinishedRun } from './recorded';
 import {
   notebookFolder,
   readStoreFile,
-  runRows,
   waitForQuietStore,
   writeStoreFile
 } from './store-files';
-
-const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -33,31 +26,7 @@ test.describe('Corrupt store', () => {
     tmpPath
   }) => {
     const notebookPath = `${tmpPath}/sys-version.ipynb`;
-    await page.contents.uploadFile(
-      path.join(NOTEBOOKS, 'sys-version.ipynb'),
-      notebookPath
-    );
-    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
-    await waitForIdleKernel(page);
-    await page.notebook.run();
-    await expect
-      .poll(async () => (await runRows(request, notebookPath)).length, {
-        timeout: 30000
-      })
-      .toBe(1);
-    // Shutting the kernel down ends the run: nothing writes to this
-    // notebook's store once its end is stored.
-    await page.evaluate(async () => {
-      await (
-        window.jupyterapp.shell.currentWidget as any
-      ).sessionContext.shutdown();
-    });
-    await expect
-      .poll(async () => (await runRows(request, notebookPath))[0]?.status, {
-        timeout: 30000
-      })
-      .toBe('finished');
-    await page.notebook.close(true);
+    await recordFinishedRun(page, request, notebookPath);
     await waitForQuietStore(request, notebookPath);
 
     // A second run, newer, whose row no reader of this version can use.

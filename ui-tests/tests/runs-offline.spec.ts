@@ -3,16 +3,9 @@
  * showing the runs this browser last read (IndexedDB), says that it is
  * offline, and goes back to normal once the server answers again.
  */
-import * as path from 'path';
 import type { Route } from '@playwright/test';
-import {
-  expect,
-  serverKernelsTest as test,
-  waitForIdleKernel
-} from './fixtures';
-import { runRows } from './store-files';
-
-const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+import { expect, serverKernelsTest as test } from './fixtures';
+import { recordFinishedRun } from './recorded';
 
 /**
  * How long the store trusts a folder listing (LISTING_TTL_MS in
@@ -31,32 +24,9 @@ test.describe('Runs panel offline', () => {
     allowConsoleMessages
   }) => {
     const notebookPath = `${tmpPath}/sys-version.ipynb`;
-    await page.contents.uploadFile(
-      path.join(NOTEBOOKS, 'sys-version.ipynb'),
-      notebookPath
-    );
-    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
-    await waitForIdleKernel(page);
-    await page.notebook.run();
-    await expect
-      .poll(async () => (await runRows(request, notebookPath)).length, {
-        timeout: 30000
-      })
-      .toBe(1);
-    // Shutting the kernel down ends the run; once its end is stored and the
-    // notebook closed, nothing writes to the store while the server is away.
-    await page.evaluate(async () => {
-      await (
-        window.jupyterapp.shell.currentWidget as any
-      ).sessionContext.shutdown();
-    });
-    await expect
-      .poll(async () => (await runRows(request, notebookPath))[0]?.status, {
-        timeout: 30000
-      })
-      .toBe('finished');
-    const [{ id: runId }] = await runRows(request, notebookPath);
-    await page.notebook.close(true);
+    // Once its end is stored and the notebook closed, nothing writes to the
+    // store while the server is away.
+    const { id: runId } = await recordFinishedRun(page, request, notebookPath);
 
     await page.evaluate(async () => {
       await window.jupyterapp.commands.execute('jupyterlab-runs:show-panel');
