@@ -1470,6 +1470,33 @@ describe('RunStore', () => {
     });
   });
 
+  describe('#readRun() after the user changed a run', () => {
+    it('should give the run as the list shows it: renamed, noted, tagged; deleted runs gone', async () => {
+      const { store } = await recorded(kernel => [
+        kernel.session_(),
+        kernel.runStart('run-1', { seed: 69 }),
+        kernel.tag('run-1', 'model', 'ridge'),
+        kernel.runEnd('run-1'),
+        kernel.runStart('run-2'),
+        kernel.runEnd('run-2')
+      ]);
+      await store.updateRun(NOTEBOOK, 'run-1', {
+        name: 'baseline',
+        note: 'lr too high',
+        tags: { model: null, stage: 'prod' }
+      });
+      await store.deleteRun(NOTEBOOK, 'run-2');
+
+      expect(await readRun(store, 'run-1')).toMatchObject({
+        name: 'baseline',
+        note: 'lr too high',
+        tags: { stage: 'prod' }
+      });
+      expect((await readRun(store, 'run-1')).tags).not.toHaveProperty('model');
+      expect((await store.readRun(NOTEBOOK, 'run-2')).value).toBeNull();
+    });
+  });
+
   describe('#updateRun()', () => {
     /**
      * A store that recorded two finished runs and a running one, listed.

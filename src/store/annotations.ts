@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Runs } from '../tokens';
+import type { StoredRun } from './reader';
 import { codePoints, recordOf, StoreFormat } from './format';
 
 /**
@@ -182,26 +183,58 @@ export function annotateSummary(
   if (entry.deleted !== undefined) {
     return null;
   }
-  let tags = summary.tags;
-  if (entry.tags) {
-    const merged = new Map(Object.entries(summary.tags));
-    for (const [key, tag] of Object.entries(entry.tags)) {
-      if (tag.value === null) {
-        merged.delete(key);
-      } else {
-        merged.set(key, tag.value);
-      }
-    }
-    tags = recordOf(merged);
-  }
   return {
     ...summary,
     name: entry.name?.value ?? summary.name,
     note: entry.note ? entry.note.value : summary.note,
-    tags,
+    tags: annotatedTags(summary.tags, entry),
     pinned: entry.pinned?.value ?? summary.pinned,
     archived: entry.archived?.value ?? summary.archived
   };
+}
+
+/**
+ * A whole run as the user sees it: renamed, noted and tagged by its
+ * annotation (a user's note takes the place of the one the kernel wrote);
+ * null when the user deleted it.
+ */
+export function annotateRun(
+  run: StoredRun.Run,
+  entry: StoreFormat.RunAnnotation | undefined
+): StoredRun.Run | null {
+  if (!entry) {
+    return run;
+  }
+  if (entry.deleted !== undefined) {
+    return null;
+  }
+  return {
+    ...run,
+    name: entry.name?.value ?? run.name,
+    note: entry.note ? entry.note.value : run.note,
+    tags: annotatedTags(run.tags, entry)
+  };
+}
+
+/**
+ * Tags with the user's changes laid over: set, changed or removed (null).
+ */
+function annotatedTags(
+  tags: Readonly<Record<string, string>>,
+  entry: StoreFormat.RunAnnotation
+): Readonly<Record<string, string>> {
+  if (!entry.tags) {
+    return tags;
+  }
+  const merged = new Map(Object.entries(tags));
+  for (const [key, tag] of Object.entries(entry.tags)) {
+    if (tag.value === null) {
+      merged.delete(key);
+    } else {
+      merged.set(key, tag.value);
+    }
+  }
+  return recordOf(merged);
 }
 
 /**

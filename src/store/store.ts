@@ -9,6 +9,7 @@ import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import type { Annotations } from './annotations';
 import {
   annotateSummary,
+  annotateRun,
   applyChange,
   checkRunChange,
   mergeAnnotations
@@ -399,9 +400,19 @@ export class RunStore implements IRunStore, IDisposable {
     runId: string,
     options?: StoredRun.ReadOptions
   ): Promise<StoredRun.Result<StoredRun.Run | null>> {
-    return this._reading(notebookPath, null, (layout, key) =>
+    const read = await this._reading(notebookPath, null, (layout, key) =>
       this._runs.readRun(layout, key, notebookPath, runId, options)
     );
+    if (!read.value) {
+      return read;
+    }
+    // As the run list shows it: the user's name, note and tags.
+    const notebook = await this._notebook(notebookPath);
+    const annotations = await this._readAnnotations(notebook);
+    return {
+      value: annotateRun(read.value, annotations.runs.get(runId)),
+      problems: [...read.problems, ...annotations.problems]
+    };
   }
 
   /**
