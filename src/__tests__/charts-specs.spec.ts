@@ -335,6 +335,26 @@ describe('charts/parallel', () => {
       }
     });
 
+    it('should cut long axis names to fit, and slant them when there are many', () => {
+      expect(spec.layer[1].encoding.x.axis).toMatchObject({
+        labelAngle: 0,
+        labelLimit: 110
+      });
+      const many = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const runs = RUNS.map(run => ({
+        ...run,
+        params: Object.fromEntries(many.map((name, i) => [name, i]))
+      }));
+      const slanted = json(
+        parallelCoordinatesSpec(runs, many, 'loss', { trans })
+      );
+      expect(slanted.layer[1].encoding.x.axis).toMatchObject({
+        labelAngle: -30,
+        labelAlign: 'left',
+        labelLimit: 110
+      });
+    });
+
     it('should colour lines by the metric and select runs on click', () => {
       const lines = spec.layer[1];
       expect(lines.encoding.color).toMatchObject({

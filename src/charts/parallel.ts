@@ -37,6 +37,18 @@ const MAX_CATEGORY_TICKS = 12;
  * booleans, or numbers mixed with them) is one evenly spaced position per
  * distinct value, in sorted order. Missing values get no position.
  */
+/**
+ * The widest an axis name is drawn, in pixels: longer ones end in "…" (the
+ * tooltip names the axis whole).
+ */
+const AXIS_LABEL_LIMIT = 110;
+
+/**
+ * Past this many axes their names are slanted, as they no longer fit side
+ * by side.
+ */
+const SLANT_AFTER = 5;
+
 export function parallelAxis(
   label: string,
   values: readonly (Runs.Scalar | undefined)[]
@@ -165,7 +177,11 @@ export function parallelCoordinatesSpec(
     title: null,
     axis: {
       orient: 'top' as const,
-      labelAngle: 0,
+      // Parameter names are often long (`train_test_split.random_state`):
+      // cut to fit beside their neighbours, slanted when there are many.
+      labelAngle: axes.length > SLANT_AFTER ? -30 : 0,
+      labelAlign: axes.length > SLANT_AFTER ? ('left' as const) : undefined,
+      labelLimit: AXIS_LABEL_LIMIT,
       domain: false,
       ticks: false
     }
