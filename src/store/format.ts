@@ -621,7 +621,7 @@ function checkHeader(
     return trans.__(
       'is not a "%1" file: its "format" is %2',
       expected,
-      JSON.stringify(format) ?? trans.__('missing')
+      format === undefined ? trans.__('missing') : preview(format, 60)
     );
   }
   if (typeof version !== 'number' || !Number.isInteger(version)) {
@@ -909,13 +909,40 @@ class FieldReader {
     const got =
       this.value === undefined
         ? this.trans.__('missing')
-        : (JSON.stringify(this.value)?.slice(0, 60) ?? String(this.value));
+        : preview(this.value, 60);
     throw new FormatProblem(
       this.where
         ? this.trans.__('"%1" must be %2; got %3', this.where, expected, got)
         : this.trans.__('must be %1; got %2', expected, got)
     );
   }
+}
+
+/**
+ * The start of a value's JSON, at most `room` characters, built without
+ * stringifying the whole value: a value read from a file may be huge or
+ * nested deeper than the stack (10,000 arrays in arrays).
+ */
+function preview(value: unknown, room: number): string {
+  if (value === null || typeof value !== 'object') {
+    return (JSON.stringify(value) ?? String(value)).slice(0, room);
+  }
+  const array = Array.isArray(value);
+  let text = array ? '[' : '{';
+  let first = true;
+  for (const key in value) {
+    if (text.length >= room) {
+      break;
+    }
+    text += first ? '' : ',';
+    text += array ? '' : `${JSON.stringify(key)}:`;
+    text += preview(
+      (value as Record<string, unknown>)[key],
+      room - text.length
+    );
+    first = false;
+  }
+  return `${text}${array ? ']' : '}'}`.slice(0, room);
 }
 
 const STATUSES: readonly Runs.RunStatus[] = [

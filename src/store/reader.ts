@@ -203,7 +203,12 @@ export class RunListReader {
     }
     const segmentRows = await Promise.all(
       head.value.segments.map(ref =>
-        this._readSegment(layout.indexSegment(key, ref.segment), problems)
+        this._readSegment(
+          layout.indexSegment(key, ref.segment),
+          ref.segment,
+          notebookPath,
+          problems
+        )
       )
     );
     const headRows = this.checkRows(headPath, head.value.runs, problems);
@@ -247,6 +252,8 @@ export class RunListReader {
 
   private async _readSegment(
     path: string,
+    segment: number,
+    notebookPath: string,
     problems: string[]
   ): Promise<StoreFormat.IndexRow[]> {
     const parsed = await readStoreFile(
@@ -261,6 +268,17 @@ export class RunListReader {
     }
     if (!parsed.ok) {
       problems.push(this.problem(path, parsed.problem));
+      return [];
+    }
+    const mismatch = misplaced(parsed.value, notebookPath, this._trans);
+    if (mismatch !== null || parsed.value.segment !== segment) {
+      problems.push(
+        this.problem(
+          path,
+          mismatch ??
+            this._trans.__('holds segment %1', String(parsed.value.segment))
+        )
+      );
       return [];
     }
     return this.checkRows(path, parsed.value.runs, problems);
@@ -749,10 +767,13 @@ export class RunReader {
       return null;
     }
     const file = parsed.value;
-    if (file.pack !== name) {
-      context.problems.push(
-        this._rows.problem(path, this._trans.__('holds pack "%1"', file.pack))
-      );
+    const mismatch =
+      misplaced(file, context.notebookPath, this._trans) ??
+      (file.pack !== name
+        ? this._trans.__('holds pack "%1"', file.pack)
+        : null);
+    if (mismatch !== null) {
+      context.problems.push(this._rows.problem(path, mismatch));
       return null;
     }
     const blobs = file.blobs.length;
@@ -829,6 +850,10 @@ export class RunReader {
     if (!parsed.ok) {
       return problem(parsed.problem);
     }
+    const mismatch = misplaced(parsed.value, context.notebookPath, this._trans);
+    if (mismatch !== null) {
+      return problem(mismatch);
+    }
     if (parsed.value.pack !== pack) {
       return problem(this._trans.__('holds pack "%1"', parsed.value.pack));
     }
@@ -876,6 +901,23 @@ export class RunReader {
   private readonly _read: ReadText;
   private readonly _rows: RunListReader;
   private readonly _trans: TranslationBundle;
+}
+
+/**
+ * Why a file of a notebook's folder belongs to another notebook (its
+ * `notebookPath` is another, as when a file was copied there), or null.
+ */
+function misplaced(
+  file: { readonly notebookPath: string },
+  notebookPath: string,
+  trans: TranslationBundle
+): string | null {
+  return file.notebookPath === notebookPath
+    ? null
+    : trans.__(
+        'belongs to the runs of "%1", not of this notebook',
+        file.notebookPath
+      );
 }
 
 /**

@@ -62,7 +62,12 @@ export type NotebookState = {
  * The outcome of applying one event.
  */
 export type Applied =
-  | { readonly kind: 'applied'; readonly urgent: boolean }
+  | {
+      readonly kind: 'applied';
+      readonly urgent: boolean;
+      /** What of the event was left out, when some of it was. */
+      readonly warning?: string;
+    }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'refused'; readonly reason: string };
 
@@ -161,7 +166,10 @@ export function applyEvent(
   if (!Number.isInteger(event.seq) || event.seq < 1) {
     return refused('has no valid "seq"');
   }
-  if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
+  if (
+    typeof event.time !== 'number' ||
+    !Number.isFinite(toMillis(event.time))
+  ) {
     return refused('has no valid "time"');
   }
   if (event.kind === 'session') {
@@ -180,7 +188,10 @@ export function applyEvent(
   if (event.seq <= run.seq) {
     return { kind: 'duplicate' };
   }
-  const problem = applyToRun(run, pack, event, blobs.source ?? null);
+  let warning: string | undefined;
+  const problem = applyToRun(run, pack, event, blobs.source ?? null, left => {
+    warning = left;
+  });
   if (problem !== null) {
     return refused(problem);
   }
@@ -188,7 +199,11 @@ export function applyEvent(
   run.updatedAt = toMillis(event.time);
   run.dirty = true;
   noteSessionSeq(state, run.session, event.seq);
-  return { kind: 'applied', urgent: event.kind === 'run_end' };
+  return {
+    kind: 'applied',
+    urgent: event.kind === 'run_end',
+    ...(warning === undefined ? {} : { warning })
+  };
 }
 
 /**
@@ -432,7 +447,8 @@ function applyToRun(
   run: RunState,
   pack: PackBuilder,
   event: Runs.KernelEvent,
-  source: BlobAddress | null
+  source: BlobAddress | null,
+  leftOut: (warning: string) => void
 ): string | null {
   const time = toMillis(event.time);
   switch (event.kind) {
@@ -448,7 +464,7 @@ function applyToRun(
       return null;
     }
     case 'metric':
-      return applyMetric(run, pack, event);
+      return applyMetric(run, pack, event, leftOut);
     case 'tag':
       if (typeof event.key !== 'string' || typeof event.value !== 'string') {
         return 'is a "tag" event without a text key and value';
@@ -523,7 +539,8 @@ function applyExecution(
 function applyMetric(
   run: RunState,
   pack: PackBuilder,
-  event: Runs.KernelEvent
+  event: Runs.KernelEvent,
+  leftOut: (warning: string) => void
 ): string | null {
   const { name, points } = event;
   if (typeof name !== 'string' || !Array.isArray(points)) {
@@ -532,9 +549,11 @@ function applyMetric(
   const source = typeof event.source === 'string' ? event.source : 'explicit';
   const block = blockOf(run, pack);
   const key = `${source}\n${name}`;
+  let skipped = 0;
   for (const raw of points) {
     const point = readPoint(raw);
     if (!point) {
+      skipped += 1;
       continue;
     }
     let series = block.metrics.get(key);
@@ -545,6 +564,11 @@ function applyMetric(
     series.points.push(point);
     run.pendingPoints += 1;
     run.metrics[name] = typeof point[0] === 'number' ? point[0] : null;
+  }
+  if (skipped > 0) {
+    leftOut(
+      `holds ${skipped} metric point(s) of "${name}" without a value (a number, "NaN", "Infinity" or "-Infinity") and a time, which were not stored`
+    );
   }
   return null;
 }
@@ -630,13 +654,19 @@ function readPoint(raw: unknown): StoreFormat.MetricPoint | null {
   if (!Array.isArray(raw)) {
     return null;
   }
-  const [value, step, time, exec] = raw;
+  const [logged, step, time, exec] = raw;
+  // A kernel's JSON has no NaN or Infinity, but a caller's objects may:
+  // store them as the format spells them.
+  const value =
+    typeof logged === 'number' && !Number.isFinite(logged)
+      ? (String(logged) as StoreFormat.MetricValue)
+      : logged;
   const valid =
-    (typeof value === 'number' && Number.isFinite(value)) ||
+    typeof value === 'number' ||
     value === 'NaN' ||
     value === 'Infinity' ||
     value === '-Infinity';
-  if (!valid || typeof time !== 'number' || !Number.isFinite(time)) {
+  if (!valid || typeof time !== 'number' || !Number.isFinite(toMillis(time))) {
     return null;
   }
   return [

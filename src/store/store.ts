@@ -920,6 +920,9 @@ export class RunStore implements IRunStore, IDisposable {
       if (applied.kind === 'refused') {
         this._warnEvent(notebook, event, applied.reason);
       } else if (applied.kind === 'applied') {
+        if (applied.warning !== undefined) {
+          this._warnEvent(notebook, event, applied.warning, true);
+        }
         this._schedule(notebook, applied.urgent);
         const run = isValidId(event.run)
           ? notebook.state.runs.get(event.run)
@@ -1471,12 +1474,13 @@ export class RunStore implements IRunStore, IDisposable {
   private _warnEvent(
     notebook: RunStore.INotebook,
     event: Runs.KernelEvent,
-    reason: string
+    reason: string,
+    partly = false
   ): void {
     notebook.warnings += 1;
     if (notebook.warnings <= MAX_EVENT_WARNINGS) {
       console.warn(
-        `jupyterlab-runs: ignored kernel event ${event.seq} (${String(event.kind)}) of "${notebook.path}": it ${reason}.`
+        `jupyterlab-runs: ${partly ? 'stored part of' : 'ignored'} kernel event ${event.seq} (${String(event.kind)}) of "${notebook.path}": it ${reason}.`
       );
     }
   }
