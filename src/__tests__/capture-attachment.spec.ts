@@ -257,6 +257,21 @@ describe('KernelAttachment', () => {
       expect(kernel.executed).toHaveLength(2);
     });
 
+    it('should report as died a kernel the server restarted after it died', async () => {
+      attach();
+      await settle();
+      // The order of @jupyterlab/services' kernel connection on the server's
+      // `restarting` status: `autorestarting` is queued, then `restarting`
+      // is reported at once.
+      void Promise.resolve().then(() => context.setStatus('autorestarting'));
+      context.setStatus('restarting');
+      await settle();
+      context.setStatus('idle');
+      await settle();
+      expect(endings).toEqual(['died']);
+      expect(kernel.executed).toHaveLength(2);
+    });
+
     it('should report a kernel shut down, and not attach it again', async () => {
       attach();
       await settle();
@@ -264,6 +279,34 @@ describe('KernelAttachment', () => {
       await settle();
       expect(endings).toEqual(['closed']);
       expect(kernel.executed).toHaveLength(1);
+    });
+
+    it.each([
+      ['is reported dead', () => context.setStatus('dead')],
+      ['is removed from the session', () => context.changeKernel(null)]
+    ])(
+      'should report as died a kernel that %s while its connection is lost',
+      async (_, end) => {
+        attach();
+        await settle();
+        // The server was killed: the websocket drops, and the restarted
+        // server no longer knows the kernel.
+        context.setConnectionStatus('connecting');
+        end();
+        await settle();
+        expect(endings).toEqual(['died']);
+      }
+    );
+
+    it('should report a kernel shut down after a reconnection as closed', async () => {
+      attach();
+      await settle();
+      context.setConnectionStatus('connecting');
+      context.setConnectionStatus('connected');
+      await settle();
+      context.setStatus('dead');
+      await settle();
+      expect(endings).toEqual(['closed']);
     });
 
     it('should attach a new kernel when the notebook changes kernel', async () => {

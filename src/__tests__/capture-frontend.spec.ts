@@ -620,6 +620,7 @@ describe('NotebookCapture of a kernel that is not Python', () => {
     expect(store.snapshots.map(saved => saved.snapshot.run)).toEqual([RUN_1]);
 
     context.setStatus('restarting');
+    await settle();
     expect(store.ended).toEqual([
       {
         path: 'analysis/echo.ipynb',

@@ -152,6 +152,7 @@ describe('NotebookCapture', () => {
 
     it('should end the run, with a snapshot, when the kernel restarts', async () => {
       context.setStatus('restarting');
+      await settle();
       expect(store.ended).toEqual([
         { path: 'analysis/train.ipynb', run: 'run-1', status: 'finished' }
       ]);
@@ -194,6 +195,7 @@ describe('NotebookCapture', () => {
     it("should leave the run's end and snapshots to the writing tab", async () => {
       await panel.context.save();
       context.setStatus('restarting');
+      await settle();
 
       expect(store.ended).toEqual([]);
       expect(store.snapshots).toEqual([]);

@@ -59,8 +59,9 @@ export class KernelAttachment implements IDisposable {
 
   /**
    * Emitted when the kernel process that was attached ends: `restarted` by
-   * the user, `died` (including an automatic restart after a crash), or
-   * `closed` (shut down, or replaced by another kernel).
+   * the user, `died` (including an automatic restart after a crash, and a
+   * kernel gone while its connection was lost, as when its server was
+   * killed), or `closed` (shut down, or replaced by another kernel).
    */
   get kernelEnded(): ISignal<this, KernelAttachment.Ending> {
     return this._kernelEnded;
@@ -201,11 +202,25 @@ export class KernelAttachment implements IDisposable {
   private _onStatusChanged(_: ISessionContext, status: Kernel.Status): void {
     switch (status) {
       case 'restarting':
-        this._end('restarted');
-        this._needsAttach = true;
+        // A restart by the user, unless `autorestarting` follows in the same
+        // turn: a kernel connection told by the server that it restarted the
+        // kernel reports `restarting`, then `autorestarting` in a microtask
+        // it queued first. So decide once the queued microtasks have run.
+        if (!this._restartPending) {
+          this._restartPending = true;
+          void Promise.resolve().then(() => {
+            if (this._restartPending && !this._isDisposed) {
+              this._restartPending = false;
+              this._end('restarted');
+              this._needsAttach = true;
+              this._tryAttach();
+            }
+          });
+        }
         break;
       case 'autorestarting':
         // The server restarts a kernel on its own only after it died.
+        this._restartPending = false;
         this._end('died');
         this._needsAttach = true;
         break;
@@ -243,10 +258,15 @@ export class KernelAttachment implements IDisposable {
    */
   private _end(ending: KernelAttachment.Ending): void {
     const wasAttached = this._attachedKernel !== null;
+    // A kernel that goes away while its connection is lost, and was never
+    // reached again, was not shut down from here: its server was killed or
+    // restarted, and the kernel went with it.
+    const lost = this._wasDisconnected;
+    this._wasDisconnected = false;
     this._detach();
     this._session = null;
     if (wasAttached) {
-      this._kernelEnded.emit(ending);
+      this._kernelEnded.emit(ending === 'closed' && lost ? 'died' : ending);
     }
   }
 
@@ -506,6 +526,7 @@ export class KernelAttachment implements IDisposable {
   private readonly _stateChanged = new Signal<this, KernelAttachment.State>(
     this
   );
+  private _restartPending = false;
   private readonly _store: IRunStore;
   private _wasDisconnected = false;
   private readonly _welcomed = new Signal<
