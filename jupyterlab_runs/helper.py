@@ -161,6 +161,12 @@ def _same_value(a, b):
 _SECRET_WORDS = r"token(?!s|i[sz])|secret|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credential"
 _SECRET_NAME = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
+# Where a token starts: at a word boundary, or right after an escape such as the `\n` of a string's repr
+# (`'a\nghp_...'`), where no word boundary separates the escape's letter from the token.
+_START = r"(?:(?<=\\[nrt])|\b)"
+# An environment-style name that holds a secret: `STRIPE_KEY`, `VENDOR_KEY` (upper case; `sort_key` is code).
+_SECRET_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*_KEY$")
+
 # (what it finds, pattern, replacement), applied in this order.
 REDACTION_PATTERNS = [
     (
@@ -170,26 +176,33 @@ REDACTION_PATTERNS = [
     ),
     (
         "password in a URL",
-        re.compile(r"\b([a-z][a-z0-9+.\-]*://[^\s:/@'\"]+:)([^\s@'\"]+)(@)", re.IGNORECASE),
+        re.compile(_START + r"([a-z][a-z0-9+.\-]*://[^\s:/@'\"]+:)([^\s@'\"]+)(@)", re.IGNORECASE),
         r"\1" + REDACTED + r"\3",
     ),
-    ("bearer token", re.compile(r"\b(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*", re.IGNORECASE), r"\1" + REDACTED),
+    ("bearer token", re.compile(_START + r"(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*", re.IGNORECASE), r"\1" + REDACTED),
     (
         "basic auth header",
-        re.compile(r"\b(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*", re.IGNORECASE),
+        re.compile(_START + r"(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*", re.IGNORECASE),
         r"\1" + REDACTED,
     ),
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), REDACTED),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), REDACTED),
-    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}"), REDACTED),
-    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
-    ("OpenAI/Anthropic key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_\-]*"), REDACTED),
-    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}"), REDACTED),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"), REDACTED),
+    ("AWS access key id", re.compile(_START + r"(?:AKIA|ASIA)[A-Z0-9]{16}\b"), REDACTED),
+    ("GitHub token", re.compile(_START + r"(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), REDACTED),
+    ("GitLab token", re.compile(_START + r"glpat-[A-Za-z0-9_\-]{20,}"), REDACTED),
+    ("Slack token", re.compile(_START + r"xox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
+    ("OpenAI/Anthropic key", re.compile(_START + r"sk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_\-]*"), REDACTED),
+    ("Hugging Face token", re.compile(_START + r"hf_[A-Za-z0-9]{30,}"), REDACTED),
+    ("Google API key", re.compile(_START + r"AIza[0-9A-Za-z_\-]{35}"), REDACTED),
     (
         "JSON web token",
-        re.compile(r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"),
+        re.compile(_START + r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"),
         REDACTED,
+    ),
+    # `VENDOR_KEY=...`: environment-style names (upper case) ending in _KEY. Case-sensitive, so that code such as
+    # `sort_key = "name"` keeps its value.
+    (
+        "*_KEY variable",
+        re.compile(_START + r"([A-Z][A-Z0-9_]*_KEY[\"']?\s*[:=]\s*)([\"']?)[^\s\"',;&()\[\]{}<>\\]+"),
+        r"\1\2" + REDACTED,
     ),
 ]
 
@@ -197,7 +210,7 @@ REDACTION_PATTERNS = [
 _SECRET_ASSIGNMENT = re.compile(
     r"(?P<key>[\w.\-]*(?:" + _SECRET_WORDS + r")[\w.\-]*)"
     r"(?P<sep>[\"']?(?:\s*:\s*[A-Za-z_][\w.]*)?\s*(?:==|[:=])\s*)"
-    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;&()\[\]{}<>=][^\s\"',;&()\[\]{}<>]*))",
+    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;&()\[\]{}<>=\\][^\s\"',;&()\[\]{}<>\\]*))",
     re.IGNORECASE,
 )
 # An unquoted value that is code, not a secret: `token = None`, `password = getpass()`, `key = os.environ[...]`.
@@ -217,7 +230,7 @@ def _redact_assignment(match):
 
 def is_secret_name(name):
     """Whether a variable/parameter/environment name looks like it holds a secret (``*token*``, ``*password*``...)."""
-    return bool(_SECRET_NAME.search(str(name)))
+    return bool(_SECRET_NAME.search(str(name)) or _SECRET_ENV_NAME.match(str(name)))
 
 
 def redact_text(text):

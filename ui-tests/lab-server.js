@@ -24,7 +24,11 @@ const CHROMIUM_ARGS = [
 const PLANTED_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  GITLAB_TOKEN: 'glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm'
+  GITLAB_TOKEN: 'glpat-Zx9Yw8Vu7Ts6Rq5Po4Nm',
+  // tests/secrets.spec.ts: a token, a secret and a key named by suffix only.
+  RUNS_PLANTED_DEPLOY_TOKEN: 'tok-runs-Jx4Wq7Zp2Lm9Vd',
+  RUNS_PLANTED_SIGNING_SECRET: 'sec-runs-Hb5Nt8Vr1Qs6Ye',
+  RUNS_PLANTED_VENDOR_KEY: 'key-runs-Gd3Ky6Wz9Xp2Uf'
 };
 // ...and the ones notebooks/secrets.ipynb assigns and prints.
 const PLANTED_SECRETS = [

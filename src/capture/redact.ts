@@ -21,6 +21,15 @@ const SECRET_WORDS =
   'token(?!s|i[sz])|secret|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credential';
 
 /**
+ * Where a token starts: at a word boundary, or right after an escape such as
+ * the `\n` of a string's repr (`'a\nghp_...'`), where no word boundary
+ * separates the escape's letter from the token.
+ */
+function atStart(pattern: RegExp): RegExp {
+  return new RegExp(`(?:(?<=\\\\[nrt])|\\b)${pattern.source}`, pattern.flags);
+}
+
+/**
  * Token-shaped strings, whatever they are called: pattern and replacement,
  * applied in this order.
  *
@@ -35,23 +44,42 @@ const TOKEN_PATTERNS: readonly [RegExp, string][] = [
     `$1${REDACTED}$2`
   ],
   // The password of `scheme://user:password@host`.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@'"]+)(@)/gi, `$1${REDACTED}$3`],
-  [/\b(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`],
-  [/\b(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*/gi, `$1${REDACTED}`],
+  [
+    atStart(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@'"]+)(@)/gi),
+    `$1${REDACTED}$3`
+  ],
+  [atStart(/(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi), `$1${REDACTED}`],
+  [
+    atStart(/(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*/gi),
+    `$1${REDACTED}`
+  ],
   // AWS access key ids.
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
+  [atStart(/(?:AKIA|ASIA)[A-Z0-9]{16}\b/g), REDACTED],
   // GitHub, GitLab and Slack tokens.
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, REDACTED],
-  [/\bglpat-[A-Za-z0-9_-]{20,}/g, REDACTED],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
+  [
+    atStart(/(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g),
+    REDACTED
+  ],
+  [atStart(/glpat-[A-Za-z0-9_-]{20,}/g), REDACTED],
+  [atStart(/xox[abprs]-[A-Za-z0-9-]{10,}/g), REDACTED],
   // OpenAI and Anthropic keys, Hugging Face tokens, Google API keys.
-  [/\bsk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_-]*/g, REDACTED],
-  [/\bhf_[A-Za-z0-9]{30,}/g, REDACTED],
-  [/\bAIza[0-9A-Za-z_-]{35}/g, REDACTED],
+  [atStart(/sk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_-]*/g), REDACTED],
+  [atStart(/hf_[A-Za-z0-9]{30,}/g), REDACTED],
+  [atStart(/AIza[0-9A-Za-z_-]{35}/g), REDACTED],
   // JSON web tokens.
   [
-    /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
+    atStart(
+      /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g
+    ),
     REDACTED
+  ],
+  // `VENDOR_KEY=...`: environment-style names (upper case) ending in _KEY.
+  // Case-sensitive, so that code such as `sort_key = "name"` keeps its value.
+  [
+    atStart(
+      /([A-Z][A-Z0-9_]*_KEY["']?\s*[:=]\s*)(["']?)[^\s"',;&()[\]{}<>\\]+/g
+    ),
+    `$1$2${REDACTED}`
   ]
 ];
 
@@ -62,7 +90,7 @@ const TOKEN_PATTERNS: readonly [RegExp, string][] = [
 const SECRET_ASSIGNMENT = new RegExp(
   `(?<key>[\\w.\\-]*(?:${SECRET_WORDS})[\\w.\\-]*)` +
     `(?<sep>["']?(?:\\s*:\\s*[A-Za-z_][\\w.]*)?\\s*(?:==|[:=])\\s*)` +
-    `(?:"(?<dq>[^"\\n]+)"|'(?<sq>[^'\\n]+)'|(?<bare>[^\\s"',;&()\\[\\]{}<>=][^\\s"',;&()\\[\\]{}<>]*))`,
+    `(?:"(?<dq>[^"\\n]+)"|'(?<sq>[^'\\n]+)'|(?<bare>[^\\s"',;&()\\[\\]{}<>=\\\\][^\\s"',;&()\\[\\]{}<>\\\\]*))`,
   'gi'
 );
 
