@@ -2,6 +2,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
+import { RunsFollower } from '../store/follow';
 import type { StoredRun } from '../store/reader';
 import type { IRunStore } from '../tokens';
 
@@ -14,8 +15,12 @@ export class RunDetailModel implements IDisposable {
     this.notebookPath = options.notebookPath;
     this.runId = options.runId;
     this._store = options.store;
-    this._delay = options.refreshDelay ?? REFRESH_DELAY_MS;
-    this._store.runsChanged.connect(this._onRunsChanged, this);
+    this._follower = new RunsFollower({
+      store: options.store,
+      notebookPath: options.notebookPath,
+      delay: options.refreshDelay ?? REFRESH_DELAY_MS,
+      readOnChange: () => () => this._read()
+    });
   }
 
   readonly notebookPath: string;
@@ -43,18 +48,7 @@ export class RunDetailModel implements IDisposable {
    * Read the run again. Calls made while a read runs share the next read.
    */
   refresh(): Promise<void> {
-    if (this._reading) {
-      this._again = true;
-      return this._reading;
-    }
-    this._reading = this._read().finally(() => {
-      this._reading = null;
-      if (this._again && !this._isDisposed) {
-        this._again = false;
-        void this.refresh();
-      }
-    });
-    return this._reading;
+    return this._follower.schedule(() => this._read());
   }
 
   dispose(): void {
@@ -62,7 +56,7 @@ export class RunDetailModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    window.clearTimeout(this._timer);
+    this._follower.dispose();
     Signal.clearData(this);
   }
 
@@ -85,22 +79,10 @@ export class RunDetailModel implements IDisposable {
     }
   }
 
-  private _onRunsChanged(_: IRunStore, notebookPath: string): void {
-    if (notebookPath !== this.notebookPath || this._isDisposed) {
-      return;
-    }
-    // A running run changes every few seconds: one read per burst of writes.
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(() => void this.refresh(), this._delay);
-  }
-
   private readonly _store: IRunStore;
-  private readonly _delay: number;
+  private readonly _follower: RunsFollower;
   private readonly _stateChanged = new Signal<this, RunDetailModel.State>(this);
   private _state: RunDetailModel.State = { kind: 'loading' };
-  private _reading: Promise<void> | null = null;
-  private _again = false;
-  private _timer = 0;
   private _isDisposed = false;
 }
 

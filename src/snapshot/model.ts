@@ -3,6 +3,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
+import { RunsFollower } from '../store/follow';
 import type { IRunStore, Runs } from '../tokens';
 import { toNotebookContent } from './nbformat';
 import type { SnapshotService } from './service';
@@ -19,9 +20,19 @@ export class SnapshotModel implements IDisposable {
     this.notebookPath = options.notebookPath;
     this.runId = options.runId;
     this._service = options.service;
-    this._store = options.store;
-    this._delay = options.refreshDelay ?? REFRESH_DELAY_MS;
-    this._store.runsChanged.connect(this._onRunsChanged, this);
+    this._follower = new RunsFollower({
+      store: options.store,
+      notebookPath: options.notebookPath,
+      delay: options.refreshDelay ?? REFRESH_DELAY_MS,
+      // Once the run has ended its snapshot stays: only its name and tags
+      // may still change (the user renames it).
+      readOnChange: () => {
+        const state = this._state;
+        const settled =
+          state.kind === 'ready' && state.run.status !== 'running';
+        return settled ? () => this._readRun() : () => this._read();
+      }
+    });
   }
 
   readonly notebookPath: string;
@@ -64,7 +75,7 @@ export class SnapshotModel implements IDisposable {
    * the next read.
    */
   refresh(): Promise<void> {
-    return this._schedule(() => this._read());
+    return this._follower.schedule(() => this._read());
   }
 
   /**
@@ -96,28 +107,8 @@ export class SnapshotModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    window.clearTimeout(this._timer);
-    this._store.runsChanged.disconnect(this._onRunsChanged, this);
+    this._follower.dispose();
     Signal.clearData(this);
-  }
-
-  /**
-   * Run `read` once the read going on (if any) ended.
-   */
-  private _schedule(read: () => Promise<void>): Promise<void> {
-    if (this._reading) {
-      this._next = read;
-      return this._reading;
-    }
-    this._reading = read().finally(() => {
-      this._reading = null;
-      const next = this._next;
-      this._next = null;
-      if (next && !this._isDisposed) {
-        void this._schedule(next);
-      }
-    });
-    return this._reading;
   }
 
   private async _read(): Promise<void> {
@@ -193,30 +184,12 @@ export class SnapshotModel implements IDisposable {
     }
   }
 
-  private _onRunsChanged(_: IRunStore, notebookPath: string): void {
-    if (notebookPath !== this.notebookPath || this._isDisposed) {
-      return;
-    }
-    // A running run's notebook is written every few seconds: one read per
-    // burst of writes.
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(() => {
-      const state = this._state;
-      const settled = state.kind === 'ready' && state.run.status !== 'running';
-      void this._schedule(() => (settled ? this._readRun() : this._read()));
-    }, this._delay);
-  }
-
   private readonly _service: SnapshotService;
-  private readonly _store: IRunStore;
-  private readonly _delay: number;
+  private readonly _follower: RunsFollower;
   private readonly _stateChanged = new Signal<this, SnapshotModel.State>(this);
   private readonly _savingChanged = new Signal<this, boolean>(this);
   private _state: SnapshotModel.State = { kind: 'loading' };
   private _saving = false;
-  private _reading: Promise<void> | null = null;
-  private _next: (() => Promise<void>) | null = null;
-  private _timer = 0;
   private _isDisposed = false;
 }
 

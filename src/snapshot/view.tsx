@@ -320,46 +320,21 @@ function RunBanner(props: BannerProps): React.ReactElement {
           {trans.__('Read-only snapshot')}
         </span>
         <div className="jp-RunSnapshot-actions">
-          {actions.openRun && (
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-reject"
-              onClick={actions.openRun}
-            >
-              {trans.__('Open Run')}
-            </button>
-          )}
-          {actions.asExecuted && (
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-reject"
-              onClick={actions.asExecuted}
-            >
-              {trans.__('As Executed')}
-            </button>
-          )}
-          {actions.rerun && (
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-reject"
-              onClick={actions.rerun}
-            >
-              {trans.__('Re-run')}
-            </button>
-          )}
-          {actions.restore && (
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-warn"
-              disabled={snapshotTime === null}
-              title={trans.__(
-                "Replace the notebook's cells with these; the notebook as it is is kept as a restore point"
-              )}
-              onClick={actions.restore}
-            >
-              {trans.__('Restore into Notebook')}
-            </button>
-          )}
+          <ActionButton action={actions.openRun} label={trans.__('Open Run')} />
+          <ActionButton
+            action={actions.asExecuted}
+            label={trans.__('As Executed')}
+          />
+          <ActionButton action={actions.rerun} label={trans.__('Re-run')} />
+          <ActionButton
+            action={actions.restore}
+            label={trans.__('Restore into Notebook')}
+            kind="warn"
+            disabled={snapshotTime === null}
+            title={trans.__(
+              "Replace the notebook's cells with these; the notebook as it is is kept as a restore point"
+            )}
+          />
           <button
             type="button"
             className="jp-mod-styled jp-mod-accept"
@@ -401,6 +376,33 @@ function RunBanner(props: BannerProps): React.ReactElement {
       )}
       {props.children}
     </header>
+  );
+}
+
+/**
+ * A banner button for an action other plugins give; nothing when absent.
+ */
+function ActionButton(props: {
+  action: (() => void) | undefined;
+  label: string;
+  kind?: 'reject' | 'warn';
+  disabled?: boolean;
+  title?: string;
+}): React.ReactElement | null {
+  const { action, label, kind = 'reject', disabled, title } = props;
+  if (!action) {
+    return null;
+  }
+  return (
+    <button
+      type="button"
+      className={`jp-mod-styled jp-mod-${kind}`}
+      disabled={disabled}
+      title={title}
+      onClick={action}
+    >
+      {label}
+    </button>
   );
 }
 
