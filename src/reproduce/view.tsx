@@ -241,7 +241,7 @@ function MetricTable(props: {
     return <p>{trans.__('Neither run logged a metric.')}</p>;
   }
   return (
-    <table className="jp-RunsRerun-table">
+    <table className="jp-RunsCompare-table jp-RunsRerun-table">
       <thead>
         <tr>
           <th scope="col">{trans.__('Metric')}</th>
@@ -280,7 +280,7 @@ function ParamTable(props: {
     return <p>{trans.__('Neither run recorded a parameter.')}</p>;
   }
   return (
-    <table className="jp-RunsRerun-table">
+    <table className="jp-RunsCompare-table jp-RunsRerun-table">
       <thead>
         <tr>
           <th scope="col">{trans.__('Parameter')}</th>
