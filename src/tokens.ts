@@ -170,6 +170,30 @@ export namespace Runs {
      */
     readonly offline?: string;
   };
+
+  /**
+   * Whether what the store records reaches the store folder.
+   */
+  export type StoreHealth = {
+    /**
+     * `saving`: writes land. `offline`: the server cannot be reached; writes
+     * wait in this browser. `refused`: the server answers writes with an
+     * error (a read-only folder, a full disk); saving is paused, writes wait
+     * in this browser and are tried again.
+     */
+    readonly writes: 'saving' | 'offline' | 'refused';
+    /** Why writes do not land, in the server's or the browser's words. */
+    readonly reason: string | null;
+    /** The store file whose write was refused, for `refused`. */
+    readonly path: string | null;
+    /** Since when writes do not land (ms since the epoch). */
+    readonly since: number | null;
+    /**
+     * Why writes waiting for the server would not survive a reload (the
+     * browser's IndexedDB is unavailable or full), or null.
+     */
+    readonly localProblem: string | null;
+  };
 }
 
 /**
@@ -280,6 +304,22 @@ export interface IRunStore {
    * Emitted with the notebook path whenever that notebook's runs changed.
    */
   readonly runsChanged: ISignal<IRunStore, string>;
+
+  /**
+   * Whether writes reach the store folder now.
+   */
+  readonly health: Runs.StoreHealth;
+
+  /**
+   * Emitted when `health` changed.
+   */
+  readonly healthChanged: ISignal<IRunStore, Runs.StoreHealth>;
+
+  /**
+   * Try the writes waiting for the server now, instead of after the
+   * current wait between attempts.
+   */
+  retryNow(): void;
 }
 
 /**

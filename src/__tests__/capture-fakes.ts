@@ -12,6 +12,22 @@ import type { IRunStore, Runs } from '../tokens';
  */
 export class FakeRunStore implements IRunStore {
   readonly runsChanged: Signal<IRunStore, string> = new Signal(this);
+  readonly healthChanged: Signal<IRunStore, Runs.StoreHealth> = new Signal(
+    this
+  );
+  health: Runs.StoreHealth = {
+    writes: 'saving',
+    reason: null,
+    path: null,
+    since: null,
+    localProblem: null
+  };
+  /** How many times `retryNow()` was called. */
+  retries = 0;
+
+  retryNow(): void {
+    this.retries += 1;
+  }
 
   readonly events: { path: string; events: Runs.KernelEvent[] }[] = [];
   readonly outputs: { path: string; outputs: Runs.ExecutionOutputs }[] = [];

@@ -956,7 +956,8 @@ describe('WriteQueue', () => {
         },
         local,
         onLanded: () => undefined,
-        onOutage: () => undefined
+        onProblem: () => undefined,
+        onLocalProblem: () => undefined
       });
       const write = (file: string, text: string, once = false) => ({
         folder: 's',

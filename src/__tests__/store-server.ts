@@ -239,6 +239,12 @@ export class FakeJupyterServer {
   down = false;
 
   /**
+   * Whether writes are refused as jupyter_server refuses them in a
+   * read-only folder: 403 "Permission denied: <path>".
+   */
+  readOnly = false;
+
+  /**
    * How many of the next requests answer 503.
    */
   failNext = 0;
@@ -276,6 +282,8 @@ export class FakeJupyterServer {
       response = reply(503, { message: 'Service Unavailable' });
     } else if (request.method === 'GET') {
       response = this._get(path, url.searchParams);
+    } else if (request.method === 'PUT' && this.readOnly) {
+      response = reply(403, { message: `Permission denied: ${path}` });
     } else if (request.method === 'PUT') {
       const body = JSON.parse(await request.text());
       if (this.tearNext > 0 && body.format === 'base64') {

@@ -2012,7 +2012,9 @@ describe('RunStore', () => {
       const store = storeUnderTest();
       const kernel = new KernelEvents();
       const problems: (string | null)[] = [];
-      store.serverProblem.connect((_, message) => problems.push(message));
+      store.healthChanged.connect((_, health) =>
+        problems.push(health.writes === 'saving' ? null : health.writes)
+      );
       server.down = true;
       store.addEvents(NOTEBOOK, [kernel.session_()]);
       await new Promise(resolve => setTimeout(resolve, 50));
@@ -2024,14 +2026,98 @@ describe('RunStore', () => {
       server.down = false;
       await store.flush();
 
-      expect(problems).toEqual([
-        expect.stringContaining('the Jupyter server cannot be reached'),
-        null
-      ]);
+      expect(problems).toEqual(['offline', null]);
       const runsWarnings = warn.mock.calls.filter(([message]) =>
         String(message).includes('cannot be reached')
       );
       expect(runsWarnings).toHaveLength(1);
+      expect((await store.listRuns(NOTEBOOK)).runs).toMatchObject([
+        { id: 'run-1', status: 'finished' }
+      ]);
+    });
+
+    it('should pause saving while the server refuses writes, say which file and why, and save everything once it can', async () => {
+      const store = storeUnderTest();
+      const kernel = new KernelEvents();
+      await record(store, [
+        kernel.session_(),
+        kernel.runStart('run-1'),
+        kernel.metric('run-1', 'loss', [3, 2]),
+        kernel.runEnd('run-1')
+      ]);
+      const before = new Map(
+        [...server.entries].map(([path, entry]) => [
+          path,
+          entry.type === 'file' ? entry.bytes.toString('base64') : 'folder'
+        ])
+      );
+      const healths: Runs.StoreHealth[] = [];
+      store.healthChanged.connect((_, health) => healths.push(health));
+
+      server.readOnly = true;
+      store.addEvents(NOTEBOOK, [
+        kernel.runStart('run-2'),
+        kernel.metric('run-2', 'loss', [1, 0.5, 0.25]),
+        kernel.runEnd('run-2')
+      ]);
+      await signalToPromise(store.healthChanged);
+      const refused = store.health;
+      expect(refused.reason).toMatch(/^Permission denied: jupyter-runs\//);
+      expect(refused.path).toMatch(/^jupyter-runs\/notebooks\//);
+      expect(refused.since).toEqual(expect.any(Number));
+      // Nothing recorded before was touched.
+      for (const [path, bytes] of before) {
+        const entry = server.entries.get(path)!;
+        expect(
+          entry.type === 'file' ? entry.bytes.toString('base64') : 'folder'
+        ).toBe(bytes);
+      }
+
+      server.readOnly = false;
+      store.retryNow();
+      await store.flush();
+      expect(store.health.writes).toBe('saving');
+      expect(healths.map(health => health.writes)).toEqual([
+        'refused',
+        'saving'
+      ]);
+      const runs = (await store.listRuns(NOTEBOOK)).runs;
+      expect(runs.map(run => [run.id, run.status])).toEqual([
+        ['run-2', 'finished'],
+        ['run-1', 'finished']
+      ]);
+      const run2 = (await store.readRun(NOTEBOOK, 'run-2')).value!;
+      expect(run2.metrics[0].points.map(point => point[0])).toEqual([
+        1, 0.5, 0.25
+      ]);
+    });
+
+    it('should say once that the browser store fails, and still save to the server', async () => {
+      const full = new MemoryLocalStore();
+      full.appendPending = async () => {
+        throw new DOMException(
+          'The quota has been exceeded.',
+          'QuotaExceededError'
+        );
+      };
+      const store = storeUnderTest(full);
+      const kernel = new KernelEvents();
+      const problems: (string | null)[] = [];
+      store.healthChanged.connect((_, health) =>
+        problems.push(health.localProblem)
+      );
+      await record(store, [kernel.session_(), kernel.runStart('run-1')]);
+      await record(store, [
+        kernel.metric('run-1', 'loss', [1, 2]),
+        kernel.runEnd('run-1')
+      ]);
+
+      expect(problems).toEqual(['The quota has been exceeded.']);
+      expect(
+        warn.mock.calls.filter(([message]) =>
+          String(message).includes('IndexedDB')
+        )
+      ).toHaveLength(1);
       expect((await store.listRuns(NOTEBOOK)).runs).toMatchObject([
         { id: 'run-1', status: 'finished' }
       ]);

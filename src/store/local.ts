@@ -104,23 +104,21 @@ export class MemoryLocalStore implements ILocalStore {
 
 /**
  * Open the browser's local store: IndexedDB when it works, otherwise the
- * in-memory one, with a console warning saying what is lost.
+ * in-memory one, telling `onProblem` why (pending writes then do not
+ * survive a reload).
  */
-export async function openLocalStore(): Promise<ILocalStore> {
-  if (typeof indexedDB === 'undefined') {
-    console.warn(
-      'jupyterlab-runs: this browser has no IndexedDB; writes waiting for the server will not survive a reload.'
-    );
+export async function openLocalStore(
+  onProblem: (reason: unknown) => void
+): Promise<ILocalStore> {
+  if (typeof indexedDB === 'undefined' || indexedDB === null) {
+    onProblem(new Error('this browser has no IndexedDB'));
     return new MemoryLocalStore();
   }
   try {
     const { IdbLocalStore } = await import('./idb');
     return await IdbLocalStore.open();
   } catch (reason) {
-    console.warn(
-      'jupyterlab-runs: IndexedDB cannot be opened (private window?); writes waiting for the server will not survive a reload.',
-      reason
-    );
+    onProblem(reason);
     return new MemoryLocalStore();
   }
 }

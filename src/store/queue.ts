@@ -22,6 +22,24 @@ export function defaultRetryDelay(attempt: number): number {
 }
 
 /**
+ * A wait of `ms` milliseconds that `wake()` ends early.
+ */
+export function wakeableDelay(ms: number): {
+  done: Promise<void>;
+  wake: () => void;
+} {
+  let wake = (): void => undefined;
+  const done = new Promise<void>(resolve => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
+/**
  * An ordered queue of file writes to the server.
  *
  * - Writes land in the order they were added; a write that fails is retried
@@ -39,7 +57,8 @@ export class WriteQueue {
     this._local = options.local;
     this._retryDelay = options.retryDelay ?? defaultRetryDelay;
     this._onLanded = options.onLanded;
-    this._onOutage = options.onOutage;
+    this._onProblem = options.onProblem;
+    this._onLocalProblem = options.onLocalProblem;
   }
 
   /**
@@ -120,6 +139,13 @@ export class WriteQueue {
   }
 
   /**
+   * End the wait before the next attempt of a failing write: try it now.
+   */
+  retryNow(): void {
+    this._wake?.();
+  }
+
+  /**
    * Stop retrying; writes still waiting stay in the local store's log.
    */
   dispose(): void {
@@ -159,12 +185,9 @@ export class WriteQueue {
    */
   private _log<T>(operation: () => Promise<T>): Promise<T | null> {
     const result = this._logChain.then(operation).catch(reason => {
-      if (!this._logWarned) {
-        this._logWarned = true;
-        console.warn(
-          'jupyterlab-runs: the browser store for pending writes failed; writes still go to the server but may not survive a reload.',
-          reason
-        );
+      if (!this._logFailed) {
+        this._logFailed = true;
+        this._onLocalProblem(reason);
       }
       return null;
     });
@@ -195,7 +218,7 @@ export class WriteQueue {
     while (this._items.length > 0 && !this._disposed) {
       const step = this._nextStep();
       step.forEach(item => (item.inFlight = true));
-      await this._withRetry(() => this._send(step));
+      await this._withRetry(step, () => this._send(step));
       this._items = this._items.filter(item => !step.includes(item));
       for (const item of step) {
         if (this._latest.get(item.write.path) === item) {
@@ -243,25 +266,28 @@ export class WriteQueue {
   }
 
   /**
-   * Retry an operation until it succeeds, telling about the outage once.
+   * Retry sending a step until it succeeds, telling about each failure and
+   * about the first success after failures.
    */
-  private async _withRetry(operation: () => Promise<void>): Promise<void> {
+  private async _withRetry(
+    step: readonly WriteQueue.IItem[],
+    operation: () => Promise<void>
+  ): Promise<void> {
     for (let attempt = 0; !this._disposed; attempt++) {
       try {
         await operation();
-        if (this._outage) {
-          this._outage = false;
-          this._onOutage(null);
+        if (this._failing) {
+          this._failing = false;
+          this._onProblem(null, null);
         }
         return;
       } catch (reason) {
-        if (!this._outage) {
-          this._outage = true;
-          this._onOutage(reason);
-        }
-        await new Promise(resolve =>
-          setTimeout(resolve, this._retryDelay(attempt))
-        );
+        this._failing = true;
+        this._onProblem(reason, step[0]?.write.path ?? null);
+        const wait = wakeableDelay(this._retryDelay(attempt));
+        this._wake = wait.wake;
+        await wait.done;
+        this._wake = null;
       }
     }
   }
@@ -272,13 +298,15 @@ export class WriteQueue {
   private _items: WriteQueue.IItem[] = [];
   private readonly _latest = new Map<string, WriteQueue.IItem>();
   private readonly _local: ILocalStore;
+  private _failing = false;
   private _logChain: Promise<unknown> = Promise.resolve();
-  private _logWarned = false;
+  private _logFailed = false;
   private readonly _onLanded: (notebookPath: string) => void;
-  private readonly _onOutage: (reason: unknown) => void;
-  private _outage = false;
+  private readonly _onLocalProblem: (reason: unknown) => void;
+  private readonly _onProblem: (reason: unknown, path: string | null) => void;
   private readonly _retryDelay: (attempt: number) => number;
   private readonly _target: IWriteTarget;
+  private _wake: (() => void) | null = null;
 }
 
 /**
@@ -293,10 +321,15 @@ export namespace WriteQueue {
     /** Called with a notebook path once a write tagged with it landed. */
     onLanded: (notebookPath: string) => void;
     /**
-     * Called with the error when writes start failing, and with null once
-     * they succeed again.
+     * Called with the error and the path of the write that failed at each
+     * failed attempt, and with nulls once writes succeed again.
      */
-    onOutage: (reason: unknown) => void;
+    onProblem: (reason: unknown, path: string | null) => void;
+    /**
+     * Called once, with the error, when the local store first fails: writes
+     * still go to the server but may not survive a reload.
+     */
+    onLocalProblem: (reason: unknown) => void;
   }
 
   /**

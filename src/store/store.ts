@@ -29,7 +29,7 @@ import type { ILocalStore, PendingWrite } from './local';
 import { deferredLocalStore, openLocalStore } from './local';
 import { PackBuilder } from './pack';
 import { isNotebookKey, notebookKey, StoreLayout } from './paths';
-import { defaultRetryDelay, WriteQueue } from './queue';
+import { defaultRetryDelay, wakeableDelay, WriteQueue } from './queue';
 import type { StoredRun } from './reader';
 import { RunListReader, RunReader, rowFromBlocks } from './reader';
 import type { EventBlobs, NotebookState, RunState } from './reducer';
@@ -48,7 +48,7 @@ import { mergeRows, sealOldRows, summaryOfRow } from './rows';
 import type { PackScan } from './scan';
 import { canonicalJSON } from './hash';
 import { digestOf, scanPacks } from './scan';
-import { isServerUnreachable } from './unreachable';
+import { isServerUnreachable, problemText } from './unreachable';
 import { snapshotState } from './snapshot';
 
 /**
@@ -109,14 +109,17 @@ export class RunStore implements IRunStore, IDisposable {
     this._now = options.now ?? Date.now;
     this._drive = new StoreDrive(options.contents);
     this._local = deferredLocalStore(
-      Promise.resolve(options.local ?? openLocalStore())
+      Promise.resolve(
+        options.local ?? openLocalStore(reason => this._onLocalProblem(reason))
+      )
     );
     this._queue = new WriteQueue({
       target: this._drive,
       local: this._local,
       retryDelay: options.retryDelay,
       onLanded: path => this._runsChanged.emit(path),
-      onOutage: reason => this._onOutage(reason)
+      onProblem: (reason, path) => this._onWriteProblem(reason, path),
+      onLocalProblem: reason => this._onLocalProblem(reason)
     });
     this._layout = new StoreLayout(this._settings.config.storeFolder);
     const read = (path: string): Promise<string | null> => this._read(path);
@@ -134,12 +137,17 @@ export class RunStore implements IRunStore, IDisposable {
     return this._runsChanged;
   }
 
-  /**
-   * Emitted with a message when writes start failing because the server
-   * cannot be reached, and with null once they land again.
-   */
-  get serverProblem(): ISignal<this, string | null> {
-    return this._serverProblem;
+  get health(): Runs.StoreHealth {
+    return this._health;
+  }
+
+  get healthChanged(): ISignal<this, Runs.StoreHealth> {
+    return this._healthChanged;
+  }
+
+  retryNow(): void {
+    this._queue.retryNow();
+    this._wakeRetry?.();
   }
 
   get isDisposed(): boolean {
@@ -1448,16 +1456,19 @@ export class RunStore implements IRunStore, IDisposable {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await operation();
-        this._onOutage(null);
+        this._onWriteProblem(null, null);
         return result;
       } catch (reason) {
         if (this._isDisposed) {
           throw reason;
         }
-        this._onOutage(reason);
-        await new Promise(resolve =>
-          setTimeout(resolve, (this._retryDelay ?? defaultRetryDelay)(attempt))
+        this._onWriteProblem(reason, null);
+        const wait = wakeableDelay(
+          (this._retryDelay ?? defaultRetryDelay)(attempt)
         );
+        this._wakeRetry = wait.wake;
+        await wait.done;
+        this._wakeRetry = null;
       }
     }
   }
@@ -1486,25 +1497,68 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Tell once that the server cannot be reached (`reason`), and once that
-   * it can again (null).
+   * Follow a write (or a read the store depends on) failing with `reason`,
+   * or succeeding again (null): the health changes, and the console is told
+   * once per change of state.
    */
-  private _onOutage(reason: unknown): void {
-    if ((reason !== null) === this._outage) {
-      return;
-    }
-    this._outage = reason !== null;
+  private _onWriteProblem(reason: unknown, path: string | null): void {
     if (reason === null) {
-      console.info('jupyterlab-runs: the server is back; writing runs again.');
-      this._serverProblem.emit(null);
+      if (this._health.writes !== 'saving') {
+        console.info('jupyterlab-runs: runs are saved again.');
+        this._setHealth({
+          writes: 'saving',
+          reason: null,
+          path: null,
+          since: null
+        });
+      }
       return;
     }
-    const message = this._trans.__(
-      'Runs cannot be saved: the Jupyter server cannot be reached (%1). They are kept in this browser and saved when it is back.',
-      reason instanceof Error ? reason.message : String(reason)
+    const writes = isServerUnreachable(reason) ? 'offline' : 'refused';
+    const said = problemText(reason);
+    if (writes === this._health.writes && said === this._health.reason) {
+      return;
+    }
+    const message =
+      writes === 'offline'
+        ? this._trans.__(
+            'Runs cannot be saved: the Jupyter server cannot be reached (%1). They are kept in this browser and saved when it is back.',
+            said
+          )
+        : this._trans.__(
+            'Runs cannot be saved: the server refused to write %1 (%2). Saving is paused; runs are kept in this browser and saved once the store folder can be written.',
+            path ?? this._layout.folder,
+            said
+          );
+    if (writes !== this._health.writes) {
+      console.warn(`jupyterlab-runs: ${message}`);
+    }
+    this._setHealth({
+      writes,
+      reason: said,
+      path: writes === 'refused' ? (path ?? this._health.path) : null,
+      since: this._health.since ?? this._now()
+    });
+  }
+
+  /**
+   * Follow the browser's store failing: writes still go to the server, but
+   * those waiting would not survive a reload. Said once.
+   */
+  private _onLocalProblem(reason: unknown): void {
+    if (this._health.localProblem !== null) {
+      return;
+    }
+    const said = problemText(reason);
+    console.warn(
+      `jupyterlab-runs: the browser's storage (IndexedDB) cannot be used (${said}); runs are written to the server directly, and writes waiting for it will not survive a reload.`
     );
-    console.warn(`jupyterlab-runs: ${message}`);
-    this._serverProblem.emit(message);
+    this._setHealth({ localProblem: said });
+  }
+
+  private _setHealth(change: Partial<Runs.StoreHealth>): void {
+    this._health = { ...this._health, ...change };
+    this._healthChanged.emit(this._health);
   }
 
   private _onSettingsChanged(_: IRunsSettings, config: Runs.Config): void {
@@ -1526,7 +1580,6 @@ export class RunStore implements IRunStore, IDisposable {
   /** The notebook path of each notebook folder, by store folder and key. */
   private readonly _notebookPaths = new Map<string, string>();
   private readonly _now: () => number;
-  private _outage = false;
   private readonly _queue: WriteQueue;
   private readonly _ready: Promise<void>;
   private readonly _retryDelay: ((attempt: number) => number) | undefined;
@@ -1534,7 +1587,15 @@ export class RunStore implements IRunStore, IDisposable {
   private readonly _runningInterval: number;
   private readonly _runs: RunReader;
   private _runsChanged = new Signal<this, string>(this);
-  private _serverProblem = new Signal<this, string | null>(this);
+  private _health: Runs.StoreHealth = {
+    writes: 'saving',
+    reason: null,
+    path: null,
+    since: null,
+    localProblem: null
+  };
+  private readonly _healthChanged = new Signal<this, Runs.StoreHealth>(this);
+  private _wakeRetry: (() => void) | null = null;
   private readonly _settings: IRunsSettings;
   private readonly _storeChecks = new Map<string, Promise<string | null>>();
   private readonly _storeWrites = new Map<string, Promise<boolean>>();

@@ -34,3 +34,21 @@ export function isServerUnreachable(reason: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * How long a failure's words may be in a message.
+ */
+const MAX_PROBLEM_TEXT = 300;
+
+/**
+ * A failure in words for a message: an error's message (the server's own
+ * words for an error answer), shortened.
+ */
+export function problemText(reason: unknown): string {
+  const text = (
+    reason instanceof Error ? reason.message : String(reason)
+  ).trim();
+  return text.length > MAX_PROBLEM_TEXT
+    ? `${text.slice(0, MAX_PROBLEM_TEXT - 1)}…`
+    : text || String(reason);
+}
