@@ -8,11 +8,12 @@ import { restorePlugin } from './restore/plugin';
 import { trackingPlugin } from './settings/plugin';
 import { snapshotPlugin } from './snapshot/plugin';
 import { spoolPlugin } from './spool/plugin';
-import { storePlugin } from './store/plugin';
+import { storeHealthPlugin, storePlugin } from './store/plugin';
 
 export default [
   trackingPlugin,
   storePlugin,
+  storeHealthPlugin,
   capturePlugin,
   historyPlugin,
   spoolPlugin,

@@ -2,7 +2,7 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ITranslator } from '@jupyterlab/translation';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { IRunsSettings, IRunStore } from '../tokens';
 // The store is the service this plugin provides: activation needs it at once.
@@ -30,6 +30,34 @@ export const storePlugin: JupyterFrontEndPlugin<IRunStore> = {
       contents: app.serviceManager.contents,
       settings,
       translator: translator ?? undefined
+    });
+  }
+};
+
+/**
+ * Tells the user when runs stop being saved (writes refused, the browser's
+ * storage unusable) and when they are saved again.
+ */
+export const storeHealthPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-runs:store-health',
+  description:
+    'Shows a notification when the store folder refuses writes or the browser storage cannot be used, and when runs are saved again.',
+  autoStart: true,
+  requires: [IRunStore],
+  optional: [ITranslator],
+  activate: async (
+    app: JupyterFrontEnd,
+    store: IRunStore,
+    translator: ITranslator | null
+  ): Promise<void> => {
+    const { StoreHealthNotices } = await import('./notices');
+    new StoreHealthNotices({
+      store,
+      trans: (translator ?? nullTranslator).load('jupyterlab_runs'),
+      openSettings: () =>
+        void app.commands.execute('settingeditor:open', {
+          query: 'Runs'
+        })
     });
   }
 };
