@@ -1,7 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { StoreHealthNotices } from '../store/notices';
+import { shortReason, StoreHealthNotices } from '../store/notices';
 import type { Runs } from '../tokens';
 import { FakeRunStore } from './capture-fakes';
 
@@ -57,12 +57,14 @@ describe('StoreHealthNotices', () => {
     const [error, ...others] = shown();
     expect(others).toEqual([]);
     expect(error.type).toBe('error');
-    expect(error.message).toContain(
-      'the server refused to write .runs/notebooks/a/index.a.json.gz (Permission denied'
+    expect(error.message).toBe(
+      'Runs are not being saved: Permission denied. Saving is paused; runs are kept in this browser until the store folder can be written.'
     );
-    expect(error.message).toContain('Saving is paused');
+    // What a toast shows whole.
+    expect(error.message.length).toBeLessThanOrEqual(140);
     expect(error.options.autoClose).toBe(false);
-    const [retry, settings] = error.options.actions!;
+    const [retry, details, settings] = error.options.actions!;
+    expect(details.label).toBe('Details');
     retry.callback(new MouseEvent('click'));
     settings.callback(new MouseEvent('click'));
     expect(store.retries).toBe(1);
@@ -97,8 +99,9 @@ describe('StoreHealthNotices', () => {
     expect(others).toEqual([]);
     expect(warning.type).toBe('warning');
     expect(warning.message).toContain(
-      "This browser's storage (IndexedDB) cannot be used (The quota has been exceeded.)"
+      "this browser's storage (IndexedDB) cannot be used"
     );
+    expect(warning.message.length).toBeLessThanOrEqual(140);
   });
 
   it('should follow the store no more once disposed', () => {
@@ -106,5 +109,33 @@ describe('StoreHealthNotices', () => {
     setHealth(REFUSED);
 
     expect(shown()).toEqual([]);
+  });
+});
+
+describe('shortReason', () => {
+  const path = '.runs/notebooks/a/packs/x-0.a.json.gz';
+
+  it.each([
+    [`Permission denied: ${path}`, 'Permission denied'],
+    [
+      'Permission denied: .runs/notebooks/a/packs/x-0.b.json.gz',
+      'Permission denied'
+    ],
+    [
+      `Unexpected error while saving file: ${path} [Errno 27] File too large`,
+      'File too large'
+    ],
+    [
+      `Unexpected error while saving file: ${path} [Errno 28] No space left on device`,
+      'No space left on device'
+    ],
+    ['Internal Server Error', 'Internal Server Error'],
+    [path, path]
+  ])('should give the gist of %j', (reason, gist) => {
+    expect(shortReason(reason, path)).toBe(gist);
+  });
+
+  it('should shorten a long answer', () => {
+    expect(shortReason('x'.repeat(200), null)).toHaveLength(48);
   });
 });

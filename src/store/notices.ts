@@ -1,4 +1,4 @@
-import { Notification } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 
@@ -46,12 +46,19 @@ export class StoreHealthNotices implements IDisposable {
   private _onHealth(_: IRunStore, health: Runs.StoreHealth): void {
     if (health.localProblem !== null && !this._localSaid) {
       this._localSaid = true;
+      const problem = health.localProblem;
       Notification.warning(
         this._trans.__(
-          "This browser's storage (IndexedDB) cannot be used (%1). Runs are written to the Jupyter server directly; runs not yet saved there are lost if this page is closed or reloaded.",
-          health.localProblem
+          "Runs: this browser's storage (IndexedDB) cannot be used. Runs still go to the server, but any not yet saved are lost if this page reloads."
         ),
-        { autoClose: false }
+        {
+          autoClose: false,
+          actions: [
+            this._detailsAction(this._trans.__('Browser storage'), [
+              this._trans.__('The browser said: %1', problem)
+            ])
+          ]
+        }
       );
     }
     if (health.writes === 'refused') {
@@ -72,13 +79,13 @@ export class StoreHealthNotices implements IDisposable {
 
   /**
    * One error notification for as long as writes are refused, its text
-   * following the latest refusal.
+   * following the latest refusal. Toasts show 140 characters: the file and
+   * the server's whole answer are in Details.
    */
   private _showRefused(health: Runs.StoreHealth): void {
     const message = this._trans.__(
-      'Runs are not being saved: the server refused to write %1 (%2). Saving is paused: runs are kept in this browser and saved once the store folder can be written. Nothing saved before was changed.',
-      health.path ?? '',
-      health.reason ?? ''
+      'Runs are not being saved: %1. Saving is paused; runs are kept in this browser until the store folder can be written.',
+      shortReason(health.reason ?? '', health.path)
     );
     const actions: Notification.IAction[] = [
       {
@@ -90,6 +97,14 @@ export class StoreHealthNotices implements IDisposable {
           this._store.retryNow();
         }
       },
+      this._detailsAction(this._trans.__('Runs are not being saved'), [
+        this._trans.__('The server refused to write %1.', health.path ?? ''),
+        this._trans.__('The server said: %1', health.reason ?? ''),
+        this._trans.__(
+          'Since %1. Nothing saved before was changed; the runs recorded since are kept in this browser and saved once the store folder can be written (make it writable, free some space, or choose another store folder in the settings).',
+          new Date(health.since ?? Date.now()).toLocaleTimeString()
+        )
+      ]),
       {
         label: this._trans.__('Open Settings'),
         caption: this._trans.__('Choose another store folder.'),
@@ -110,6 +125,26 @@ export class StoreHealthNotices implements IDisposable {
     this._refused = Notification.error(message, { autoClose: false, actions });
   }
 
+  /**
+   * A Details button showing `lines` in a dialog, the notification kept.
+   */
+  private _detailsAction(
+    title: string,
+    lines: readonly string[]
+  ): Notification.IAction {
+    return {
+      label: this._trans.__('Details'),
+      callback: event => {
+        event.preventDefault();
+        void showDialog({
+          title,
+          body: lines.join('\n\n'),
+          buttons: [Dialog.okButton({ label: this._trans.__('Close') })]
+        });
+      }
+    };
+  }
+
   private _isDisposed = false;
   private _localSaid = false;
   private readonly _openSettings: () => void;
@@ -128,4 +163,27 @@ export namespace StoreHealthNotices {
     /** Open the settings where the store folder is chosen. */
     openSettings: () => void;
   }
+}
+
+/**
+ * How long the reason in a toast may be.
+ */
+const MAX_SHORT_REASON = 48;
+
+/**
+ * The gist of the server's refusal, for a toast: the OS error's words when
+ * it names one ("[Errno 27] File too large"), otherwise its words without
+ * the file's path ("Permission denied").
+ */
+export function shortReason(reason: string, path: string | null): string {
+  const errno = /\[Errno \d+\]\s*([^\n]+?)\s*$/.exec(reason);
+  // "Permission denied: <the file written, maybe a slot of path>"
+  const named = /^([^:/]+):\s+\S*\/\S*$/.exec(reason.trim());
+  const gist =
+    errno?.[1] ??
+    named?.[1] ??
+    ((path ? reason.split(path).join('') : reason).trim() || reason);
+  return gist.length > MAX_SHORT_REASON
+    ? `${gist.slice(0, MAX_SHORT_REASON - 1)}…`
+    : gist;
 }

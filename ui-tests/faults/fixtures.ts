@@ -223,3 +223,10 @@ export function scanStore(lab: FaultLab): {
     .map(([stem]) => path.relative(lab.root, stem));
   return { files: stems.size, slots, torn, unreadable };
 }
+
+/**
+ * The texts of the notifications JupyterLab shows as toasts now.
+ */
+export async function toastTexts(page: Page): Promise<string[]> {
+  return page.locator('.Toastify__toast').allInnerTexts();
+}
