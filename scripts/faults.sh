@@ -1,26 +1,40 @@
 #!/usr/bin/env bash
-# `npm run test:faults`: the fault suite. Builds what it needs, runs the
-# Playwright specs of ui-tests/faults/ (each starts, kills and restarts its own
-# Jupyter server on RUNS_FAULTS_PORT, default 8880), then prints one table
-# from build/faults/results.jsonl. Exits non-zero if any spec failed.
+# `npm run test:faults`: the fault, fuzz and security suite (issue 6). Builds
+# what it needs, then runs
+#   - the unit-level fuzz of store files, names and metric values (jest),
+#   - the fault specs of ui-tests/faults/ (each starts, kills and restarts its
+#     own Jupyter server on RUNS_FAULTS_PORT, default 8880),
+#   - the planted-secrets spec (the UI tests' Lab, RUNS_LAB_PORT, default 8899),
+# each appending its rows to build/faults/results.jsonl, and prints one table.
+# Exits non-zero if anything failed. Arguments go to the fault specs' run.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-RESULTS="$BUILD/faults/results.jsonl"
+export RUNS_FAULT_RESULTS="$BUILD/faults/results.jsonl"
 STARTED=$SECONDS
-mkdir -p "$BUILD/faults" && rm -f "$RESULTS"
+STATUS=0
+mkdir -p "$BUILD/faults" && rm -f "$RUNS_FAULT_RESULTS"
 
-say "── build"
-(cd "$REPO" && npm run --silent build) && link_dev_extension &&
-  node "$REPO/devlab/build.mjs" --if-needed || die "the build failed"
+if [ -z "${RUNS_FAULTS_NO_BUILD:-}" ]; then
+  say "── build"
+  (cd "$REPO" && npm run --silent build) && link_dev_extension &&
+    node "$REPO/devlab/build.mjs" --if-needed &&
+    (cd "$REPO/ui-tests" && npm run --silent build:galata-extension >"$BUILD/faults/galata-extension.log") ||
+    die "the build failed"
+fi
+
+say "── fuzz"
+(cd "$REPO" && npx jest src/__tests__/fuzz-) || STATUS=1
 
 say "── faults"
-(cd "$REPO/ui-tests" && npx playwright test -c playwright.faults.config.js "$@")
-STATUS=$?
+(cd "$REPO/ui-tests" && npx playwright test -c playwright.faults.config.js "$@") || STATUS=1
+
+say "── secrets"
+(cd "$REPO/ui-tests" && npx playwright test tests/secrets.spec.ts --reporter=list) || STATUS=1
 
 echo
-say "Faults ($((SECONDS - STARTED))s)"
-"$PY" - "$RESULTS" <<'PY' || STATUS=1
+say "Faults, fuzz and secrets ($((SECONDS - STARTED))s)"
+"$PY" - "$RUNS_FAULT_RESULTS" <<'PY' || STATUS=1
 import json, sys
 try:
     with open(sys.argv[1]) as f:
@@ -28,13 +42,15 @@ try:
 except OSError:
     rows = []
 if not rows:
-    print("no fault spec reported a result")
+    print("no spec reported a result")
     sys.exit(1)
-show = lambda value: "-" if value is None else str(value)
-head = ["fault", "checked", "result", "logged", "stored", "lost", "files", "torn", "exceptions", "time"]
+show = lambda value: "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+def secrets(r):
+    return "-" if r.get("planted") is None else f'{r["planted"]}/{r.get("leaked")}'
+head = ["fault", "result", "logged", "stored", "lost", "files", "torn", "secrets planted/stored", "exceptions", "time"]
 table = [head] + [
-    [r["fault"], r["checked"], r["result"], show(r["logged"]), show(r["stored"]), show(r["lost"]),
-     show(r["files"]), show(r["torn"]), show(r["exceptions"]), f'{r["seconds"]}s']
+    [r["fault"], r["result"], show(r.get("logged")), show(r.get("stored")), show(r.get("lost")),
+     show(r.get("files")), show(r.get("torn")), secrets(r), show(r.get("exceptions")), f'{r["seconds"]}s']
     for r in rows
 ]
 widths = [max(len(line[i]) for line in table) for i in range(len(head))]
@@ -42,9 +58,11 @@ for n, line in enumerate(table):
     print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
     if n == 0:
         print("  ".join("-" * width for width in widths))
+print()
 for r in rows:
-    for note in ([f'error: {r["error"]}'] if r["error"] else []) + r["notes"]:
-        print(f'{r["fault"]}: {note}')
+    print(f'{r["fault"]}: checked: {r["checked"]}')
+    for note in ([f'error: {r["error"]}'] if r.get("error") else []) + r.get("notes", []):
+        print(f'  {note}')
 sys.exit(1 if any(r["result"] != "passed" for r in rows) else 0)
 PY
 exit "$STATUS"

@@ -27,6 +27,9 @@ export type FaultRow = {
   lost: number | null;
   files: number | null;
   torn: number | null;
+  /** Secrets planted, and how many of them were found stored. */
+  planted: number | null;
+  leaked: number | null;
   exceptions: number;
   notes: string[];
 };
@@ -63,6 +66,8 @@ export const test = base.extend<{
       lost: null,
       files: null,
       torn: null,
+      planted: null,
+      leaked: null,
       exceptions: 0,
       notes: []
     };
