@@ -6,6 +6,7 @@ import {
   durationText,
   environmentFacts,
   metricRows,
+  nonFiniteNote,
   overviewFacts,
   paramRows,
   sizeText
@@ -169,6 +170,22 @@ describe('run detail facts', () => {
         max: '6.9'
       }
     ]);
+  });
+
+  it('should name the points a chart cannot draw', () => {
+    const [rmse] = storedRun().metrics;
+    const odd = (values: StoredRun.MetricPoint[0][]): StoredRun.Metric => ({
+      ...rmse,
+      points: values.map((value, step) => [value, step, STARTED, 1])
+    });
+
+    expect(nonFiniteNote(rmse, trans)).toBeNull();
+    expect(nonFiniteNote(odd([0.5, 'NaN', 1e308]), trans)).toBe(
+      '1 point not drawn: NaN at step 1'
+    );
+    expect(
+      nonFiniteNote(odd(['Infinity', NaN, '-Infinity', -Infinity, 1]), trans)
+    ).toBe('4 points not drawn: ∞ at step 0, NaN at step 1, −∞ at step 2, …');
   });
 
   it('should pick the environment facts and sort the packages', () => {

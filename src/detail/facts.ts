@@ -102,6 +102,50 @@ export function metricRows(run: StoredRun.Run): MetricRow[] {
 }
 
 /**
+ * How many non-finite points a chart note names.
+ */
+const MAX_NAMED_POINTS = 3;
+
+/**
+ * The points of a metric a chart cannot draw (NaN, ±Infinity), as a note:
+ * "3 points not drawn: NaN at step 1, ∞ at step 2, −∞ at step 3", or null
+ * when every point is finite. A loss going NaN is what a user most needs
+ * to see, so it is said rather than silently left out.
+ */
+export function nonFiniteNote(
+  metric: StoredRun.Metric,
+  trans: TranslationBundle
+): string | null {
+  const odd = metric.points.filter(
+    ([value]) => typeof value !== 'number' || !Number.isFinite(value)
+  );
+  if (odd.length === 0) {
+    return null;
+  }
+  const named = odd
+    .slice(0, MAX_NAMED_POINTS)
+    .map(([value, step]) =>
+      step === null
+        ? valueText(value)
+        : trans.__('%1 at step %2', valueText(value), step)
+    );
+  return trans._n(
+    '%1 point not drawn: %2',
+    '%1 points not drawn: %2',
+    odd.length,
+    named.join(', ') + (odd.length > MAX_NAMED_POINTS ? ', …' : '')
+  );
+}
+
+function valueText(value: StoredRun.MetricPoint[0]): string {
+  const number = typeof value === 'number' ? value : Number(value);
+  if (Number.isNaN(number)) {
+    return 'NaN';
+  }
+  return number > 0 ? '∞' : '−∞';
+}
+
+/**
  * The environment's facts worth a line each, then its packages.
  */
 export function environmentFacts(

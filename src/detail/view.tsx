@@ -10,6 +10,7 @@ import {
   durationText,
   environmentFacts,
   metricRows,
+  nonFiniteNote,
   overviewFacts,
   paramRows,
   sizeText,
@@ -295,10 +296,16 @@ function MetricChart(props: {
       ),
     [metric]
   );
+  const notDrawn = nonFiniteNote(metric, trans);
   return (
     <figure className="jp-RunDetail-chart">
       <figcaption>
         {metric.name}
+        {notDrawn !== null && (
+          <span className="jp-RunDetail-chartNote jp-mod-warning">
+            {notDrawn}
+          </span>
+        )}
         {metric.sampled && (
           <span className="jp-RunDetail-chartNote">
             {trans.__(
