@@ -64,6 +64,7 @@ DEFAULT_CONFIG = {
 
 FLUSH_INTERVAL = 0.5  # seconds between background sends during a long execution
 FLUSH_EVENTS = 5000  # ...or as soon as this many events / metric points are waiting
+HANDOVER_TIMEOUT = 10.0  # seconds a new writer waits for the one it displaced to acknowledge what it was sent
 POINTS_PER_EVENT = 10_000  # one `metric` event carries at most this many points
 POINTS_PER_MESSAGE = 50_000  # one comm message carries at most this many points
 MAX_HASH_BYTES = 64 << 20  # files larger than this get "sha256": null
@@ -1105,6 +1106,7 @@ class Recorder:
         self.writer = None  # the comm events are sent to: the latest to say hello
         self.sent_upto = 0
         self.acked_upto = 0
+        self.handover = None  # (displaced comm, seq, deadline) while the new writer waits: see _make_writer
         self.errors = deque(maxlen=20)  # the helper's own failures, shown by `%runs status`
         self.warned = set()
         self.parser = OutputMetricParser()
@@ -1594,19 +1596,30 @@ class Recorder:
                 # The previous frontend, if one is still open, takes over and gets every unacknowledged event.
                 self.writer = next(reversed(self.comms.values()), None)
                 self.sent_upto = self.acked_upto
+                self.handover = None
                 if self.writer is not None:
                     _probe(self.writer.send, {"type": "writer", "writer": True})
         if self.writer is not None:
             self.flush()
 
-    def _make_writer(self, comm, after):
-        """Events go to ``comm`` from ``after`` on; tell it, and the frontend that wrote before, who writes now."""
+    def _make_writer(self, comm, after, handover=True):
+        """Events go to ``comm`` from ``after`` on (or, with ``handover``, after the events the writer it displaces
+        was sent, once that one acknowledges them); tell it, and the frontend that wrote before, who writes now."""
         with self.lock:
             previous = self.writer
             self.comms.pop(comm.comm_id, None)
             self.comms[comm.comm_id] = comm  # the latest hello is last
             self.writer = comm
-            self.sent_upto = after
+            if self.handover is not None and self.handover[0] is not comm:
+                pass  # the writer displaced first still owes its acknowledgement
+            elif handover and previous not in (None, comm) and self.acked_upto <= after < self.sent_upto:
+                # The writer displaced was sent events the new one's store lacks: it stores them, then acknowledges.
+                # Sent to both, they would be stored twice; so the new writer gets what follows them, once they are
+                # acknowledged (or everything unacknowledged, if the displaced one closes or takes too long).
+                self.handover = (previous, self.sent_upto, time.monotonic() + HANDOVER_TIMEOUT)
+            else:
+                self.handover = None
+                self.sent_upto = after
         if previous is not None and previous is not comm:
             _probe(previous.send, {"type": "writer", "writer": False})
         _probe(comm.send, {"type": "writer", "writer": True})
@@ -1630,12 +1643,15 @@ class Recorder:
             self._replay_spooled(self.spool.take_back())
             with self.lock:
                 session = data.get("session")
-                if (session is not None and session != self.session_id) or after > self.seq:
+                known = (session is None or session == self.session_id) and after <= self.seq
+                if not known:
                     after = 0  # the frontend's position belongs to another kernel process
-            self._make_writer(comm, after)
+            self._make_writer(comm, after, handover=known)
             self.flush()
         elif kind == "ack":
             self.ack(int(data.get("upto") or 0))
+            if self.handover is not None:
+                self.flush()
         elif kind == "outputs":
             self.forward_outputs(data)
             self.flush()
@@ -1712,7 +1728,7 @@ class Recorder:
             if writer is None and self.spool.usable():
                 writer = self.spool
             with self.lock:
-                if writer is None:
+                if writer is None or (writer is self.writer and self._handing_over()):
                     return 0
                 self._coalesce()
                 pending = []
@@ -1736,6 +1752,21 @@ class Recorder:
                 sent += len(batch)
             return sent
 
+    def _handing_over(self):
+        """Whether the writer still waits for the one it displaced to acknowledge what it was sent."""
+        if self.handover is None:
+            return False
+        displaced, upto, deadline = self.handover
+        if self.acked_upto >= upto:
+            self.handover = None
+            return False
+        if self.comms.get(displaced.comm_id) is displaced and time.monotonic() < deadline:
+            return True
+        # Closed or too slow: the writer gets every unacknowledged event; its store ignores those it holds.
+        self.handover = None
+        self.sent_upto = self.acked_upto
+        return False
+
     def start_flusher(self):
         """Start the daemon thread that sends during long executions (every 0.5 s, or at 5,000 events)."""
         if self.flusher is None or not self.flusher.is_alive():
@@ -1746,7 +1777,8 @@ class Recorder:
         while self.flusher is threading.current_thread():
             self.wake.wait(FLUSH_INTERVAL)
             self.wake.clear()
-            if (self.writer is not None or self.spool.enabled) and (self.dirty or self.seq > self.sent_upto):
+            busy = self.dirty or self.seq > self.sent_upto or self.handover is not None
+            if (self.writer is not None or self.spool.enabled) and busy:
                 try:
                     self.flush()
                 except Exception:

@@ -98,6 +98,9 @@ class Kernel:
         self.wait_idle(self.send("comm_open", content))
         return comm_id
 
+    def close_comm(self, comm_id):
+        self.wait_idle(self.send("comm_close", {"comm_id": comm_id, "data": {}}))
+
     def comm_send(self, comm_id, data):
         self.wait_idle(self.send("comm_msg", {"comm_id": comm_id, "data": data}))
 
@@ -270,6 +273,7 @@ class FrontendCopyKernelTest(unittest.TestCase):
         stored = events[len(events) // 2]["seq"]
         kernel.comm_send(comm, {"type": "ack", "upto": stored})
         kernel.execute("note_me = 1")
+        kernel.close_comm(comm)  # the page that reloads closes its comm as it goes
         reloaded = kernel.open_comm()
         kernel.comm_send(reloaded, {"type": "hello", "after": stored, "session": welcome["session"]})
         replayed = kernel.events(reloaded)

@@ -6,6 +6,7 @@ import os
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 from jupyterlab_runs import helper
 from jupyterlab_runs.tests._support import FakeComm, execute, kinds, of_kind, params_by_name, points
@@ -272,9 +273,43 @@ class BufferTest(RecorderTestCase):
         comm = FakeComm()
         self.recorder.handle(comm, {"type": "hello", "after": 0})
         self.assertEqual(kinds(comm.events()), ["session", "run_start", "metric"])
+        self.recorder.on_comm_close(comm)
         second = FakeComm("comm-2")
         self.recorder.handle(second, {"type": "hello", "after": 2})
         self.assertEqual([e["seq"] for e in second.events()], [3])
+
+    def test_a_new_writer_gets_what_follows_the_displaced_ones_once_acknowledged(self):
+        first, second = FakeComm("one"), FakeComm("two")
+        self.recorder.log_metric("loss", 1.0)
+        self.recorder.on_comm_open(first, {"content": {"data": {"type": "hello", "after": 0}}})  # sent 1..3
+        self.recorder.handle(second, {"type": "hello", "after": 2})  # the store holds 1..2
+        self.recorder.log_metric("loss", 2.0)
+        self.recorder.flush()
+        self.assertEqual(second.events(), [])  # seq 3 is the first one's to store, 4 waits
+        first.receive({"type": "ack", "upto": 3})
+        self.assertEqual([e["seq"] for e in second.events()], [4])
+        self.assertEqual([e["seq"] for e in first.events()], [1, 2, 3])
+
+    def displace_a_writer_with_unstored_events(self):
+        first, second = FakeComm("one"), FakeComm("two")
+        self.recorder.on_comm_open(first, {"content": {"data": {"type": "hello", "after": 0}}})
+        first.receive({"type": "ack", "upto": 1})
+        self.recorder.log_metric("loss", 1.0)
+        self.recorder.flush()  # sent 1..3, acknowledged 1
+        self.recorder.handle(second, {"type": "hello", "after": 2})
+        return first, second
+
+    def test_a_displaced_writer_that_closes_hands_over_everything_unacknowledged(self):
+        first, second = self.displace_a_writer_with_unstored_events()
+        self.assertEqual(second.events(), [])
+        self.recorder.on_comm_close(first)
+        self.assertEqual([e["seq"] for e in second.events()], [2, 3])  # the store ignores the 2 it holds
+
+    def test_a_displaced_writer_too_slow_to_acknowledge_hands_over_everything_unacknowledged(self):
+        with mock.patch.object(helper, "HANDOVER_TIMEOUT", 0.0):
+            _, second = self.displace_a_writer_with_unstored_events()
+            self.recorder.flush()
+        self.assertEqual([e["seq"] for e in second.events()], [2, 3])
 
     def test_ack_drops_events_and_replay_never_duplicates(self):
         comm = FakeComm()
@@ -287,8 +322,9 @@ class BufferTest(RecorderTestCase):
         self.recorder.flush()
         seqs = [e["seq"] for e in comm.events()]
         self.assertEqual(seqs, sorted(set(seqs)))
+        self.recorder.on_comm_close(comm)  # the page reloads: its comm closes
         reopened = FakeComm("comm-2")
-        self.recorder.handle(reopened, {"type": "hello", "after": 2})  # a reload that had stored up to 2
+        self.recorder.handle(reopened, {"type": "hello", "after": 2})  # and had stored up to 2
         self.assertEqual([len(e["points"]) for e in of_kind(reopened.events(), "metric")], [2])
 
     def test_latest_hello_is_the_writer_and_close_hands_back(self):

@@ -48,6 +48,7 @@ export class KernelAttachment implements IDisposable {
     );
     this._needsAttach = this._kernel !== null;
     this._tryAttach();
+    window.addEventListener('pagehide', this._onPageHide);
   }
 
   /**
@@ -171,6 +172,7 @@ export class KernelAttachment implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    window.removeEventListener('pagehide', this._onPageHide);
     this._detach();
     this._sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
     this._sessionContext.statusChanged.disconnect(this._onStatusChanged, this);
@@ -380,6 +382,23 @@ export class KernelAttachment implements IDisposable {
     this._attachedKernel = kernel;
     await recorder.start();
   }
+
+  /**
+   * The page is closed or reloaded: close the comm, so the helper hands the
+   * events this page has not stored to the next writer at once (a writer
+   * that takes over waits for the one it displaced to acknowledge what it
+   * was sent, or for its comm to close).
+   */
+  private readonly _onPageHide = (): void => {
+    const comm = this._comm;
+    if (
+      comm &&
+      !comm.isDisposed &&
+      this._kernel?.connectionStatus === 'connected'
+    ) {
+      comm.close();
+    }
+  };
 
   private _onCommMsg(comm: Kernel.IComm, msg: KernelMessage.ICommMsgMsg): void {
     const data = msg.content.data;

@@ -1024,7 +1024,12 @@ export class RunStore implements IRunStore, IDisposable {
     ) {
       return;
     }
-    const head = await this._head(notebook, false);
+    let head = await this._head(notebook, false);
+    if (older && head && !head.rows.has(id) && !head.broken.has(id)) {
+      // Another page may have written it since: one that handed this page
+      // the kernel's events (docs/CAPTURE.md, "Who gets the events").
+      head = await this._head(notebook, true);
+    }
     let row = head?.rows.get(id);
     const broken = head?.broken.get(id);
     if (!row && broken === undefined && older && head?.sealed) {
