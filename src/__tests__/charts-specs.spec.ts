@@ -131,6 +131,21 @@ describe('charts/specs', () => {
       });
     });
 
+    it('should plot only the newest runs when told how many', () => {
+      const many = Array.from({ length: 30 }, (_, index) =>
+        runSummary({
+          id: `r${index}`,
+          startedAt: 1000 + ((index * 7) % 30),
+          metrics: { loss: index }
+        })
+      );
+      const newest = json(
+        runsChartSpec(many, 'loss', { trans, maxRuns: 10 })
+      ).data.values.map((row: Json) => row.startedAt);
+
+      expect(newest).toEqual(Array.from({ length: 10 }, (_, i) => 1020 + i));
+    });
+
     it('should put x on the start time and y on the metric', () => {
       const points = spec.layer[1];
       expect(points.mark.type).toBe('point');

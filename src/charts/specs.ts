@@ -91,12 +91,13 @@ export function baseSpec(options: ChartOptions) {
 export function runsChartSpec(
   runs: readonly Runs.RunSummary[],
   metric: string,
-  options: ChartOptions
+  options: ChartOptions & {
+    /** Plot only the newest this many runs (the rest would be a blur). */
+    readonly maxRuns?: number;
+  }
 ): TopLevelSpec {
-  const { trans } = options;
-  const plotted = runs
-    .filter(run => finiteMetric(run, metric) !== null)
-    .sort(byStart);
+  const { trans, maxRuns = Infinity } = options;
+  const plotted = trendRuns(runs, metric, maxRuns);
   const params = plotted.length > 1 ? differingParams(plotted) : [];
   const titles = uniqueLabels([
     trans.__('Run'),
@@ -161,6 +162,23 @@ export function runsChartSpec(
       }
     ]
   };
+}
+
+/**
+ * The runs a trend of `metric` plots, oldest first: those with a finite
+ * value, the newest `maxRuns` of them.
+ */
+export function trendRuns(
+  runs: readonly Runs.RunSummary[],
+  metric: string,
+  maxRuns = Infinity
+): Runs.RunSummary[] {
+  const plotted = runs
+    .filter(run => finiteMetric(run, metric) !== null)
+    .sort(byStart);
+  return plotted.length > maxRuns
+    ? plotted.slice(plotted.length - maxRuns)
+    : plotted;
 }
 
 /**

@@ -7,7 +7,7 @@ import * as React from 'react';
 
 import { statusLabel } from '../capture/view';
 import { Chart } from '../charts/component';
-import { runsChartSpec } from '../charts/specs';
+import { runsChartSpec, trendRuns } from '../charts/specs';
 import { runsIcon } from '../icons';
 import { isSeedLike } from '../compare/seeds';
 import type { Runs } from '../tokens';
@@ -380,13 +380,21 @@ function RunsTrend(props: {
   const { model, trans, themeVersion } = props;
   const metric = model.primaryMetrics[0] ?? null;
   const runs = model.rows.map(row => row.run);
-  const plotted = metric
-    ? runs.filter(run => typeof run.metrics[metric] === 'number').length
-    : 0;
-  const spec = React.useMemo(
-    () => (metric ? runsChartSpec(runs, metric, { trans, height: 110 }) : null),
+  const plotted = metric ? trendRuns(runs, metric).length : 0;
+  const built = React.useMemo(
+    () =>
+      metric
+        ? runsChartSpec(runs, metric, {
+            trans,
+            height: 110,
+            maxRuns: MAX_TREND_RUNS
+          })
+        : null,
     [model.rows, metric]
   );
+  // The list is read again every few seconds while a run goes on; the chart
+  // is drawn again only when what it shows changed.
+  const spec = useStableValue(built);
   if (!spec || !metric || plotted < 2) {
     return null;
   }
@@ -408,8 +416,37 @@ function RunsTrend(props: {
         themeVersion={themeVersion}
         onRunSelected={onRunSelected}
       />
+      {plotted > MAX_TREND_RUNS && (
+        <figcaption className="jp-RunsPanel-trendNote">
+          {trans.__(
+            'The newest %1 of %2 runs with %3.',
+            MAX_TREND_RUNS.toLocaleString(),
+            plotted.toLocaleString(),
+            metric
+          )}
+        </figcaption>
+      )}
     </figure>
   );
+}
+
+/**
+ * How many runs the sidebar's trend plots at most: in a sidebar's width,
+ * more are a blur, and thousands take seconds to draw.
+ */
+const MAX_TREND_RUNS = 500;
+
+/**
+ * `value`, or the previous value when it is the same as JSON: an object
+ * that changes only when its content does.
+ */
+function useStableValue<T>(value: T): T {
+  const last = React.useRef<{ value: T; json: string } | null>(null);
+  const json = JSON.stringify(value);
+  if (last.current === null || last.current.json !== json) {
+    last.current = { value, json };
+  }
+  return last.current.value;
 }
 
 /**
