@@ -132,6 +132,12 @@ describe('comparison tables', () => {
     expect(line).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(line.endsWith(',69,0.1,same,6.61')).toBe(true);
   });
+
+  it('should export a time beyond any date as empty, not throw', () => {
+    const odd = { ...first, startedAt: 1e308, endedAt: -1e308 };
+    const [, line] = comparisonCsv([odd]).split('\r\n');
+    expect(line).toContain(',finished,,,');
+  });
 });
 
 describe('ComparisonView', () => {

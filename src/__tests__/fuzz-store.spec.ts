@@ -1,9 +1,10 @@
-import { gunzipSync, gzipSync } from 'zlib';
-
 import { MemoryLocalStore } from '../store/local';
 import { notebookKey, StoreLayout } from '../store/paths';
 import type { RunStore } from '../store/store';
 import type { IRunsSettings, Runs } from '../tokens';
+import type { IStoreSlots, Mutation } from './fuzz-mutations';
+import { mutateStoreFile, prng } from './fuzz-mutations';
+import { reportFaultRow } from './fault-results';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
 import { KernelEvents } from './store-events';
 import {
@@ -24,22 +25,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 const ROUNDS = 250;
 const PER_ROUND = 4;
 
-/**
- * A small seeded PRNG (mulberry32): the same seed gives the same mutations.
- */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Entries = FakeJupyterServer['entries'];
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
  * A copy of a server's files that mutations cannot reach back into.
@@ -58,48 +44,22 @@ function cloneEntries(from: Entries): Entries {
 }
 
 /**
- * Every node of a JSON value below the root, with how to replace it.
+ * The slot files of a fake server's entries, as the mutations see them.
  */
-function nodesOf(
-  root: Json
-): { value: Json; key: string; set: (value: Json) => void }[] {
-  const nodes: { value: Json; key: string; set: (value: Json) => void }[] = [];
-  const visit = (value: Json): void => {
-    if (Array.isArray(value)) {
-      value.forEach((item, index) => {
-        nodes.push({
-          value: item,
-          key: String(index),
-          set: v => (value[index] = v)
-        });
-        visit(item);
-      });
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        nodes.push({ value: item, key, set: v => (value[key] = v) });
-        visit(item);
+function slotsIn(entries: Entries): IStoreSlots {
+  return {
+    read: slot => {
+      const entry = entries.get(slot);
+      return entry?.type === 'file' ? entry.bytes : undefined;
+    },
+    write: (slot, bytes) => {
+      const entry = entries.get(slot);
+      if (entry?.type === 'file') {
+        entries.set(slot, { ...entry, bytes });
       }
     }
   };
-  visit(root);
-  return nodes;
 }
-
-const PATH_IDS = ['../x', '/etc/passwd', 'a/b', '..', 'C:\\x', 'nul'];
-const KINDS = [
-  'index',
-  'index-segment',
-  'annotations',
-  'pack',
-  'points',
-  'store'
-];
-
-type Mutation = {
-  kind: string;
-  /** Whether the file can no longer be read at all. */
-  breaks: boolean;
-};
 
 describe('RunStore', () => {
   describe(`fuzzed store files (seed ${SEED})`, () => {
@@ -307,160 +267,10 @@ describe('RunStore', () => {
       path: string,
       random: () => number
     ): Mutation {
-      const pick = <T>(items: readonly T[]): T =>
-        items[Math.floor(random() * items.length)];
-      const [a, b] = [
-        path.replace(/\.json\.gz$/, '.a.json.gz'),
-        path.replace(/\.json\.gz$/, '.b.json.gz')
-      ];
-      const slotOf = (slot: string) => {
-        const entry = entries.get(slot);
-        return entry?.type === 'file' ? entry : undefined;
-      };
-      const current = [a, b].find(
-        slot => (slotOf(slot)?.bytes.length ?? 0) > 0
-      )!;
-      const entry = slotOf(current)!;
-      const text = gunzipSync(entry.bytes).toString('utf-8');
-      const put = (bytes: Buffer): void => {
-        entries.set(current, { ...entry, bytes });
-      };
-      const putText = (changed: string): void =>
-        put(gzipSync(Buffer.from(changed, 'utf-8')));
-      const putJson = (data: Json): void => putText(JSON.stringify(data));
-      const data = JSON.parse(text) as { [key: string]: Json };
-      const nodes = nodesOf(data);
-      const kind = pick([
-        'truncated-gzip',
-        'truncated-json',
-        'wrong-type',
-        'huge-number',
-        'nan-text',
-        'deep-nesting',
-        'invalid-utf8',
-        'wrong-version',
-        'wrong-format',
-        'path-id',
-        'empty-slots',
-        'other-content'
-      ]);
-      switch (kind) {
-        case 'truncated-gzip':
-          // At least a byte: an empty file is no file (see empty-slots).
-          put(
-            entry.bytes.subarray(
-              0,
-              1 + Math.floor(random() * (entry.bytes.length - 1))
-            )
-          );
-          return { kind, breaks: true };
-        case 'truncated-json':
-          putText(text.slice(0, Math.floor(random() * text.length)));
-          return { kind, breaks: true };
-        case 'wrong-type': {
-          const node = pick(nodes);
-          const others: Json[] = ['x', 12345, true, null, {}, [], -1.5];
-          node.set(
-            pick(others.filter(value => typeof value !== typeof node.value))
-          );
-          putJson(data);
-          return { kind, breaks: false };
-        }
-        case 'huge-number': {
-          const numbers = nodes.filter(node => typeof node.value === 'number');
-          (numbers.length > 0 ? pick(numbers) : pick(nodes)).set(
-            pick([1e308, -1e308, Number.MAX_SAFE_INTEGER * 4, 5e-324])
-          );
-          putJson(data);
-          return { kind, breaks: false };
-        }
-        case 'nan-text': {
-          const marker = '"@@fuzz@@"';
-          pick(nodes).set('@@fuzz@@');
-          putText(
-            JSON.stringify(data).replace(
-              marker,
-              pick(['NaN', 'Infinity', '-Infinity'])
-            )
-          );
-          return { kind, breaks: true };
-        }
-        case 'deep-nesting':
-          // As text: JSON.stringify itself runs out of stack at this depth.
-          pick(nodes).set('@@fuzz@@');
-          putText(
-            JSON.stringify(data).replace(
-              '"@@fuzz@@"',
-              `${'['.repeat(10_000)}${']'.repeat(10_000)}`
-            )
-          );
-          return { kind, breaks: false };
-        case 'invalid-utf8': {
-          const bytes = Buffer.from(text, 'utf-8');
-          const at = Math.floor(random() * bytes.length);
-          put(
-            gzipSync(
-              Buffer.concat([
-                bytes.subarray(0, at),
-                Buffer.from(pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80]])),
-                bytes.subarray(at)
-              ])
-            )
-          );
-          return { kind, breaks: true };
-        }
-        case 'wrong-version':
-          data.version = pick([1, 3, '2', 2.5, null, 1e308]);
-          putJson(data);
-          return { kind, breaks: true };
-        case 'wrong-format': {
-          const own = String(data.format).replace('jupyterlab-runs/', '');
-          data.format = pick([
-            ...KINDS.filter(other => other !== own).map(
-              other => `jupyterlab-runs/${other}`
-            ),
-            'something-else',
-            42
-          ]);
-          putJson(data);
-          return { kind, breaks: true };
-        }
-        case 'path-id': {
-          const ids = nodes.filter(
-            node =>
-              typeof node.value === 'string' &&
-              ['id', 'run', 'pack', 'session', 'notebookPath'].includes(
-                node.key
-              )
-          );
-          (ids.length > 0 ? pick(ids) : pick(nodes)).set(pick(PATH_IDS));
-          putJson(data);
-          return { kind, breaks: false };
-        }
-        case 'empty-slots':
-          for (const slot of [a, b]) {
-            const each = slotOf(slot);
-            if (each) {
-              entries.set(slot, { ...each, bytes: Buffer.alloc(0) });
-            }
-          }
-          return { kind, breaks: false };
-        default: {
-          const other = pick(targets.filter(p => p !== path));
-          const source = [
-            other.replace(/\.json\.gz$/, '.a.json.gz'),
-            other.replace(/\.json\.gz$/, '.b.json.gz')
-          ]
-            // As recorded: this round may have emptied it already.
-            .map(slot => recorded.get(slot))
-            .find(each => each?.type === 'file' && each.bytes.length > 0);
-          if (source?.type !== 'file') {
-            throw new Error(`no recorded content for ${other}`);
-          }
-          put(Buffer.from(source.bytes));
-          return { kind, breaks: true };
-        }
-      }
+      return mutateStoreFile(slotsIn(entries), path, random, {
+        paths: targets,
+        recorded: slotsIn(recorded)
+      });
     }
 
     it('should read the recorded store without problems', async () => {
@@ -480,6 +290,7 @@ describe('RunStore', () => {
     });
 
     it(`should survive ${ROUNDS * PER_ROUND} random mutations (seed ${SEED})`, async () => {
+      const startedAt = Date.now();
       const random = prng(SEED);
       const counts = {
         seed: SEED,
@@ -596,6 +407,24 @@ describe('RunStore', () => {
         }
       }
       console.log(`fuzz-store ${JSON.stringify(counts)}`);
+      reportFaultRow({
+        fault: `${ROUNDS * PER_ROUND} store files mutated (store library)`,
+        checked:
+          'every mutation read: runs listed, one problem line per broken item, nothing written, no exception',
+        result:
+          failures.length === 0 &&
+          counts.exceptions === 0 &&
+          counts.mutations === ROUNDS * PER_ROUND
+            ? 'passed'
+            : 'FAILED',
+        files: counts.filesDamaged,
+        stored: counts.runsListed,
+        exceptions: counts.exceptions,
+        notes: [
+          `seed ${SEED}: ${counts.problemLines.toLocaleString('en')} problem lines; ${failures.length} failures`
+        ],
+        seconds: Math.round((Date.now() - startedAt) / 1000)
+      });
       expect(failures.slice(0, 20)).toEqual([]);
       expect(counts.exceptions).toBe(0);
       expect(counts.mutations).toBe(ROUNDS * PER_ROUND);

@@ -1,4 +1,5 @@
 import type { StoredRun } from '../store/reader';
+import { isoTime } from '../store/time';
 import type { Runs } from '../tokens';
 import { isSeedLike } from './seeds';
 
@@ -127,8 +128,8 @@ export function comparisonCsv(runs: readonly StoredRun.Run[]): string {
     run.name,
     run.notebookPath,
     run.status,
-    new Date(run.startedAt).toISOString(),
-    run.endedAt === null ? '' : new Date(run.endedAt).toISOString(),
+    isoTime(run.startedAt),
+    run.endedAt === null ? '' : isoTime(run.endedAt),
     ...params.map(row => row.values[index] ?? ''),
     ...metrics.map(row => row.values[index] ?? '')
   ]);

@@ -464,16 +464,42 @@ function Problems(props: {
   if (lines.length === 0) {
     return null;
   }
+  const item = (line: string, index: number) => (
+    <li key={index} className="jp-RunsPanel-problem">
+      {line}
+    </li>
+  );
+  // Many lines (a store written by a newer version, say) would push the
+  // runs out of view: the first few show, the rest on demand.
+  const shown =
+    lines.length > PROBLEMS_SHOWN + 1 ? PROBLEMS_SHOWN : lines.length;
   return (
-    <ul className="jp-RunsPanel-problems" aria-label={trans.__('Problems')}>
-      {lines.map((line, index) => (
-        <li key={index} className="jp-RunsPanel-problem">
-          {line}
-        </li>
-      ))}
-    </ul>
+    <div className="jp-RunsPanel-problems">
+      <ul aria-label={trans.__('Problems')}>
+        {lines.slice(0, shown).map(item)}
+      </ul>
+      {shown < lines.length && (
+        <details>
+          <summary>
+            {trans._n(
+              '%1 more problem',
+              '%1 more problems',
+              lines.length - shown
+            )}
+          </summary>
+          <ul aria-label={trans.__('More problems')}>
+            {lines.slice(shown).map((line, index) => item(line, shown + index))}
+          </ul>
+        </details>
+      )}
+    </div>
   );
 }
+
+/**
+ * How many problem lines show before the rest are folded away.
+ */
+const PROBLEMS_SHOWN = 3;
 
 /**
  * The height of a row in pixels, as style/base.css draws it: the table
@@ -885,6 +911,10 @@ function CellContent(props: {
       );
     case 'started': {
       const started = new Date(run.startedAt);
+      // A stored time outside the range of dates (1e308, say) is no date.
+      if (Number.isNaN(started.getTime())) {
+        return <span className="jp-RunsPanel-cellText">—</span>;
+      }
       return (
         <time
           className="jp-RunsPanel-time"

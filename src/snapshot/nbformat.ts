@@ -1,6 +1,8 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { PartialJSONObject, PartialJSONValue } from '@lumino/coreutils';
 
+import { isoTime } from '../store/time';
+
 /**
  * The notebook metadata key of jupyterlab-runs (also read by run capture for
  * the notebook's tracking switch).
@@ -136,7 +138,7 @@ export function restoredFrom(
     notebook: notebookPath,
     run: run.id,
     run_name: run.name,
-    snapshot_time: new Date(time).toISOString()
+    snapshot_time: isoTime(time)
   };
 }
 
