@@ -29,20 +29,25 @@ const PANEL = '#jupyterlab-runs-panel';
 
 /**
  * Cells timing a loop of `n` iterations in the kernel, without (cell 0)
- * and with (cell 1) `runs.log_metric`, each writing its seconds to
- * `<figures>.<name>` once done.
+ * and with (cell 1) `runs.log_metric`, each writing to `<figures>.<name>`,
+ * once done, its wall-clock seconds, the CPU seconds of the thread running
+ * the loop, and those of the whole kernel process (with the helper's thread
+ * sending the points to the browser).
  */
 function timedCells(n: number, figures: string): string[] {
   const timed = (name: string, body: string) =>
     [
-      'import time',
+      'import json, time',
       'import jupyterlab_runs as runs',
-      't0 = time.perf_counter()',
+      't0 = (time.perf_counter(), time.thread_time(), time.process_time())',
       `for i in range(${n}):`,
       `    ${body}`,
-      'elapsed = time.perf_counter() - t0',
-      `with open(${JSON.stringify(`${figures}.${name}`)}, 'w') as f:`,
-      '    f.write(repr(elapsed))'
+      't1 = (time.perf_counter(), time.thread_time(), time.process_time())',
+      'import os',
+      `with open(${JSON.stringify(`${figures}.${name}.new`)}, 'w') as f:`,
+      "    json.dump(dict(zip(('wall', 'thread', 'process'), (b - a for a, b in zip(t0, t1)))), f)",
+      // Replaced whole, so the spec never reads it half written.
+      `os.replace(${JSON.stringify(`${figures}.${name}.new`)}, ${JSON.stringify(`${figures}.${name}`)})`
     ].join('\n');
   return [
     timed('bare', '1.0 / (i + 1)'),
@@ -50,10 +55,12 @@ function timedCells(n: number, figures: string): string[] {
   ];
 }
 
-/** Seconds a timed cell wrote, once it ended. */
-async function seconds(file: string): Promise<number> {
+type Timing = { wall: number; thread: number; process: number };
+
+/** What a timed cell wrote, once it ended. */
+async function seconds(file: string): Promise<Timing> {
   await waitFor(() => fs.existsSync(file), 180000, `${file}`);
-  return Number(fs.readFileSync(file, 'utf-8'));
+  return JSON.parse(fs.readFileSync(file, 'utf-8')) as Timing;
 }
 
 /**
@@ -158,9 +165,12 @@ test('a million points in one run', async ({ api, lab, page, row }) => {
   row.lost = MILLION - row.stored;
   row.files = scan.files;
   row.torn = scan.torn.length;
-  const perCall = ((logged - bare) / MILLION) * 1e6;
+  const perCall = (key: keyof Timing) =>
+    ((logged[key] - bare[key]) / MILLION) * 1e6;
   row.notes.push(
-    `log_metric ${perCall.toFixed(2)} µs/call (loop ${logged.toFixed(2)} s vs bare ${bare.toFixed(2)} s); ` +
+    `log_metric ${perCall('wall').toFixed(2)} µs/call wall-clock (loop ${logged.wall.toFixed(2)} s vs bare ${bare.wall.toFixed(2)} s), ` +
+      `${perCall('thread').toFixed(2)} µs CPU of the loop's thread, ` +
+      `${perCall('process').toFixed(2)} µs CPU of the kernel process (with sending the points); ` +
       `longest task ${thread.longest.toFixed(0)} ms (${thread.tasks} tasks ≥ 50 ms); ` +
       `heartbeat lag ≤ ${thread.lag.toFixed(0)} ms; Runs panel shown in ${panel.ms} ms meanwhile; ` +
       `all stored ${storedAfter.toFixed(1)} s after the cell started; ` +
@@ -178,7 +188,10 @@ test('a million points in one run', async ({ api, lab, page, row }) => {
     duplicates: 0
   });
   // Loose: the machine's other load shows in a loop this long.
-  expect(perCall, 'µs per log_metric call').toBeLessThan(20);
+  // The loop pays the call (bench/log_metric.py: ≤ 10 µs, ~0.9 here); the
+  // helper's thread sending the points shares the cores with it.
+  expect(perCall('thread'), 'CPU µs per log_metric call').toBeLessThan(10);
+  expect(perCall('wall'), 'µs per log_metric call').toBeLessThan(20);
   expect(thread.longest, 'longest main-thread task, ms').toBeLessThan(2000);
   expect(thread.lag, 'heartbeat lag, ms').toBeLessThan(2000);
 });
@@ -196,7 +209,7 @@ test('ten thousand recorded runs', async ({ api, lab, page, row }) => {
   const empty = writeNotebook(
     lab,
     'empty.ipynb',
-    logging.replace(`${figures}.logged`, `${figures}.empty`)
+    logging.split(`${figures}.logged`).join(`${figures}.empty`)
   );
   // The runs are written by a page that has no notebook open.
   const writer = await page.context().newPage();
@@ -225,7 +238,7 @@ test('ten thousand recorded runs', async ({ api, lab, page, row }) => {
     .toBeGreaterThan(RUNS / 100);
   await exposeStore(page);
   await runCell(page, 0);
-  const kernelTime = await seconds(`${figures}.logged`);
+  const kernelTime = (await seconds(`${figures}.logged`)).wall;
   row.logged = CELL_POINTS;
   await expect
     .poll(
@@ -254,7 +267,7 @@ test('ten thousand recorded runs', async ({ api, lab, page, row }) => {
     .poll(() => storedSessions(api, empty), { timeout: 60000 })
     .toBe(1);
   await runCell(page, 0);
-  const emptyTime = await seconds(`${figures}.empty`);
+  const emptyTime = (await seconds(`${figures}.empty`)).wall;
 
   const scan = scanStore(lab);
   row.stored = run.metrics.loss?.points ?? 0;
