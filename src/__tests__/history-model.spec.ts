@@ -37,6 +37,14 @@ const TRAIN_RUNS: Runs.RunList = {
   problems: []
 };
 
+/**
+ * What `fetch` rejects with when no answer comes, as the Jupyter services
+ * rethrow it.
+ */
+function networkError(): Error {
+  return new ServerConnection.NetworkError(new TypeError('Failed to fetch'));
+}
+
 describe('RunsPanelModel (runs)', () => {
   let settings: IRunsSettings;
   let notebooks: NotebookTracker;
@@ -166,16 +174,6 @@ describe('RunsPanelModel (runs)', () => {
   });
 
   describe('#offline', () => {
-    /**
-     * What `fetch` rejects with when no answer comes, as the Jupyter
-     * services rethrow it.
-     */
-    function networkError(): Error {
-      return new ServerConnection.NetworkError(
-        new TypeError('Failed to fetch')
-      );
-    }
-
     it('should keep the runs shown when the server cannot be reached, and say when they were read', async () => {
       let now = 1_000_000;
       const clocked = new RunsPanelModel({
@@ -349,6 +347,152 @@ describe('RunsPanelModel (runs)', () => {
       } finally {
         jest.useRealTimers();
       }
+    });
+  });
+
+  describe('store health', () => {
+    /**
+     * Change the fake store's health as RunStore does: the new state, then
+     * the signal.
+     */
+    function setHealth(change: Partial<Runs.StoreHealth>): void {
+      store.health = { ...store.health, ...change };
+      store.healthChanged.emit(store.health);
+    }
+
+    it('should be offline at once when writes cannot reach the server, and read the runs again', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBe(1);
+      const changed = signalToPromise(model.stateChanged);
+
+      setHealth({ writes: 'offline', reason: 'Failed to fetch', since: 1 });
+
+      await changed;
+      expect(model.offline).toMatchObject({ reason: 'Failed to fetch' });
+      expect(model.offline?.readAt).not.toBeNull();
+      expect(model.refused).toBeNull();
+      expect(model.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+      await settle();
+      expect(store.listCalls.get('train.ipynb')).toBe(2);
+    });
+
+    it('should wake the writes waiting when its own read reaches the server', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      store.listError = networkError();
+      setHealth({ writes: 'offline', reason: 'Failed to fetch' });
+      await settle();
+      expect(store.retries).toBe(0);
+
+      store.listError = null;
+      await model.refresh();
+
+      expect(store.retries).toBe(1);
+      // Still offline until the writes land.
+      expect(model.offline).not.toBeNull();
+
+      setHealth({ writes: 'saving', reason: null, since: null });
+      await settle();
+      expect(model.offline).toBeNull();
+    });
+
+    it('should read the runs again once writes land again', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+      setHealth({ writes: 'offline', reason: 'Failed to fetch' });
+      await settle();
+      const calls = store.listCalls.get('train.ipynb')!;
+
+      setHealth({ writes: 'saving', reason: null, since: null });
+      await settle();
+
+      expect(store.listCalls.get('train.ipynb')).toBe(calls + 1);
+      expect(model.offline).toBeNull();
+    });
+
+    it('should say which file the server refused to write and why, not offline', async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      setHealth({
+        writes: 'refused',
+        reason: 'Permission denied',
+        path: '.runs/notebooks/k/index.a.json.gz',
+        since: 5
+      });
+
+      expect(model.refused).toEqual({
+        path: '.runs/notebooks/k/index.a.json.gz',
+        reason: 'Permission denied',
+        since: 5
+      });
+      expect(model.offline).toBeNull();
+      model.retryNow();
+      expect(store.retries).toBe(1);
+
+      setHealth({ writes: 'saving', reason: null, path: null, since: null });
+      expect(model.refused).toBeNull();
+    });
+
+    it('should be offline at once when a request of the Lab finds no server, and ask again every few seconds', async () => {
+      jest.useFakeTimers();
+      const connectionFailure = new Signal<object, Error>({});
+      // Disposed after the test, as the others.
+      model.dispose();
+      model = new RunsPanelModel({
+        settings,
+        notebooks,
+        store,
+        connectionFailure
+      });
+      try {
+        model.isVisible = true;
+        await openNotebook('train.ipynb');
+        await jest.advanceTimersByTimeAsync(0);
+        expect(model.offline).toBeNull();
+        expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+        store.listError = networkError();
+        connectionFailure.emit(networkError());
+        await jest.advanceTimersByTimeAsync(0);
+        expect(model.offline).toMatchObject({ reason: 'Failed to fetch' });
+        expect(model.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+        // Said once: more failures change nothing.
+        connectionFailure.emit(networkError());
+        await jest.advanceTimersByTimeAsync(0);
+        expect(store.listCalls.get('train.ipynb')).toBe(1);
+
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(store.listCalls.get('train.ipynb')).toBe(2);
+        expect(model.offline).not.toBeNull();
+
+        store.listError = null;
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(store.listCalls.get('train.ipynb')).toBe(3);
+        expect(model.offline).toBeNull();
+
+        model.dispose();
+        connectionFailure.emit(networkError());
+        await jest.advanceTimersByTimeAsync(10_000);
+        expect(store.listCalls.get('train.ipynb')).toBe(3);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('should stop following the store health once disposed', async () => {
+      let emissions = 0;
+      model.stateChanged.connect(() => emissions++);
+      model.dispose();
+      setHealth({ writes: 'offline', reason: 'Failed to fetch' });
+      await settle();
+      expect(emissions).toBe(0);
+      expect(store.listCalls.get('train.ipynb')).toBeUndefined();
     });
   });
 

@@ -32,6 +32,18 @@ async function rendered(panel: RunsPanel): Promise<HTMLElement> {
 
 const STARTED = Date.UTC(2024, 4, 6, 7, 8, 9);
 
+/**
+ * Change the fake store's health as RunStore does: the new state, then the
+ * signal.
+ */
+function setHealth(
+  store: FakeRunStore,
+  change: Partial<Runs.StoreHealth>
+): void {
+  store.health = { ...store.health, ...change };
+  store.healthChanged.emit(store.health);
+}
+
 jest.mock('../charts/host', () => ({
   ChartHost: jest.requireActual('./chart-fakes').FakeChartHost
 }));
@@ -374,7 +386,7 @@ describe('RunsPanel (runs)', () => {
       status.querySelector('.jp-RunsPanel-offlineBadge')?.textContent
     ).toBe('Offline');
     expect(status.textContent).toMatch(
-      /^OfflineShowing the runs this browser last read, at .+\.$/
+      /^OfflineShowing the runs this browser last read, at .+\. Runs recorded meanwhile are kept in this browser and saved when the server is back\.$/
     );
     expect(status.getAttribute('title')).toContain('Failed to fetch');
     expect(node.querySelector('.jp-RunsPanel-runName')?.textContent).toBe(
@@ -395,11 +407,94 @@ describe('RunsPanel (runs)', () => {
     await openNotebook('train.ipynb');
     const node = await rendered(panel);
     expect(node.querySelector('[role="status"]')?.textContent).toBe(
-      'OfflineShowing the runs this browser last read.'
+      'OfflineShowing the runs this browser last read. Runs recorded meanwhile are kept in this browser and saved when the server is back.'
     );
     expect(node.querySelector('.jp-RunsPanel-empty')?.textContent).toBe(
       'This browser has not read these runs before: they show once the server answers.'
     );
+  });
+
+  it('should say it is offline as soon as writes cannot reach the server, and clear it once they land', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r1', name: 'brave-otter-1' })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const status = node.querySelector('[role="status"]')!;
+    expect(status.textContent).toBe('');
+
+    // Reads still answer (a cached listing); writes do not land.
+    setHealth(store, {
+      writes: 'offline',
+      reason: 'Failed to fetch',
+      since: Date.now()
+    });
+    node = await rendered(panel);
+    expect(
+      status.querySelector('.jp-RunsPanel-offlineBadge')?.textContent
+    ).toBe('Offline');
+    expect(status.querySelector('.jp-RunsPanel-pending')?.textContent).toBe(
+      'Runs recorded meanwhile are kept in this browser and saved when the server is back.'
+    );
+    expect(status.getAttribute('title')).toContain('Failed to fetch');
+    expect(node.querySelector('.jp-RunsPanel-refused')).toBeNull();
+
+    setHealth(store, { writes: 'saving', reason: null, since: null });
+    node = await rendered(panel);
+    expect(status.textContent).toBe('');
+    expect(node.querySelector('.jp-RunsPanel-runName')?.textContent).toBe(
+      'brave-otter-1'
+    );
+  });
+
+  it('should say when this browser cannot keep what waits for the server', async () => {
+    await openNotebook('train.ipynb');
+    setHealth(store, {
+      writes: 'offline',
+      reason: 'Failed to fetch',
+      localProblem: 'QuotaExceededError'
+    });
+    const node = await rendered(panel);
+    expect(node.querySelector('.jp-RunsPanel-pending')?.textContent).toBe(
+      'Runs recorded meanwhile are kept in this page and saved when the server is back; a reload loses them, as this browser cannot store them (QuotaExceededError).'
+    );
+  });
+
+  it('should say on a line of its own when the server refuses writes, with a button to retry now', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [runSummary({ id: 'r1', name: 'brave-otter-1' })],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+
+    setHealth(store, {
+      writes: 'refused',
+      reason: 'Permission denied: .runs/notebooks/k/index.a.json.gz',
+      path: '.runs/notebooks/k/index.a.json.gz',
+      since: Date.now()
+    });
+    node = await rendered(panel);
+    const refused = node.querySelector('.jp-RunsPanel-refused')!;
+    expect(refused.getAttribute('role')).toBe('alert');
+    expect(refused.querySelector('p')?.textContent).toBe(
+      'Not saving: the server refused to write .runs/notebooks/k/index.a.json.gz (Permission denied: .runs/notebooks/k/index.a.json.gz). Runs are kept in this browser and saved once the store folder can be written.'
+    );
+    // Not "Offline": the server answers.
+    expect(node.querySelector('[role="status"]')?.textContent).toBe('');
+    expect(node.querySelector('.jp-RunsPanel-runName')?.textContent).toBe(
+      'brave-otter-1'
+    );
+
+    const retry = refused.querySelector('button')!;
+    expect(retry.textContent).toBe('Retry now');
+    retry.click();
+    expect(store.retries).toBe(1);
+
+    setHealth(store, { writes: 'saving', reason: null, path: null });
+    node = await rendered(panel);
+    expect(node.querySelector('.jp-RunsPanel-refused')).toBeNull();
   });
 
   it('should show the new run after the store reports a change', async () => {

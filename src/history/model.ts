@@ -30,7 +30,12 @@ import {
  * timer, also only while visible, ages the relative start times every minute
  * and the duration of running runs every second. When the server cannot be
  * reached, the runs this browser last read stay shown, marked `offline`,
- * and the store is asked again every few seconds while visible.
+ * and the store is asked again every few seconds while visible. The store's
+ * health is followed too: writes that cannot reach the server mark the
+ * panel offline at once, even while nothing is read; writes the server
+ * refuses are said on a line of their own (`refused`). So are the Lab's
+ * own requests that find no server (`connectionFailure`): an idle page
+ * learns that the server went away without waiting for a read of its own.
  */
 export class RunsPanelModel implements IDisposable {
   constructor(options: RunsPanelModel.IOptions) {
@@ -45,8 +50,12 @@ export class RunsPanelModel implements IDisposable {
     this._settings.changed.connect(this._onSettingsChanged, this);
     this._notebooks.currentChanged.connect(this._onCurrentChanged, this);
     this._store.runsChanged.connect(this._onRunsChanged, this);
+    this._store.healthChanged.connect(this._onHealthChanged, this);
     this._activeRuns?.changed.connect(this._onActiveRunChanged, this);
     this._metricChoices?.changed.connect(this._onChoicesChanged, this);
+    this._connectionFailure = options.connectionFailure ?? null;
+    this._connectionFailure?.connect(this._onConnectionFailure, this);
+    this._writes = this._store.health.writes;
     this._follow(this._notebooks.currentWidget);
   }
 
@@ -137,11 +146,67 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * Set while the server cannot be reached: the runs shown are those this
-   * browser last read; `null` once the server answers again.
+   * Set while the server cannot be reached, for reading the runs or for
+   * writing them: the runs shown are those this browser last read; `null`
+   * once the server answers again and writes land.
    */
   get offline(): RunsPanelModel.Offline | null {
-    return this._offline;
+    if (this._offline !== null) {
+      return this._offline;
+    }
+    const health = this._store.health;
+    if (health.writes !== 'offline') {
+      return null;
+    }
+    if (
+      this._writesOffline === null ||
+      this._writesOffline.reason !== (health.reason ?? '')
+    ) {
+      this._writesOffline = {
+        reason: health.reason ?? '',
+        readAt: this._oldestRead(this._lists.keys())
+      };
+    }
+    return this._writesOffline;
+  }
+
+  /**
+   * Set while the server answers writes with an error (a read-only store
+   * folder, a full disk): saving is paused and writes wait in this
+   * browser. `null` otherwise.
+   */
+  get refused(): RunsPanelModel.Refused | null {
+    const health = this._store.health;
+    if (health.writes !== 'refused') {
+      return null;
+    }
+    if (
+      this._refused === null ||
+      this._refused.path !== health.path ||
+      this._refused.reason !== health.reason
+    ) {
+      this._refused = {
+        path: health.path ?? this._settings.config.storeFolder,
+        reason: health.reason ?? '',
+        since: health.since
+      };
+    }
+    return this._refused;
+  }
+
+  /**
+   * Why writes waiting for the server would not survive a reload (this
+   * browser's storage cannot be used), or `null`.
+   */
+  get localProblem(): string | null {
+    return this._store.health.localProblem;
+  }
+
+  /**
+   * Try the writes waiting for the server now.
+   */
+  retryNow(): void {
+    this._store.retryNow();
   }
 
   /**
@@ -493,6 +558,11 @@ export class RunsPanelModel implements IDisposable {
     if (this._allNotebooks && failure === null) {
       this._knownNotebooks = [...lists.keys()];
     }
+    if (failure === null && this._store.health.writes === 'offline') {
+      // The server answers: the writes waiting for it need not wait for
+      // the end of their pause between attempts.
+      this._store.retryNow();
+    }
     this._offline = null;
     this._readError = failure === null ? null : messageOf(failure.reason);
     this._loadedKey = key;
@@ -579,6 +649,7 @@ export class RunsPanelModel implements IDisposable {
       this._isStale = true;
       return;
     }
+    this._stopRetry();
     this._retryTimer = setTimeout(() => {
       this._retryTimer = null;
       void this.refresh();
@@ -624,8 +695,10 @@ export class RunsPanelModel implements IDisposable {
     this._settings.changed.disconnect(this._onSettingsChanged, this);
     this._notebooks.currentChanged.disconnect(this._onCurrentChanged, this);
     this._store.runsChanged.disconnect(this._onRunsChanged, this);
+    this._store.healthChanged.disconnect(this._onHealthChanged, this);
     this._activeRuns?.changed.disconnect(this._onActiveRunChanged, this);
     this._metricChoices?.changed.disconnect(this._onChoicesChanged, this);
+    this._connectionFailure?.disconnect(this._onConnectionFailure, this);
     Signal.clearData(this);
   }
 
@@ -711,6 +784,38 @@ export class RunsPanelModel implements IDisposable {
     }
   }
 
+  /**
+   * Follow whether writes land: offline or refused shows at once, and the
+   * runs are read again (offline: to ask the server every few seconds;
+   * saving again: what was waiting has landed).
+   */
+  private _onHealthChanged(_: IRunStore, health: Runs.StoreHealth): void {
+    const writes = health.writes;
+    const before = this._writes;
+    this._writes = writes;
+    if (writes !== 'offline') {
+      this._writesOffline = null;
+    }
+    this._stateChanged.emit();
+    if (
+      writes !== before &&
+      (writes === 'saving' || (writes === 'offline' && this._offline === null))
+    ) {
+      void this.refresh();
+    }
+  }
+
+  /**
+   * A request of the Lab found no server: say so at once, keeping the runs
+   * shown, and ask the store again every few seconds.
+   */
+  private _onConnectionFailure(_: unknown, error: Error): void {
+    if (this._offline !== null || this._isDisposed) {
+      return;
+    }
+    void this._showOffline(this._key(), this._request, error);
+  }
+
   private _onActiveRunChanged(_: IActiveRuns, path: string): void {
     if (path === this.notebook?.path) {
       this._stateChanged.emit();
@@ -738,6 +843,7 @@ export class RunsPanelModel implements IDisposable {
   private readonly _activeRuns: IActiveRuns | null;
   private _allNotebooks = false;
   private readonly _clock: () => number;
+  private readonly _connectionFailure: ISignal<unknown, Error> | null;
   private _derived: RunRow[] | null = null;
   private _isDisposed = false;
   private _isStale = true;
@@ -756,6 +862,7 @@ export class RunsPanelModel implements IDisposable {
   private _queryText = '';
   private _readAt = new Map<string, number>();
   private _readError: string | null = null;
+  private _refused: RunsPanelModel.Refused | null = null;
   private _request = 0;
   private _retryTimer: ReturnType<typeof setTimeout> | null = null;
   private _runs: readonly Runs.RunSummary[] | null = null;
@@ -770,6 +877,8 @@ export class RunsPanelModel implements IDisposable {
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private readonly _trans: TranslationBundle | undefined;
   private _visible: RunRow[] | null = null;
+  private _writes: Runs.StoreHealth['writes'];
+  private _writesOffline: RunsPanelModel.Offline | null = null;
 }
 
 /**
@@ -829,6 +938,13 @@ export namespace RunsPanelModel {
     metricChoices?: IMetricChoices | null;
 
     /**
+     * Emitted when a request to the Jupyter server fails for want of an
+     * answer (the service manager's `connectionFailure`): the panel says at
+     * once that it is offline.
+     */
+    connectionFailure?: ISignal<unknown, Error> | null;
+
+    /**
      * Translates the messages of queries that cannot be read.
      */
     trans?: TranslationBundle;
@@ -873,6 +989,27 @@ export namespace RunsPanelModel {
      * or `null` when not by this page: they were kept from an earlier one.
      */
     readonly readAt: number | null;
+  };
+
+  /**
+   * Writes the server answers with an error: saving is paused.
+   */
+  export type Refused = {
+    /**
+     * The store file whose write was refused (the store folder when not
+     * known).
+     */
+    readonly path: string;
+
+    /**
+     * Why, in the server's words.
+     */
+    readonly reason: string;
+
+    /**
+     * Since when writes do not land (epoch milliseconds), or `null`.
+     */
+    readonly since: number | null;
   };
 
   /**

@@ -75,6 +75,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       store,
       activeRuns,
       metricChoices,
+      connectionFailure: app.serviceManager.connectionFailure,
       trans
     });
     const panel = new RunsPanel({ model, translator });

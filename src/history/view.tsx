@@ -190,8 +190,9 @@ function RunsView(props: {
 
 /**
  * Says when the server cannot be reached and the runs shown are those this
- * browser last read. The live region is always there, empty while online,
- * so screen readers announce the change both ways.
+ * browser last read, and that runs recorded meanwhile wait in this browser.
+ * The live region is always there, empty while online, so screen readers
+ * announce the change both ways.
  */
 function ConnectionStatus(props: {
   model: RunsPanelModel;
@@ -199,36 +200,87 @@ function ConnectionStatus(props: {
 }): React.ReactElement {
   const { model, trans } = props;
   const offline = model.offline;
+  const localProblem = model.localProblem;
   let content: React.ReactNode = null;
   if (offline !== null) {
     content = (
       <>
         <span className="jp-RunsPanel-offlineBadge">{trans.__('Offline')}</span>
         <span className="jp-RunsPanel-offlineText">
-          {offline.readAt === null
-            ? trans.__('Showing the runs this browser last read.')
-            : trans.__(
-                'Showing the runs this browser last read, at %1.',
-                CLOCK_FORMAT.format(new Date(offline.readAt))
-              )}
+          <span>
+            {offline.readAt === null
+              ? trans.__('Showing the runs this browser last read.')
+              : trans.__(
+                  'Showing the runs this browser last read, at %1.',
+                  CLOCK_FORMAT.format(new Date(offline.readAt))
+                )}
+          </span>{' '}
+          <span className="jp-RunsPanel-pending">
+            {localProblem === null
+              ? trans.__(
+                  'Runs recorded meanwhile are kept in this browser and saved when the server is back.'
+                )
+              : trans.__(
+                  'Runs recorded meanwhile are kept in this page and saved when the server is back; a reload loses them, as this browser cannot store them (%1).',
+                  localProblem
+                )}
+          </span>
         </span>
       </>
     );
   }
   return (
-    <div
-      className="jp-RunsPanel-connection"
-      role="status"
-      title={
-        offline === null
-          ? undefined
-          : trans.__(
-              'The Jupyter server cannot be reached (%1). The runs are asked for again every few seconds.',
-              offline.reason
-            )
-      }
-    >
-      {content}
+    <>
+      <WritesRefused model={model} trans={trans} />
+      <div
+        className="jp-RunsPanel-connection"
+        role="status"
+        title={
+          offline === null
+            ? undefined
+            : trans.__(
+                'The Jupyter server cannot be reached (%1). The runs are asked for again every few seconds.',
+                offline.reason
+              )
+        }
+      >
+        {content}
+      </div>
+    </>
+  );
+}
+
+/**
+ * Says that the server answers writes with an error (a read-only store
+ * folder, a full disk), with a button to try again now. Not "Offline": the
+ * server answers, and the runs shown are read from it.
+ */
+function WritesRefused(props: {
+  model: RunsPanelModel;
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { model, trans } = props;
+  const refused = model.refused;
+  if (refused === null) {
+    return null;
+  }
+  return (
+    <div className="jp-RunsPanel-refused" role="alert">
+      <p className="jp-RunsPanel-refusedText">
+        {trans.__(
+          'Not saving: the server refused to write %1 (%2). Runs are kept in this browser and saved once the store folder can be written.',
+          refused.path,
+          refused.reason
+        )}
+      </p>
+      <button
+        type="button"
+        className="jp-Button jp-mod-styled jp-mod-reject jp-RunsPanel-retry"
+        title={trans.__('Try the writes waiting in this browser again now')}
+        onClick={() => model.retryNow()}
+      >
+        {trans.__('Retry now')}
+      </button>
     </div>
   );
 }
