@@ -163,6 +163,16 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
       );
       await expect(details).toContainText('Nothing saved before was changed');
       await details.getByRole('button', { name: 'Close' }).click();
+      // The Runs panel says it too, on a line of its own.
+      await page.evaluate(() =>
+        (window as any).jupyterapp.commands.execute(
+          'jupyterlab-runs:show-panel'
+        )
+      );
+      await expect(page.locator('.jp-RunsPanel-refused')).toContainText(
+        `Not saving: the server refused to write ${STORE}/notebooks/`,
+        { timeout: 30000 }
+      );
 
       // The notebook keeps working: the logging cell ends, another runs.
       await waitFor(
@@ -211,10 +221,12 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
     const current = await waitFor(
       async () => {
         const found = await readRun(api, notebookPath);
-        return found?.metrics.loss?.count === logged ? found : null;
+        return found?.metrics.loss?.count === logged && found.outputs.length > 0
+          ? found
+          : null;
       },
       60000,
-      'every logged point stored'
+      'every logged point and the last output stored'
     ).catch(async () => (await readRun(api, notebookPath))!);
     const stored = current.metrics.loss;
     row.stored = stored.count;
