@@ -3,31 +3,38 @@
 # what it needs, then runs
 #   - the unit-level fuzz of store files, names and metric values (jest),
 #   - the fault specs of ui-tests/faults/ (each starts, kills and restarts its
-#     own Jupyter server on RUNS_FAULTS_PORT, default 8880),
+#     own Jupyter server on RUNS_FAULTS_PORT, default 8880, and 8881),
 #   - the planted-secrets spec (the UI tests' Lab, RUNS_LAB_PORT, default 8899),
 # each appending its rows to build/faults/results.jsonl, and prints one table.
 # Exits non-zero if anything failed. Arguments go to the fault specs' run.
+#
+# `npm test` runs it as its last stage with RUNS_FAULTS_JEST_REPORT set to its
+# unit tests' jest report: the build, the fuzz and the secrets spec have run
+# by then (writing their rows), so only the fault specs run here.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export RUNS_FAULT_RESULTS="$BUILD/faults/results.jsonl"
+JEST_REPORT=${RUNS_FAULTS_JEST_REPORT:-}
 STARTED=$SECONDS
 STATUS=0
-mkdir -p "$BUILD/faults" && rm -f "$RUNS_FAULT_RESULTS"
+mkdir -p "$BUILD/faults"
 
-if [ -z "${RUNS_FAULTS_NO_BUILD:-}" ]; then
+if [ -z "$JEST_REPORT" ]; then
+  rm -f "$RUNS_FAULT_RESULTS"
   say "── build"
   (cd "$REPO" && npm run --silent build) && link_dev_extension &&
     node "$REPO/devlab/build.mjs" --if-needed &&
     (cd "$REPO/ui-tests" && npm run --silent build:galata-extension >"$BUILD/faults/galata-extension.log") ||
     die "the build failed"
+  say "── fuzz"
+  JEST_REPORT="$BUILD/faults/fuzz.json"
+  (cd "$REPO" && npx jest src/__tests__/fuzz- --json --outputFile="$JEST_REPORT") || STATUS=1
 fi
 
-say "── fuzz"
-(cd "$REPO" && npx jest src/__tests__/fuzz- --json --outputFile="$BUILD/faults/fuzz.json") || STATUS=1
 # A row for each fuzz spec of many small cases (the store-file fuzz reports
 # its own, with its figures).
-"$PY" - "$BUILD/faults/fuzz.json" "$RUNS_FAULT_RESULTS" <<'PY' || STATUS=1
+"$PY" - "$JEST_REPORT" "$RUNS_FAULT_RESULTS" <<'PY' || STATUS=1
 import json, sys
 NAMES = {
     "fuzz-names.spec.ts": ("hostile notebook/run names and ids (store library)",
@@ -62,8 +69,10 @@ PY
 say "── faults"
 (cd "$REPO/ui-tests" && npx playwright test -c playwright.faults.config.js "$@") || STATUS=1
 
-say "── secrets"
-(cd "$REPO/ui-tests" && npx playwright test tests/secrets.spec.ts --reporter=list) || STATUS=1
+if [ -z "${RUNS_FAULTS_JEST_REPORT:-}" ]; then
+  say "── secrets"
+  (cd "$REPO/ui-tests" && npx playwright test tests/secrets.spec.ts --reporter=list) || STATUS=1
+fi
 
 echo
 say "Faults, fuzz and secrets ($((SECONDS - STARTED))s)"

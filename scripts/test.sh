@@ -9,7 +9,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$REPO/scripts/setup.sh" ui-tests || exit 1
 
 RESULTS="$BUILD/test-results"
-rm -rf "$RESULTS" "$BUILD/ui-tests/results.json" && mkdir -p "$RESULTS"
+rm -rf "$RESULTS" "$BUILD/ui-tests/results.json" "$BUILD/faults" && mkdir -p "$RESULTS" "$BUILD/faults"
+# The fuzz, secrets and fault specs append their rows of the fault table here.
+export RUNS_FAULT_RESULTS="$BUILD/faults/results.jsonl"
 STAGES=()
 FAILED=0
 STARTED=$SECONDS
@@ -47,12 +49,14 @@ python_tests() (
 stage python python_tests
 if stage build build_all; then
   stage ui bash -c "cd '$REPO/ui-tests' && npx playwright test"
+  # The fault suite (README, "Reliability"): its table closes the run.
+  stage faults env RUNS_FAULTS_JEST_REPORT="$RESULTS/jest.json" bash "$REPO/scripts/faults.sh"
 else
-  STAGES+=("$(printf '%-10s skipped (build failed)' ui)")
+  STAGES+=("$(printf '%-10s skipped (build failed)' ui)" "$(printf '%-10s skipped (build failed)' faults)")
 fi
 
 # Count test cases from the runners' JSON reports.
-read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" <<'PY'
+read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" "$BUILD/faults/report.json" <<'PY'
 import json, re, sys
 passed = failed = 0
 def load(path):
@@ -65,11 +69,11 @@ jest = load(sys.argv[1])
 if jest:
     passed += jest.get("numPassedTests", 0)
     failed += jest.get("numFailedTests", 0)
-ui = load(sys.argv[2])
-if ui:
-    stats = ui.get("stats", {})
-    passed += stats.get("expected", 0) + stats.get("flaky", 0)
-    failed += stats.get("unexpected", 0)
+for report in (load(sys.argv[2]), load(sys.argv[4])):  # the UI tests, the fault specs
+    if report:
+        stats = report.get("stats", {})
+        passed += stats.get("expected", 0) + stats.get("flaky", 0)
+        failed += stats.get("unexpected", 0)
 try:
     with open(sys.argv[3]) as f:
         log = f.read()

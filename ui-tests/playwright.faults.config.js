@@ -14,7 +14,10 @@ module.exports = {
   fullyParallel: false,
   retries: 0,
   timeout: 240000,
-  reporter: [['list']],
+  reporter: [
+    ['list'],
+    ['json', { outputFile: path.join(WORK, 'report.json') }]
+  ],
   use: {
     viewport: { width: 1280, height: 800 },
     video: 'off',
