@@ -4,6 +4,7 @@ import { Widget } from '@lumino/widgets';
 
 import { ActiveRunModel } from '../capture/model';
 import { ActiveRunIndicator } from '../capture/view';
+import { FakeRunStore } from './capture-fakes';
 
 describe('ActiveRunIndicator', () => {
   let model: ActiveRunModel;
@@ -78,5 +79,50 @@ describe('ActiveRunIndicator', () => {
     ]);
     const node = await rendered();
     expect(node.querySelector('b')).toBeNull();
+  });
+
+  it('should say when runs are not being saved, and why', async () => {
+    const store = new FakeRunStore();
+    indicator.dispose();
+    indicator = new ActiveRunIndicator(
+      model,
+      nullTranslator.load('jupyterlab_runs'),
+      store
+    );
+    Widget.attach(indicator, document.body);
+    model.capture = 'recording';
+    expect(
+      (await rendered()).querySelector('.jp-RunsIndicator-saving')
+    ).toBeNull();
+
+    store.health = {
+      writes: 'refused',
+      reason: 'Permission denied: .runs/notebooks/a/index.a.json.gz',
+      path: '.runs/notebooks/a/index.json.gz',
+      since: 1,
+      localProblem: null
+    };
+    store.healthChanged.emit(store.health);
+    const saving = (await rendered()).querySelector('.jp-RunsIndicator-saving');
+    expect(saving?.textContent).toBe('not saving');
+    expect(saving?.getAttribute('title')).toContain(
+      'refused to write .runs/notebooks/a/index.json.gz (Permission denied'
+    );
+
+    store.health = {
+      ...store.health,
+      writes: 'offline',
+      reason: 'Failed to fetch'
+    };
+    store.healthChanged.emit(store.health);
+    expect(
+      (await rendered()).querySelector('.jp-RunsIndicator-saving')?.textContent
+    ).toBe('offline');
+
+    store.health = { ...store.health, writes: 'saving', reason: null };
+    store.healthChanged.emit(store.health);
+    expect(
+      (await rendered()).querySelector('.jp-RunsIndicator-saving')
+    ).toBeNull();
   });
 });

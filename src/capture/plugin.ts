@@ -69,7 +69,7 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
       }
     });
     const indicator = (panel: NotebookPanel) =>
-      new ActiveRunIndicator(captures.forPanel(panel).model, trans);
+      new ActiveRunIndicator(captures.forPanel(panel).model, trans, store);
 
     // Every notebook is captured from the moment it opens, whether or not its
     // toolbar shows the indicator.

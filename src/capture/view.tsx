@@ -2,30 +2,79 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { Runs } from '../tokens';
+import type { IRunStore, Runs } from '../tokens';
 import type { ActiveRunModel } from './model';
 
 /**
- * The notebook toolbar item naming the notebook's active run and its status.
+ * The notebook toolbar item naming the notebook's active run and its status,
+ * and, when runs are not being saved, saying so.
  */
 export class ActiveRunIndicator extends ReactWidget {
-  constructor(model: ActiveRunModel, trans: TranslationBundle) {
+  constructor(
+    model: ActiveRunModel,
+    trans: TranslationBundle,
+    store: IRunStore | null = null
+  ) {
     super();
     this._model = model;
     this._trans = trans;
+    this._store = store;
     this.addClass('jp-RunsIndicator');
   }
 
   protected render(): React.ReactElement {
+    const store = this._store;
     return (
-      <UseSignal signal={this._model.changed}>
-        {() => <Indicator model={this._model} trans={this._trans} />}
-      </UseSignal>
+      <>
+        <UseSignal signal={this._model.changed}>
+          {() => <Indicator model={this._model} trans={this._trans} />}
+        </UseSignal>
+        {store && (
+          <UseSignal signal={store.healthChanged}>
+            {() => <SavingState health={store.health} trans={this._trans} />}
+          </UseSignal>
+        )}
+      </>
     );
   }
 
   private readonly _model: ActiveRunModel;
+  private readonly _store: IRunStore | null;
   private readonly _trans: TranslationBundle;
+}
+
+/**
+ * "not saving" or "offline" beside the run while its records do not reach
+ * the store folder; nothing while they do.
+ */
+function SavingState(props: {
+  health: Runs.StoreHealth;
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { health, trans } = props;
+  if (health.writes === 'saving') {
+    return null;
+  }
+  const refused = health.writes === 'refused';
+  return (
+    <span
+      className={`jp-RunsIndicator-saving jp-mod-${health.writes}`}
+      title={
+        refused
+          ? trans.__(
+              'Not saving: the server refused to write %1 (%2). Runs are kept in this browser and saved once the store folder can be written.',
+              health.path ?? '',
+              health.reason ?? ''
+            )
+          : trans.__(
+              'The Jupyter server cannot be reached (%1). Runs are kept in this browser and saved when it is back.',
+              health.reason ?? ''
+            )
+      }
+    >
+      {refused ? trans.__('not saving') : trans.__('offline')}
+    </span>
+  );
 }
 
 /**

@@ -163,7 +163,11 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
       );
       await expect(details).toContainText('Nothing saved before was changed');
       await details.getByRole('button', { name: 'Close' }).click();
-      // The Runs panel says it too, on a line of its own.
+      // So does the notebook toolbar, beside the run.
+      await expect(page.locator('.jp-RunsIndicator-saving')).toHaveText(
+        'not saving'
+      );
+      // And the Runs panel, on a line of its own.
       await page.evaluate(() =>
         (window as any).jupyterapp.commands.execute(
           'jupyterlab-runs:show-panel'
@@ -209,6 +213,7 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
         'the notification that runs are saved again'
       );
       expect(savedAgain).toBeTruthy();
+      await expect(page.locator('.jp-RunsIndicator-saving')).toHaveCount(0);
     } finally {
       if (!mended) {
         breakage.mend(lab);
