@@ -278,12 +278,19 @@ test('1,000 store files mutated', async ({ api, context, lab, page, row }) => {
   await showPanel(page, false);
   for (const notebook of NOTEBOOKS) {
     await execute(page, 'docmanager:open', { path: notebook });
-    const first = page
-      .getByRole('region', { name: 'Runs' })
-      .locator('.jp-RunsPanel-item')
-      .first();
-    await first.click();
-    await expect(first).toHaveAttribute('aria-selected', 'true');
+    const runsPanel = page.getByRole('region', { name: 'Runs' });
+    // The panel follows the notebook opened, then reads its runs: click a
+    // row of this notebook, once drawn (a list read again redraws it).
+    await expect(runsPanel.locator('.jp-RunsPanel-notebookName')).toHaveText(
+      path.basename(notebook)
+    );
+    const first = runsPanel.locator('.jp-RunsPanel-item').first();
+    await expect(async () => {
+      await first.click();
+      await expect(first).toHaveAttribute('aria-selected', 'true', {
+        timeout: 2000
+      });
+    }).toPass({ timeout: 30000 });
     await execute(page, 'jupyterlab-runs:pin-run');
     await expect(first.locator('.jp-RunsPanel-pin')).toBeVisible();
   }
