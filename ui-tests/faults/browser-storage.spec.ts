@@ -7,15 +7,14 @@
  */
 import * as path from 'path';
 import type { Page } from '@playwright/test';
-import { readRun, storedSessions } from '../tests/store-files';
+import { readRun } from '../tests/store-files';
 import type { FaultLab } from './lab';
 import { waitFor } from './lab';
 import {
   expect,
-  kernelId,
   loggedPoints,
   loggingCell,
-  openNotebook,
+  openRecording,
   scanStore,
   startCell,
   test,
@@ -72,11 +71,7 @@ for (const breakage of [UNAVAILABLE, QUOTA]) {
       'browser-storage.ipynb',
       loggingCell(STEPS, progress)
     );
-    await openNotebook(page, lab, notebookPath);
-    await kernelId(page);
-    await expect
-      .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-      .toBe(1);
+    await openRecording(page, lab, api, notebookPath);
     await startCell(page);
     const warning = await waitFor(
       async () => (await toastTexts(page)).find(text => text.includes(WARNING)),

@@ -12,8 +12,8 @@ import {
   request as playwrightRequest,
   test as base
 } from '@playwright/test';
-import { FaultLab, FAULTS } from './lab';
-import { STORE } from '../tests/store-files';
+import { FaultLab, FAULTS, waitFor } from './lab';
+import { readRun, STORE, storedSessions } from '../tests/store-files';
 
 export const RESULTS = path.join(FAULTS, 'results.jsonl');
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
@@ -119,17 +119,53 @@ export function writeNotebook(
   return name;
 }
 
-/** Open the Lab on a notebook and wait until the app is restored. */
+/**
+ * Open the Lab on a notebook and wait until the app is restored; `at` is
+ * the lab, or the base URL the page reaches it through (a proxy).
+ */
 export async function openNotebook(
   page: Page,
-  lab: FaultLab,
+  at: FaultLab | string,
   notebookPath: string
 ): Promise<void> {
-  await page.goto(`${lab.base}/lab/tree/${notebookPath}`);
+  const base = typeof at === 'string' ? at : at.base;
+  await page.goto(`${base}/lab/tree/${notebookPath}`);
   await page.waitForFunction(() => !!(window as any).jupyterapp, null, {
     timeout: 60000
   });
   await page.evaluate(() => (window as any).jupyterapp.restored);
+}
+
+/**
+ * Open a notebook and wait until its kernel records: the helper is in the
+ * kernel once the kernel's session is stored, and only cells run after
+ * that are recorded. Resolves with the kernel's id.
+ */
+export async function openRecording(
+  page: Page,
+  at: FaultLab | string,
+  api: APIRequestContext,
+  notebookPath: string
+): Promise<string> {
+  await openNotebook(page, at, notebookPath);
+  const kernel = await kernelId(page);
+  await expect
+    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
+    .toBe(1);
+  return kernel;
+}
+
+/** Resolve once the notebook's latest run has points of `loss` stored. */
+export async function firstPointsStored(
+  api: APIRequestContext,
+  notebookPath: string
+): Promise<void> {
+  await waitFor(
+    async () =>
+      ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
+    60000,
+    'the first points stored'
+  );
 }
 
 /** Run the active cell and move on, without waiting for it to end. */

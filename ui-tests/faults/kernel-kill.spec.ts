@@ -4,14 +4,14 @@
  * came before (executions, points) is kept.
  */
 import * as path from 'path';
-import { readRun, runRows, storedSessions } from '../tests/store-files';
+import { readRun, runRows } from '../tests/store-files';
 import { sleep, waitFor } from './lab';
 import {
   expect,
-  kernelId,
+  firstPointsStored,
   loggedPoints,
   loggingCell,
-  openNotebook,
+  openRecording,
   scanStore,
   startCell,
   test,
@@ -30,20 +30,11 @@ test('kernel SIGKILLed mid-cell', async ({ api, lab, page, row }) => {
     "seed = 42\nprint('ready')",
     loggingCell(6000, progress)
   );
-  await openNotebook(page, lab, notebookPath);
-  const kernel = await kernelId(page);
-  await expect
-    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-    .toBe(1);
+  const kernel = await openRecording(page, lab, api, notebookPath);
   // The first cell ends; the second logs until the kernel is killed.
   await startCell(page);
   await startCell(page);
-  await waitFor(
-    async () =>
-      ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-    30000,
-    'the first points stored'
-  );
+  await firstPointsStored(api, notebookPath);
   await sleep(3000);
   const [pid] = lab.kernelPids(kernel);
   expect(pid, 'the ipykernel process of the notebook').toBeTruthy();

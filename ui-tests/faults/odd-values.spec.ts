@@ -3,12 +3,11 @@
  * logged from a real kernel: stored and charted sensibly, or refused with a
  * message; nothing throws in the page.
  */
-import { readRun, storedSessions } from '../tests/store-files';
+import { readRun } from '../tests/store-files';
 import { waitFor } from './lab';
 import {
   expect,
-  kernelId,
-  openNotebook,
+  openRecording,
   startCell,
   test,
   writeNotebook
@@ -31,11 +30,7 @@ test('odd metric values', async ({ api, lab, page, row }) => {
   row.checked =
     'NaN/±inf/±1e308 stored as logged; string and boolean refused with a warning; table and chart shown';
   const notebookPath = writeNotebook(lab, 'odd-values.ipynb', CELL);
-  await openNotebook(page, lab, notebookPath);
-  await kernelId(page);
-  await expect
-    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-    .toBe(1);
+  await openRecording(page, lab, api, notebookPath);
   await startCell(page);
   const output = page.locator('.jp-OutputArea-output');
   await expect(output.filter({ hasText: /^logged/ })).toBeVisible({

@@ -3,13 +3,15 @@
  * points, then the Lab is loaded again in a new page. Every point is kept.
  */
 import * as path from 'path';
-import { readRun, storedSessions } from '../tests/store-files';
+import { readRun } from '../tests/store-files';
 import { sleep, waitFor } from './lab';
 import {
   expect,
+  firstPointsStored,
   loggedPoints,
   loggingCell,
   openNotebook,
+  openRecording,
   scanStore,
   startCell,
   test,
@@ -34,17 +36,9 @@ test('page closed 30 s mid-run, reloaded', async ({
     'page-closed.ipynb',
     loggingCell(STEPS, progress)
   );
-  await openNotebook(page, lab, notebookPath);
-  await expect
-    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-    .toBe(1);
+  await openRecording(page, lab, api, notebookPath);
   await startCell(page);
-  await waitFor(
-    async () =>
-      ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-    30000,
-    'the first points stored'
-  );
+  await firstPointsStored(api, notebookPath);
   await page.close();
   const closedAt = Date.now();
   const loggedAtClose = loggedPoints(progress);

@@ -3,15 +3,15 @@
  * second, then restarted on the same port and root. Its kernel dies with it.
  */
 import * as path from 'path';
-import { readRun, runRows, storedSessions } from '../tests/store-files';
+import { readRun, runRows } from '../tests/store-files';
 import { sleep, waitFor } from './lab';
 import {
   expect,
-  kernelId,
-  openNotebook,
-  scanStore,
+  firstPointsStored,
   loggedPoints,
   loggingCell,
+  openRecording,
+  scanStore,
   startCell,
   test,
   writeNotebook
@@ -30,19 +30,10 @@ test('server SIGKILLed mid-run, restarted', async ({ api, lab, page, row }) => {
     'server-kill.ipynb',
     loggingCell(6000, progress)
   );
-  await openNotebook(page, lab, notebookPath);
-  const kernel = await kernelId(page);
-  await expect
-    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-    .toBe(1);
+  const kernel = await openRecording(page, lab, api, notebookPath);
   await startCell(page);
   // Kill once points have been logged for a few seconds (some stored).
-  await waitFor(
-    async () =>
-      ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-    30000,
-    'the first points stored'
-  );
+  await firstPointsStored(api, notebookPath);
   await sleep(3000);
   const killedAt = Date.now();
   await lab.kill();

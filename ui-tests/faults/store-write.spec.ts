@@ -13,10 +13,10 @@ import type { FaultLab } from './lab';
 import { waitFor } from './lab';
 import {
   expect,
-  kernelId,
+  firstPointsStored,
   loggedPoints,
   loggingCell,
-  openNotebook,
+  openRecording,
   scanStore,
   startCell,
   test,
@@ -94,12 +94,7 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
       loggingCell(STEPS, progress),
       "print('still working', 6 * 7)"
     );
-    await openNotebook(page, lab, notebookPath);
-    await kernelId(page);
-    // The helper is in the kernel once its session is recorded.
-    await expect
-      .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-      .toBe(1);
+    await openRecording(page, lab, api, notebookPath);
 
     // An earlier run, finished and written.
     await runCell(page, 0);
@@ -125,12 +120,7 @@ for (const breakage of [READ_ONLY, DISK_FAILS]) {
         1;
     });
     await startCell(page);
-    await waitFor(
-      async () =>
-        ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-      60000,
-      'the first points stored'
-    );
+    await firstPointsStored(api, notebookPath);
     breakage.break(lab);
     let mended = false;
     try {

@@ -13,15 +13,15 @@ import {
   readRun,
   readStoreFile,
   runRows,
-  storedSessions,
   waitForQuietStore
 } from '../tests/store-files';
 import { PORT, sleep, waitFor } from './lab';
 import {
   expect,
-  kernelId,
+  firstPointsStored,
   loggedPoints,
   loggingCell,
+  openRecording,
   scanStore,
   startCell,
   test,
@@ -39,19 +39,6 @@ const OUTAGE = 20000;
 
 /** The Runs sidebar's connection line says "Offline" within this. */
 const OFFLINE_SHOWN = 15000;
-
-/** Open the Lab at `base` on a notebook and wait until it is restored. */
-async function openNotebookAt(
-  page: Page,
-  base: string,
-  notebookPath: string
-): Promise<void> {
-  await page.goto(`${base}/lab/tree/${notebookPath}`);
-  await page.waitForFunction(() => !!(window as any).jupyterapp, null, {
-    timeout: 60000
-  });
-  await page.evaluate(() => (window as any).jupyterapp.restored);
-}
 
 /** Show the Runs sidebar; its connection line (the live region). */
 async function showRunsPanel(page: Page): Promise<{
@@ -115,19 +102,10 @@ test('network to the server lost 20 s', async ({ api, lab, page, row }) => {
     );
     // The page reaches the server only through the proxy; the test reads
     // the store straight from the server.
-    await openNotebookAt(page, proxy.base, notebookPath);
-    const kernel = await kernelId(page);
+    const kernel = await openRecording(page, proxy.base, api, notebookPath);
     const { panel, status } = await showRunsPanel(page);
-    await expect
-      .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-      .toBe(1);
     await startCell(page);
-    await waitFor(
-      async () =>
-        ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-      30000,
-      'the first points stored'
-    );
+    await firstPointsStored(api, notebookPath);
     const runId = (await runRows(api, notebookPath)).at(-1)!.id;
     const item = panel.locator(`.jp-RunsPanel-item[data-run-id="${runId}"]`);
     await expect(item).toBeVisible({ timeout: 30000 });
@@ -233,19 +211,10 @@ test('server stopped 20 s, restarted', async ({ api, lab, page, row }) => {
     'server-stopped.ipynb',
     loggingCell(6000, progress)
   );
-  await openNotebookAt(page, lab.base, notebookPath);
-  const kernel = await kernelId(page);
+  const kernel = await openRecording(page, lab, api, notebookPath);
   const { panel, status } = await showRunsPanel(page);
-  await expect
-    .poll(() => storedSessions(api, notebookPath), { timeout: 60000 })
-    .toBe(1);
   await startCell(page);
-  await waitFor(
-    async () =>
-      ((await readRun(api, notebookPath))?.metrics.loss?.count ?? 0) > 0,
-    30000,
-    'the first points stored'
-  );
+  await firstPointsStored(api, notebookPath);
   const first = (await runRows(api, notebookPath)).at(-1)!;
   const item = panel.locator(`.jp-RunsPanel-item[data-run-id="${first.id}"]`);
   await expect(item).toBeVisible({ timeout: 30000 });
