@@ -493,10 +493,14 @@ const MAX_TREND_RUNS = 500;
  * that changes only when its content does.
  */
 function useStableValue<T>(value: T): T {
-  const last = React.useRef<{ value: T; json: string } | null>(null);
-  const json = JSON.stringify(value);
-  if (last.current === null || last.current.json !== json) {
-    last.current = { value, json };
+  const last = React.useRef<{ input: T; value: T; json: string } | null>(null);
+  // Rendered every second while a run goes on: compare only a new value.
+  if (last.current?.input !== value) {
+    const json = JSON.stringify(value);
+    last.current =
+      last.current === null || last.current.json !== json
+        ? { input: value, value, json }
+        : { ...last.current, input: value };
   }
   return last.current.value;
 }
