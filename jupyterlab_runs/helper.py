@@ -31,6 +31,7 @@ import hashlib
 import importlib
 import importlib.util
 import io
+import itertools
 import json
 import numbers
 import operator
@@ -44,6 +45,11 @@ import types
 import warnings
 from array import array
 from collections import deque
+
+try:  # the module beside this one that knows the training functions (the frontend's copy comes without it)
+    _training = importlib.import_module("jupyterlab_runs.training")
+except Exception:
+    _training = None
 
 # ---------------------------------------------------------------------------------------------------------------------
 # 1. Settings and value helpers
@@ -99,6 +105,14 @@ def encode_float(value):
     return "Infinity" if value > 0 else "-Infinity"
 
 
+def _is_boolean(value):
+    """Python's ``bool`` or numpy's (``numpy.bool_``, whose class is named ``bool`` since numpy 2)."""
+    if isinstance(value, bool):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, getattr(numpy, "bool_", ()))
+
+
 def json_scalar(value):
     """Return ``value`` as a parameter value (JSON scalar), or ``_MISSING`` if it is not a simple value.
 
@@ -107,7 +121,7 @@ def json_scalar(value):
     """
     if value is None:
         return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_boolean(value):
         return bool(value)
     if isinstance(value, str):
         return str(value) if len(value) <= MAX_PARAM_STR else _MISSING
@@ -130,7 +144,7 @@ def metric_float(value):
         return value
     if kind is int:
         return float(value)
-    if isinstance(value, bool) or kind.__name__ == "bool_":
+    if _is_boolean(value):
         raise ValueError("booleans are not metric values; log 0/1 if you mean a rate")
     if isinstance(value, (str, bytes)):
         try:
@@ -464,7 +478,8 @@ def collect_environment(config, folder=None):
 #
 # Before an execution the helper *predicts* the parameters the cell will set (literals, and names it can resolve),
 # so that a changed parameter starts a new run before any of the execution's metrics. After the execution it
-# *observes* them: values read back from the namespace, and estimators' get_params().
+# *observes* them: values read back from the namespace, and estimators' get_params(). Which arguments of a training
+# call (xgb.train, lgb.train) are hyperparameters is known by `training.py`, beside this module.
 # ---------------------------------------------------------------------------------------------------------------------
 
 RANDOM_KEYWORDS = ("random_state", "seed", "random_seed")
@@ -487,6 +502,7 @@ SCORING_FUNCTIONS = {
 }  # fmt: skip
 _SCORING_SUFFIX = re.compile(r"_(?:score|error|loss)$")
 _SQRT_FUNCTIONS = {"sqrt", "np.sqrt", "numpy.sqrt", "math.sqrt"}
+_MUTATORS = {"update", "setdefault", "pop", "popitem", "clear"}  # dict methods that change a params dict in place
 
 
 class CellAnalysis:
@@ -496,13 +512,15 @@ class CellAnalysis:
         self.source = source
         self.assignments = []  # (name, literal value, statement text): `seed = 69`, `a, b = 1, 2`
         self.dicts = []  # (name, {key: literal value}, statement text): `params = {"eta": 0.1}`
-        self.constructors = []  # (name, callee, {keyword: expr}, call node): `model = Ridge(alpha=a).fit(...)`
+        self.constructors = []  # (name, callee, [(keyword, expr)], call node): `model = Ridge(alpha=a).fit(...)`
+        self.training = []  # (name, callee, call node): `booster = xgb.train(params, dtrain)`, or a bare call
         self.keywords = []  # (callee, keyword, expr, call text, call node): `random_state=42` anywhere
         self.seed_calls = []  # (callee, argument expr, call text): `np.random.seed(seed)` anywhere
         self.objects = []  # names whose objects may be estimators (assigned, or called methods on)
         self.stored = set()  # every name the cell binds, anywhere
         self.rebound = set()  # names the cell binds more than once (their value cannot be predicted)
         self.assigned = set()  # names bound by top-level assignments (not loop variables, not locals)
+        self.mutated = set()  # names whose object the cell changes in place: `params["eta"] = 0.1`, `p.update(...)`
         self.scoring = None  # (metric name, callee, kind, receiver) for a trailing scoring call
         self.starts_run = False  # the cell calls start_run() or `%runs start` itself
 
@@ -551,6 +569,20 @@ def _innermost_call(node):
     return node if isinstance(node, ast.Call) else None
 
 
+def _chain_keywords(node):
+    """The keyword arguments an estimator gets in ``Ridge(alpha=a).set_params(**p).fit(X, y)``: the constructor's,
+    then those of each ``set_params`` of the chain, in order, as ``[(keyword, expr)]`` (None for ``**mapping``)."""
+    calls = []
+    while isinstance(node, ast.Call):
+        calls.append(node)
+        node = node.func.value if isinstance(node.func, ast.Attribute) else None
+    items = []
+    for index, call in enumerate(reversed(calls)):
+        if index == 0 or (isinstance(call.func, ast.Attribute) and call.func.attr == "set_params"):
+            items.extend((keyword.arg, keyword.value) for keyword in call.keywords)
+    return items
+
+
 def _scoring_call(statement):
     """(metric name, callee, kind, receiver) when ``statement`` is a trailing scoring call, else None."""
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
@@ -581,6 +613,12 @@ def analyze_source(source):
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    timed = _timed_code(tree)
+    if timed is not None:  # `%%time` runs its code in the namespace: read the cell as that code
+        try:
+            source, tree = timed, ast.parse(timed)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
     cell = CellAnalysis(source)
     counts = {}
     calls = []
@@ -594,6 +632,10 @@ def analyze_source(source):
             bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.Call):
             calls.append(node)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                cell.mutated.add(_dotted(node.func.value))
+        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            cell.mutated.add(_dotted(node.value))
         for name in bound:
             counts[name] = counts.get(name, 0) + 1
     cell.stored = set(counts)
@@ -626,6 +668,24 @@ def analyze_source(source):
     return cell
 
 
+def _timed_code(tree):
+    """The code of a ``%%time`` cell or a ``%time`` line (``get_ipython().run_cell_magic('time', '', code)``)."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    call = tree.body[0].value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and _dotted(call.func.value) in
+            ("get_ipython()", "get_ipython")):  # fmt: skip
+        return None
+    arguments = [argument.value if isinstance(argument, ast.Constant) else None for argument in call.args]
+    if call.func.attr == "run_cell_magic" and len(arguments) == 3 and arguments[0] == "time":
+        code = arguments[2]
+    elif call.func.attr == "run_line_magic" and len(arguments) == 2 and arguments[0] == "time":
+        code = arguments[1]
+    else:
+        return None
+    return code if isinstance(code, str) and code.strip() else None
+
+
 def _read_statement(cell, statement):
     """Collect the parameters one top-level statement sets."""
     if isinstance(statement, ast.Assign):
@@ -635,12 +695,15 @@ def _read_statement(cell, statement):
     else:
         # `model.set_params(alpha=0.5)` and `model.fit(...)` point at estimators too.
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-            func = statement.value.func
+            call = statement.value
+            func = call.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 cell.objects.append(func.value.id)
                 if func.attr == "set_params":
-                    kwargs = {kw.arg: kw.value for kw in statement.value.keywords if kw.arg}
-                    cell.constructors.append((func.value.id, None, kwargs, statement.value))
+                    cell.constructors.append((func.value.id, None, _chain_keywords(call), call))
+            callee = _dotted(func)
+            if _training is not None and _training.may_train(callee):
+                cell.training.append((callee, callee, call))
         return
     text = cell.text(statement)
     for target in targets:
@@ -662,8 +725,10 @@ def _read_statement(cell, statement):
             else:
                 call = _innermost_call(value)
                 if call is not None:
-                    kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
-                    cell.constructors.append((target.id, _dotted(call.func), kwargs, call))
+                    callee = _dotted(call.func)
+                    cell.constructors.append((target.id, callee, _chain_keywords(value), call))
+                    if call is value and _training is not None and _training.may_train(callee):
+                        cell.training.append((target.id, callee, call))
         elif isinstance(target, (ast.Tuple, ast.List)):
             names = [item.id for item in target.elts if isinstance(item, ast.Name)]
             cell.assigned.update(names)
@@ -735,6 +800,101 @@ def _resolve(node, namespace, cell, predicted=None):
     return json_scalar(namespace.get(name, _MISSING))
 
 
+def _resolve_mapping(node, namespace, cell, predicted=None):
+    """``{key: scalar}`` for a dict a call is given (``params``, ``{"eta": 0.1, **base}``, ``dict(eta=0.1)``), or
+    _MISSING. Names follow :func:`_resolve`'s rules; before an execution, a dict the cell changes in place
+    (``params["eta"] = 0.05``, ``params.update(...)``) is not known either. Entries that are not scalars are left out,
+    and so are those an unknown ``**mapping`` may have replaced.
+    """
+    if isinstance(node, ast.Dict):
+        items = [(None if key is None else _literal(key), value) for key, value in zip(node.keys, node.values)]
+    elif isinstance(node, ast.Call) and _dotted(node.func) == "dict" and namespace.get("dict", dict) is dict:
+        items = [(None, arg) for arg in node.args[:1]] + [(kw.arg, kw.value) for kw in node.keywords]
+    elif isinstance(node, ast.Name):
+        name = node.id
+        if predicted is not None and name in cell.mutated:
+            return _MISSING
+        if predicted is not None and name in cell.stored:
+            literal = [entries for dict_name, entries, _ in cell.dicts if dict_name == name]
+            return dict(literal[0]) if literal and name not in cell.rebound else _MISSING
+        if name in cell.stored and (name in cell.rebound or name not in cell.assigned):
+            return _MISSING
+        mapping = namespace.get(name)
+        if not isinstance(mapping, dict):
+            return _MISSING
+        try:  # dict.items: a subclass's own items() is user code
+            items = list(itertools.islice(dict.items(mapping), MAX_ESTIMATOR_PARAMS))
+        except RuntimeError:  # changed by another thread meanwhile
+            return _MISSING
+        entries = ((key, json_scalar(value)) for key, value in items if isinstance(key, str))
+        return {key: value for key, value in entries if value is not _MISSING}
+    else:
+        return _MISSING
+    found = {}
+    for key, value in items[:MAX_ESTIMATOR_PARAMS]:
+        if key is None:
+            inner = _resolve_mapping(value, namespace, cell, predicted)
+            found = {} if inner is _MISSING else {**found, **inner}
+        elif isinstance(key, str):
+            value = _resolve(value, namespace, cell, predicted)
+            if value is _MISSING:
+                found.pop(key, None)
+            else:
+                found[key] = value
+    return found
+
+
+class _Values:
+    """Resolves the expressions of one cell, before it runs (``predicted`` given) or after: for the training calls."""
+
+    missing = _MISSING
+
+    def __init__(self, namespace, cell, predicted=None):
+        self.namespace, self.cell, self.predicted = namespace, cell, predicted
+
+    def scalar(self, node):
+        return _resolve(node, self.namespace, self.cell, self.predicted)
+
+    def mapping(self, node):
+        return _resolve_mapping(node, self.namespace, self.cell, self.predicted)
+
+
+def _keyword_values(items, values):
+    """``{keyword: value}`` of ``[(keyword, expr)]`` (``**mapping`` expanded); unknown values are left out."""
+    found = {}
+    for keyword, expr in items:
+        if keyword is None:
+            mapping = values.mapping(expr)
+            found = {} if mapping is _MISSING else {**found, **mapping}
+        else:
+            value = values.scalar(expr)
+            if value is _MISSING:
+                found.pop(keyword, None)
+            else:
+                found[keyword] = value
+    return found
+
+
+def _training_calls(cell, namespace, values):
+    """``[(name, call node, {param: value}, detail)]`` for the cell's training calls (``xgb.train(params, ...)``).
+
+    After an execution (``values.predicted`` None) only calls of a function the namespace holds count; before it,
+    also a call spelled like one (``xgb.train``) whose library the cell imports itself.
+    """
+    found = []
+    for name, callee, call in cell.training:
+        function = _lookup(callee, namespace)
+        if function is _MISSING:
+            if values.predicted is None or callee.split(".", 1)[0] in namespace:
+                continue
+            function = None
+        key = _training.training_function(function, callee)
+        if key is not None:
+            detail = _training.function_path(function) if function is not None else None
+            found.append((name, call, _training.call_params(key, function, call, values), detail))
+    return found
+
+
 def _param(name, value, source, detail):
     return {"name": name, "value": redact_named(name, value), "source": source, "detail": detail}
 
@@ -744,9 +904,13 @@ def predict_params(cell, namespace):
     predicted = {name: value for name, value, _ in cell.assignments if name not in cell.rebound}
     result = dict(predicted)
     for name, entries, _ in cell.dicts:
-        if name not in cell.rebound:
+        if name not in cell.rebound and name not in cell.mutated:
             result.update({f"{name}.{key}": value for key, value in entries.items()})
     estimator_calls = set()
+    values = _Values(namespace, cell, predicted)
+    for name, call, params, _ in _training_calls(cell, namespace, values):
+        estimator_calls.add(id(call))
+        result.update({f"{name}.{key}": value for key, value in params.items()})
     for name, callee, kwargs, call in cell.constructors:
         if callee is None:
             is_estimator = _has_get_params(namespace.get(name, _MISSING))
@@ -758,10 +922,7 @@ def predict_params(cell, namespace):
             is_estimator = _is_estimator_class(klass) or (klass is _MISSING and last[:1].isupper())
         if is_estimator:
             estimator_calls.add(id(call))
-            for keyword, expr in kwargs.items():
-                value = _resolve(expr, namespace, cell, predicted)
-                if value is not _MISSING:
-                    result[f"{name}.{keyword}"] = value
+            result.update({f"{name}.{key}": value for key, value in _keyword_values(kwargs, values).items()})
     for callee, keyword, expr, _, call in cell.keywords:
         if id(call) not in estimator_calls:
             value = _resolve(expr, namespace, cell, predicted)
@@ -819,9 +980,14 @@ def observe_params(cell, namespace):
             detail = f"{klass.__module__}.{klass.__qualname__}"
             for param_name, value in estimator_params(name, obj):
                 add(param_name, value, "estimator", detail)
+    trained = set()
+    for name, call, params, detail in _training_calls(cell, namespace, _Values(namespace, cell)):
+        trained.add(id(call))
+        for key, value in params.items():
+            add(f"{name}.{key}", value, "estimator", detail)
     constructed = {id(call): name for name, callee, _, call in cell.constructors if callee is not None}
     for callee, keyword, expr, text, call in cell.keywords:
-        if constructed.get(id(call)) not in estimators:
+        if constructed.get(id(call)) not in estimators and id(call) not in trained:
             add(f"{callee}.{keyword}", _resolve(expr, namespace, cell), "keyword", text)
     for callee, expr, text in cell.seed_calls:
         name = _seed_function_name(callee, namespace)
@@ -1442,7 +1608,7 @@ class Recorder:
                 execution.switched = True
             execution.run_id, execution.metrics_before = run.id, run.metric_count > 0
         self.parser.reset()
-        self.files.start()
+        self.files.start(namespace)
 
     def finish_execution(self, result, namespace):
         """Finish recording an execution: the ``execution`` event, its params, scoring metric and files."""
@@ -1925,19 +2091,21 @@ class StreamTee:
     """Sees every ``write`` to a stream during an execution, without changing what is printed.
 
     It shadows ``write`` on the stream *instance* (ipykernel's OutStream), so ``sys.stdout`` stays the same object.
-    Streams that do not allow it (a C-level TextIOWrapper) are simply not teed.
+    Streams that do not allow it (a C-level TextIOWrapper) are simply not teed. A ``write`` someone else shadowed
+    already (IPython 9's ``run_cell`` tees the output into its history the same way) is called by ours and put back
+    when ours is removed.
     """
 
     def __init__(self, stream, on_line):
         self.stream = stream
         self.lines = LineBuffer(on_line)
         self.original = None
+        self.shadowed = _MISSING  # the instance's own ``write`` before ours, if it had one
         self.bound = self.write
 
     def install(self):
         try:
-            if "write" in vars(self.stream):
-                return False  # someone else shadows write already: leave the stream alone
+            self.shadowed = vars(self.stream).get("write", _MISSING)
             self.original = self.stream.write
             self.stream.write = self.bound
             return True
@@ -1954,8 +2122,11 @@ class StreamTee:
 
     def uninstall(self):
         try:
-            if vars(self.stream).get("write") is self.bound:
-                del self.stream.write
+            if vars(self.stream).get("write") is self.bound:  # else its owner replaced ours: leave it
+                if self.shadowed is _MISSING:
+                    del self.stream.write
+                else:
+                    self.stream.write = self.shadowed
         except (TypeError, AttributeError):
             pass
         self.lines.close()
@@ -1966,6 +2137,10 @@ class FileRecorder:
 
     The wrapper calls the real ``open`` first and only then remembers ``(absolute path, mode)``; it never changes
     what ``open`` returns or raises. Sizes and hashes are read after the execution.
+
+    IPython (8.6 and later) gives the user namespace an ``open`` of its own, which refuses file descriptors 0 to 2 and
+    then calls the real one through a name of its module (``io_open``). Such a module-level name, held by a
+    function the namespace calls ``open``, is wrapped for the execution too; the namespace itself is left alone.
     """
 
     def __init__(self):
@@ -1973,8 +2148,9 @@ class FileRecorder:
         self.seen = {}
         self.original = None
         self.wrapper = None
+        self.aliases = []  # (module globals, name) holding the real open, wrapped during the execution
 
-    def start(self):
+    def start(self, namespace=None):
         self.seen = {}
         self.active = True
         if self.wrapper is None or builtins.open is not self.wrapper:
@@ -1983,6 +2159,13 @@ class FileRecorder:
             builtins.open = self.wrapper
             if io.open is self.original:
                 io.open = self.wrapper
+        shadow = namespace.get("open") if namespace is not None else None
+        if isinstance(shadow, types.FunctionType) and shadow.__globals__ is not namespace:
+            scope = shadow.__globals__
+            for name in shadow.__code__.co_names:
+                if scope.get(name) is self.original:
+                    scope[name] = self.wrapper
+                    self.aliases.append((scope, name))
 
     def stop(self):
         """Restore ``open`` and return ``[(absolute path, "read" | "write"), ...]``."""
@@ -1992,7 +2175,11 @@ class FileRecorder:
                 builtins.open = self.original
             if io.open is self.wrapper:
                 io.open = self.original
+            for scope, name in self.aliases:
+                if scope.get(name) is self.wrapper:
+                    scope[name] = self.original
             self.wrapper = None
+        self.aliases = []
         seen, self.seen = self.seen, {}
         return list(seen)
 

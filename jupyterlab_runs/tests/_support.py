@@ -5,6 +5,7 @@ import contextlib
 import io
 import json
 import os
+import sys
 import tempfile
 import types
 
@@ -20,6 +21,15 @@ for variable, folder in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_DATA_DIR"
     os.environ[variable] = os.path.join(SCRATCH, folder)
     os.makedirs(os.environ[variable], exist_ok=True)
 os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+
+# The kernels the tests start (jupyter_client, nbclient) run this interpreter, whatever kernelspecs the machine has:
+# they ask for this kernelspec, written to the scratch data folder.
+KERNEL_NAME = "jupyterlab-runs-tests"
+_spec_folder = os.path.join(os.environ["JUPYTER_DATA_DIR"], "kernels", KERNEL_NAME)
+os.makedirs(_spec_folder, exist_ok=True)
+with open(os.path.join(_spec_folder, "kernel.json"), "w", encoding="utf-8") as _spec:
+    json.dump({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+               "display_name": "Python 3 (jupyterlab-runs tests)", "language": "python"}, _spec)  # fmt: skip
 
 
 def load_corpus():

@@ -11,7 +11,7 @@ import unittest
 from unittest import mock
 
 from jupyterlab_runs import helper
-from jupyterlab_runs.tests._support import REPO, SCRATCH, FakeComm, execute
+from jupyterlab_runs.tests._support import KERNEL_NAME, REPO, SCRATCH, FakeComm, execute
 
 AUTOLOAD_CONFIG = os.path.join(REPO, "jupyter-config", "ipython", "ipython_kernel_config.json")
 
@@ -264,8 +264,9 @@ class NbclientTest(unittest.TestCase):
             json.dump({"root_dir": root}, file)
         env = dict(os.environ, PYTHONPATH=REPO, IPYTHONDIR=ipython, JUPYTER_RUNTIME_DIR=runtime,
                    JUPYTERLAB_SETTINGS_DIR=tempfile.mkdtemp(dir=SCRATCH))  # fmt: skip
-        script = "import sys, nbformat, nbclient; nbclient.execute(nbformat.read(sys.argv[1], 4), cwd=sys.argv[2])"
-        done = subprocess.run([sys.executable, "-c", script, notebook, folder], env=env, cwd=root,
+        script = ("import sys, nbformat, nbclient\n"
+                  "nbclient.execute(nbformat.read(sys.argv[1], 4), cwd=sys.argv[2], kernel_name=sys.argv[3])")
+        done = subprocess.run([sys.executable, "-c", script, notebook, folder, KERNEL_NAME], env=env, cwd=root,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         self.assertEqual(done.returncode, 0, done.stderr)
         spool = os.path.join(root, "jupyter-runs", "spool")

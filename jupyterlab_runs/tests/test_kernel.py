@@ -13,7 +13,7 @@ import time
 import unittest
 import uuid
 
-from jupyterlab_runs.tests._support import HELPER_PATH, REPO, kinds, of_kind, params_by_name, points
+from jupyterlab_runs.tests._support import HELPER_PATH, KERNEL_NAME, REPO, kinds, of_kind, params_by_name, points
 
 CONFIG = {
     "notebook_path": "story.ipynb",
@@ -46,7 +46,7 @@ class Kernel:
         env.update(RUNS_TEST_VISIBLE="shown", RUNS_TEST_SECRET_KEY="AKIAIOSFODNN7EXAMPLE")
         if importable:
             env["PYTHONPATH"] = REPO
-        self.manager = KernelManager(kernel_name="python3")
+        self.manager = KernelManager(kernel_name=KERNEL_NAME)
         self.manager.start_kernel(cwd=cwd, env=env)
         self.client = self.manager.blocking_client()
         self.client.start_channels()

@@ -18,6 +18,17 @@ class EvalLineTest(unittest.TestCase):
             ("[10]\tvalid_0's l2: 3.4\tvalid_0's l1: 1.2", [("valid_0's l2", 3.4, 10), ("valid_0's l1", 1.2, 10)]),
             ("[5]\ttrain-logloss:0.12345\teval-auc:0.98", [("train-logloss", 0.12345, 5), ("eval-auc", 0.98, 5)]),
             ("[2]\ttrain-rmse:17.2+0.1\ttest-rmse:17.6+0.5", [("train-rmse", 17.2, 2), ("test-rmse", 17.6, 2)]),
+            # xgboost 3: the sklearn API names its eval sets validation_0, validation_1, ...
+            ("[0]\tvalidation_0-logloss:0.50039\tvalidation_0-error:0.07000\tvalidation_1-logloss:0.52617",
+             [("validation_0-logloss", 0.50039, 0), ("validation_0-error", 0.07, 0),
+              ("validation_1-logloss", 0.52617, 0)]),
+            # lightgbm 4's log_evaluation: "<set>'s <metric>: <value>", and " + <stdv>" from lgb.cv
+            ("[2]\ttraining's l2: 9.57852\tvalid_1's l2: 8.95456",
+             [("training's l2", 9.57852, 2), ("valid_1's l2", 8.95456, 2)]),
+            ("[1]\tvalid's auc: 0.865385\tvalid's binary_logloss: 0.649936",
+             [("valid's auc", 0.865385, 1), ("valid's binary_logloss", 0.649936, 1)]),
+            ("[1]\ttrain's l2: 4.13639 + 0.195449\tvalid's l2: 4.26859 + 0.397795",
+             [("train's l2", 4.13639, 1), ("valid's l2", 4.26859, 1)]),
             ("[7]\tvalidation-error:nan", None),  # checked below: NaN survives
             ("[1, 2, 3]", []),
             ("[1] first item", []),
@@ -32,11 +43,13 @@ class EvalLineTest(unittest.TestCase):
                     self.assertEqual(got, expected)
 
     def test_lightgbm_best_iteration_is_not_repeated(self):
-        parser = helper.OutputMetricParser()
-        lines = ["[41]\tvalid_0's l2: 3.2", "[42]\tvalid_0's l2: 3.1", "Early stopping, best iteration is:",
-                 "[42]\tvalid_0's l2: 3.1", "[43]\tvalid_0's l2: 3.0"]  # fmt: skip
-        got = [point for line in lines for point in parser.parse_line(line)]
-        self.assertEqual([step for _, _, step in got], [41, 42, 43])
+        for announcement in ("Early stopping, best iteration is:", "Did not meet early stopping. Best iteration is:"):
+            with self.subTest(announcement):
+                parser = helper.OutputMetricParser()
+                lines = ["[41]\tvalid_0's l2: 3.2", "[42]\tvalid_0's l2: 3.1", announcement,
+                         "[42]\tvalid_0's l2: 3.1", "[43]\tvalid_0's l2: 3.0"]  # fmt: skip
+                got = [point for line in lines for point in parser.parse_line(line)]
+                self.assertEqual([step for _, _, step in got], [41, 42, 43])
 
 
 class KerasLineTest(unittest.TestCase):

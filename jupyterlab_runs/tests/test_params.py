@@ -73,6 +73,11 @@ class AssignmentTest(unittest.TestCase):
         self.assertEqual(values(observed), expected)
         self.assertEqual(predicted, expected)
 
+    def test_should_read_back_a_dict_changed_in_place_and_not_predict_it(self):
+        predicted, observed = run_cell("params = {'eta': 0.1, 'depth': 3}\nparams['eta'] = 0.05")
+        self.assertEqual(values(observed), {"params.eta": 0.05, "params.depth": 3})
+        self.assertEqual(predicted, {})
+
     def test_secret_names_are_redacted(self):
         predicted, observed = run_cell("api_key = 'abc123'\nconfig = {'password': 'pw'}")
         self.assertEqual(values(observed), {"api_key": helper.REDACTED, "config.password": helper.REDACTED})
@@ -230,17 +235,18 @@ class ScoringCallTest(unittest.TestCase):
         import numpy as np
         from sklearn import metrics
         from sklearn.linear_model import Ridge
-        from sklearn.metrics import accuracy_score, mean_squared_error
+        from sklearn.metrics import accuracy_score, mean_squared_error, root_mean_squared_error
 
         X, y = np.arange(6.0).reshape(3, 2), np.array([1.0, 2.0, 3.5])
         namespace = {
             "np": np, "math": math, "metrics": metrics, "mean_squared_error": mean_squared_error, "skm": metrics,
+            "root_mean_squared_error": root_mean_squared_error,
             "accuracy_score": accuracy_score, "y": y, "p": y + 0.5, "model": Ridge().fit(X, y), "X": X,
             "custom_loss": lambda a, b: 0.25, "compute": lambda: 0.5, "labels": [1, 0, 1],
         }  # fmt: skip
         table = [
             ("mean_squared_error(y, p)", ("mean_squared_error", 0.25)),
-            ("mean_squared_error(y, p, squared=False)", ("root_mean_squared_error", 0.5)),
+            ("root_mean_squared_error(y, p)", ("root_mean_squared_error", 0.5)),
             ("np.sqrt(mean_squared_error(y, p))", ("root_mean_squared_error", 0.5)),
             ("metrics.r2_score(y, y)", ("r2_score", 1.0)),
             ("skm.mean_absolute_error(y, p)", ("mean_absolute_error", 0.5)),
@@ -261,6 +267,11 @@ class ScoringCallTest(unittest.TestCase):
                     self.assertEqual(got[0], expected[0])
                 else:
                     self.assertEqual(got, expected)
+
+    def test_should_name_squared_false_a_root_mean_squared_error(self):
+        # scikit-learn before 1.6 spelled the root as `squared=False`; notebooks written for it still say so.
+        cell = helper.analyze_source("mean_squared_error(y, p, squared=False)")
+        self.assertEqual(helper.scoring_metric(cell, 0.5, {}), ("root_mean_squared_error", 0.5))
 
     def test_non_numbers_are_not_metrics(self):
         cell = helper.analyze_source("accuracy_score(a, b)")

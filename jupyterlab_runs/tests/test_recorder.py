@@ -224,6 +224,34 @@ class RunRulesTest(RecorderTestCase):
         self.assertEqual(output.getvalue(), text + "x")
         self.assertNotIn("write", vars(output))  # the tee is gone after the execution
 
+    def test_should_read_output_a_write_of_its_own_already_tees_and_leave_that_tee_in_place(self):
+        # IPython 9's run_cell shadows write on the stream instance for its history, around the hooks.
+        from jupyterlab_runs.tests._support import CapturedOutput
+
+        output = CapturedOutput()
+        history = []
+
+        def history_tee(text):
+            history.append(text)
+            return CapturedOutput.write(output, text)
+
+        output.write = history_tee
+        execute(self.recorder, self.namespace, "print('[0]\\tvalidation-rmse:2.5')", output=output)
+        self.assertEqual(points(self.events(), "validation-rmse"), [(2.5, 0, 1)])
+        self.assertEqual("".join(history), "[0]\tvalidation-rmse:2.5\n")
+        self.assertEqual(output.getvalue(), "[0]\tvalidation-rmse:2.5\n")
+        self.assertIs(vars(output)["write"], history_tee)  # put back, for its owner to remove
+
+    def test_should_leave_a_write_that_replaced_its_own_alone(self):
+        from jupyterlab_runs.tests._support import CapturedOutput
+
+        output = CapturedOutput()
+        tee = helper.StreamTee(output, lambda line: None)
+        self.assertTrue(tee.install())
+        other = output.write = lambda text: 0
+        tee.uninstall()
+        self.assertIs(vars(output)["write"], other)
+
     def test_tracking_off_records_nothing(self):
         self.recorder.configure({"tracking": False})
         before = self.recorder.seq
@@ -472,6 +500,29 @@ class FileTest(RecorderTestCase):
         self.assertFalse(hasattr(builtins.open, "__wrapped__"))
         self.run_cell("with open('data/train.csv') as f:\n    f.read()")  # unchanged file, same run: not repeated
         self.assertEqual(len(of_kind(self.events(), "file")), 2)
+
+    def test_should_see_files_opened_through_the_namespaces_own_open(self):
+        # IPython gives the user namespace an `open` that calls the real one through a name of its module.
+        import io
+        import types
+
+        shell_module = types.ModuleType("fake_interactiveshell")
+        exec("from io import open as io_open\n"
+             "def _modified_open(file, *args, **kwargs):\n"
+             "    if file in {0, 1, 2}:\n"
+             "        raise ValueError('no')\n"
+             "    return io_open(file, *args, **kwargs)", shell_module.__dict__)  # fmt: skip
+        self.namespace["open"] = shell_module._modified_open
+        cwd = os.getcwd()
+        os.chdir(self.folder.name)
+        self.addCleanup(os.chdir, cwd)
+        self.run_cell("with open('out.txt', 'w') as f:\n    f.write('hello')")
+        [event] = of_kind(self.events(), "file")
+        self.assertEqual((event["path"], event["mode"], event["size"]), ("out.txt", "write", 5))
+        self.assertIs(shell_module.io_open, io.open)  # restored after the execution
+        self.assertIs(self.namespace["open"], shell_module._modified_open)  # the namespace is left alone
+        result = self.run_cell("open(1)")
+        self.assertIsInstance(result.error_in_exec, ValueError)  # its own checks still run
 
     def test_large_files_get_no_hash(self):
         cwd = os.getcwd()
