@@ -4,8 +4,12 @@
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$REPO/build"
-# Debian's Python has jupyter_server & co; the `python3` on PATH may be another one.
-PY=/usr/bin/python3
+# The machine's Python makes the virtualenvs; everything then runs in one of them:
+# build/venvs/dev (requirements/dev.txt) unless a stage says otherwise.
+BASE_PYTHON=${RUNS_BASE_PYTHON:-python3}
+VENVS="$BUILD/venvs"
+VENV="$VENVS/dev"
+PY="$VENV/bin/python"
 
 say() { printf '\033[1m[runs]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[runs] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -19,12 +23,51 @@ use_state_dir() {
   export PYDEVD_DISABLE_FILE_VALIDATION=1
 }
 
-# Prebuilt extensions are found the way a real JupyterLab finds them:
-# <labextensions dir>/<package name>/package.json. The development build is
-# linked there, as `jupyter labextension develop` would do.
-link_dev_extension() {
-  mkdir -p "$BUILD/labextensions"
-  ln -sfn "$REPO/jupyterlab_runs/labextension" "$BUILD/labextensions/jupyterlab-runs"
+# install_venv DIR LOCK: a new virtualenv in DIR (whatever was there goes)
+# holding exactly what the lock file LOCK pins. Its pip output goes to DIR.log.
+install_venv() {
+  local dir=$1 lock=$2
+  rm -rf "$dir"
+  mkdir -p "$(dirname "$dir")"
+  "$BASE_PYTHON" -m venv "$dir" || die "$BASE_PYTHON -m venv failed (Debian's Python needs python3-venv)"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$lock" >"$dir.log" 2>&1 ||
+    die "pip could not install ${lock#"$REPO"/}; see ${dir#"$REPO"/}.log"
+}
+
+# ensure_venv NAME: makes build/venvs/NAME from requirements/NAME.txt, once, and
+# again whenever that lock file or the Python that made it changes. Prints
+# nothing when the environment is up to date.
+ensure_venv() {
+  local name=$1 dir="$VENVS/$1" lock="$REPO/requirements/$1.txt" stamp sum
+  [ -f "$lock" ] || die "No lock file $lock"
+  stamp="$dir/.runs-lock.sha256"
+  sum=$( { sha256sum "$lock" | cut -d' ' -f1; "$BASE_PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && [ -x "$dir/bin/python" ]; then return 0; fi
+  say "Installing build/venvs/$name from requirements/$name.txt"
+  install_venv "$dir" "$lock"
+  echo "$sum" >"$stamp"
+}
+
+# The development install of the extension template, in a virtualenv:
+# `pip install -e .` (the package, editable, and what the wheel adds to an
+# environment: the IPython config that loads the helper in every kernel), then
+# `jupyter labextension develop --overwrite .` (which in JupyterLab 4.6 hands
+# over to `jupyter-builder develop`): a link from the venv's
+# share/jupyter/labextensions to jupyterlab_runs/labextension, so the Lab
+# loads each new build. Needs a build first (`npm run build`).
+develop_extension() {
+  local venv=${1:-$VENV} out
+  if ! "$venv/bin/python" -c 'import importlib.metadata as m; m.version("jupyterlab_runs")' 2>/dev/null; then
+    say "pip install -e . into ${venv#"$REPO"/}"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$REPO" >"$venv.editable.log" 2>&1 || {
+      tail -20 "$venv.editable.log" >&2
+      return 1
+    }
+  fi
+  out=$("$venv/bin/jupyter-builder" develop --overwrite "$REPO" 2>&1) || {
+    printf '%s\n' "$out" >&2
+    return 1
+  }
 }
 
 # Fail early, and clearly, when a port we need is taken.
