@@ -11,12 +11,7 @@ import {
 } from '../capture/bootstrap';
 import { HELPER_SOURCE } from '../capture/helperSource.generated';
 import { DEFAULT_CONFIG } from '../settings/config';
-
-/**
- * Debian's Python, as the project's scripts use: the interpreter that runs
- * the kernels the bootstrap is sent to.
- */
-const PYTHON = '/usr/bin/python3';
+import { BARE_PYTHON, PYTHON } from './python';
 
 /**
  * Parse `code` with Python and return the two string arguments of the
@@ -106,17 +101,21 @@ describe('capture/bootstrap', () => {
 import json, sys
 import jupyterlab_runs as runs
 helper = sys.modules["jupyterlab_runs.helper"]
-sys.stdout.write(json.dumps({"run": runs.active_run(), "file": getattr(helper, "__file__", None)}))
+training = sys.modules.get("jupyterlab_runs.training")
+sys.stdout.write(json.dumps({"run": runs.active_run(), "file": getattr(helper, "__file__", None),
+                             "training": training is not None and helper._training is training}))
 `;
       try {
-        const output = execFileSync(PYTHON, ['-'], {
+        const output = execFileSync(BARE_PYTHON, ['-'], {
           cwd: folder,
           input: bootstrapCode(CONFIG, HELPER_SOURCE) + probe,
           encoding: 'utf8',
           env: { ...process.env, PYTHONPATH: '' }
         });
-        const { run, file } = JSON.parse(output);
+        const { run, file, training } = JSON.parse(output);
         expect(file).toBeNull();
+        // The package's modules the helper imports come with it.
+        expect(training).toBe(true);
         expect(run).toEqual(
           expect.objectContaining({ status: 'running', id: expect.any(String) })
         );

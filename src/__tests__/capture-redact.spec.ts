@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { REDACTED, redactJSON, redactText } from '../capture/redact';
+import { PYTHON } from './python';
 
 /**
  * The corpus the kernel helper is tested against too, so both sides redact
@@ -221,7 +222,7 @@ sys.stdout.write(json.dumps([helper.redact_text(text) for text in texts]))
     'helper.py'
   );
   return JSON.parse(
-    execFileSync('/usr/bin/python3', ['-c', script, helper], {
+    execFileSync(PYTHON, ['-c', script, helper], {
       input: JSON.stringify(texts),
       encoding: 'utf8'
     })

@@ -18,7 +18,7 @@ function environment(
     python: {
       version: '3.11.9 (main, Apr  2 2024, 08:25:04) [GCC 13.2.0]',
       implementation: 'CPython',
-      executable: '/usr/bin/python3',
+      executable: '/opt/conda/bin/python3',
       prefix: '/usr'
     },
     platform: {

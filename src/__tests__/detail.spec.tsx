@@ -63,7 +63,7 @@ function storedRun(overrides: Partial<StoredRun.Run> = {}): StoredRun.Run {
       user: 'ada',
       python: {
         version: '3.11.4 (main, Jun  1 2024)',
-        executable: '/usr/bin/python3'
+        executable: '/opt/conda/bin/python3'
       },
       platform: { description: 'Linux-6.1-x86_64' },
       memory_bytes: 2 * 1024 ** 3,

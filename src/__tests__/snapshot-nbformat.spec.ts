@@ -9,6 +9,7 @@ import {
   siblingPath,
   toNotebookContent
 } from '../snapshot/nbformat';
+import { PYTHON } from './python';
 
 /**
  * A snapshot's notebook as the store gives it back (`snapshotNotebook` in
@@ -87,7 +88,7 @@ function nbformatProblems(notebook: unknown): string {
     'except nbformat.ValidationError as error:',
     '    print(error.message)'
   ].join('\n');
-  return execFileSync('/usr/bin/python3', ['-c', script], {
+  return execFileSync(PYTHON, ['-c', script], {
     input: JSON.stringify(notebook),
     encoding: 'utf-8'
   }).trim();
