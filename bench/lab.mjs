@@ -1,6 +1,7 @@
-// What the browser benchmarks share: a devlab JupyterLab server with a fresh
-// root (127.0.0.1 only, no auth), Debian's Chromium through the ui-tests'
-// Playwright, and a few Contents API calls. Everything is stopped by PID.
+// What the browser benchmarks share: PyPI's JupyterLab started as the UI tests
+// start it (ui-tests/lab-server.js: 127.0.0.1 only, no auth) with a fresh root,
+// Debian's Chromium through the ui-tests' Playwright, and a few Contents API
+// calls. Everything is stopped by PID.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,8 @@ const requireFromUiTests = createRequire(
   path.join(REPO, 'ui-tests', 'package.json')
 );
 const { chromium } = requireFromUiTests('@playwright/test');
-const { CHROMIUM_ARGS } = requireFromUiTests('./lab-server.js');
+const { CHROMIUM_ARGS, prepareState, serverCommand } =
+  requireFromUiTests('./lab-server.js');
 
 export const log = (...args) => console.error('[bench]', ...args);
 
@@ -40,7 +42,7 @@ function portInUse(port) {
 }
 
 /**
- * Start the devlab server on `port` with a fresh root and Jupyter state under
+ * Start the Lab server on `port` with a fresh root and Jupyter state under
  * `work`, open the Lab in Chromium, run `body({ page, base, root, api })`, and
  * stop everything, whatever happens.
  */
@@ -54,22 +56,13 @@ export async function withLab({ port, work, url = '/lab?reset' }, body) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(
-    '/usr/bin/python3',
-    [
-      path.join(REPO, 'devlab', 'server.py'),
-      '--port',
-      String(port),
-      '--no-auth',
-      '--root-dir',
-      root,
-      '--state-dir',
-      path.join(work, 'jupyter'),
-      '--labextensions-path',
-      path.join(REPO, 'build', 'labextensions')
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
+  const state = path.join(work, 'jupyter');
+  prepareState(state);
+  const { command, args, env } = serverCommand({ port, root, state });
+  const server = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env
+  });
   let serverLog = '';
   server.stdout.on('data', chunk => (serverLog += chunk));
   server.stderr.on('data', chunk => (serverLog += chunk));

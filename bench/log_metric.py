@@ -1,7 +1,7 @@
 """How much does `runs.log_metric` cost? Measured against a bare `list.append` and against a synchronous SQLite
 insert + commit per call (what MLflow's default file/SQL store pays on every `mlflow.log_metric`).
 
-    /usr/bin/python3 bench/log_metric.py [--json]
+    build/venvs/dev/bin/python bench/log_metric.py [--json]
 
 All three are measured in the same run, in the same loop shape: each sample times a batch of calls and divides, and
 the table shows the median over samples. The target from issue 3 is `log_metric` ≤ 10 µs median. Exits 0: this is

@@ -1,7 +1,7 @@
 """Run the store benchmark's notebook many times through the real kernel helper, and write down what the
 frontend would hand the run store. Used by bench/store-size.mjs, which replays it through the Lab's RunStore.
 
-    /usr/bin/python3 bench/notebook_runs.py --scenario restart|same-kernel --runs 100 --out FILE.json
+    build/venvs/dev/bin/python bench/notebook_runs.py --scenario restart|same-kernel --runs 100 --out FILE.json
 
 The notebook has 40 cells (7 Markdown, 33 code: a small numpy/pandas logistic regression with printed metrics, two
 small tables and one small PNG). Each run changes one cell: `seed = ...` in cell 1. The cells really run, in an

@@ -40,7 +40,7 @@ for (const scenario of opts.scenarios.split(',')) {
   const file = path.join(WORK, 'python', `${scenario}.json`);
   log(`recording ${opts.runs} runs (${scenario}) with the kernel helper…`);
   const run = spawnSync(
-    '/usr/bin/python3',
+    path.join(REPO, 'build', 'venvs', 'dev', 'bin', 'python'),
     [
       path.join(REPO, 'bench', 'notebook_runs.py'),
       '--scenario',

@@ -3,7 +3,7 @@
 # in the same run, in one closing table.
 #
 #   1. runs.log_metric vs a bare list.append and a per-call SQLite commit
-#      (bench/log_metric.py, Debian's Python);
+#      (bench/log_metric.py, in build/venvs/dev);
 #   2. a trivial cell's round trip, tracked / untracked, in the real Lab in
 #      Chromium (bench/cell-overhead.mjs, port 8870);
 #   3. the store after 100 runs of a 40-cell notebook, one cell changed per
@@ -43,8 +43,8 @@ if [ ! -f "$LABEXT" ]; then
 elif [ -n "$(find "$REPO/src" "$REPO/schema" "$REPO/jupyterlab_runs/helper.py" -newer "$LABEXT" -print -quit)" ]; then
   say "note: sources changed since the last build; 'npm run build' first to measure them"
 fi
-link_dev_extension
-node "$REPO/devlab/build.mjs" --if-needed >/dev/null || die "the devlab build failed"
+ensure_venv dev
+develop_extension || die "jupyter labextension develop failed"
 
 # part NAME COMMAND...: runs one part, its JSON result to $OUT/NAME.json and
 # everything it says to $OUT/NAME.log (shown as it goes).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:faults`: the fault, fuzz and security suite (issue 6). Builds
+# `npm run test:faults`: the fault, fuzz and security suite. Installs and builds
 # what it needs, then runs
 #   - the unit-level fuzz of store files, names and metric values (jest),
 #   - the fault specs of ui-tests/faults/ (each starts, kills and restarts its
@@ -22,11 +22,9 @@ mkdir -p "$BUILD/faults"
 
 if [ -z "$JEST_REPORT" ]; then
   rm -f "$RUNS_FAULT_RESULTS"
+  bash "$REPO/scripts/setup.sh" ui-tests || exit 1
   say "── build"
-  (cd "$REPO" && npm run --silent build) && link_dev_extension &&
-    node "$REPO/devlab/build.mjs" --if-needed &&
-    (cd "$REPO/ui-tests" && npm run --silent build:galata-extension >"$BUILD/faults/galata-extension.log") ||
-    die "the build failed"
+  (cd "$REPO" && npm run --silent build) && develop_extension || die "the build failed"
   say "── fuzz"
   JEST_REPORT="$BUILD/faults/fuzz.json"
   (cd "$REPO" && npx jest src/__tests__/fuzz- --json --outputFile="$JEST_REPORT") || STATUS=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm start`: install what is missing, build the extension and the Lab, and
-# serve the demo folder on 127.0.0.1 with the extension loaded as a prebuilt
-# extension (the way a pip-installed one is loaded).
+# `npm start`: install what is missing (build/venvs/dev from PyPI, npm
+# packages, Chromium), build the extension, install it in the venv the way the
+# extension template does (`jupyter labextension develop`), and serve the demo
+# folder with PyPI's JupyterLab on 127.0.0.1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -13,9 +14,7 @@ require_free_port "$PORT"
 
 say "Building the extension"
 (cd "$REPO" && npm run --silent build)
-link_dev_extension
-say "Building the Lab (skipped when nothing changed)"
-node "$REPO/devlab/build.mjs" --if-needed
+develop_extension
 
 # The demo is copied once, so running and saving it never changes the repo.
 if [ ! -d "$DEMO" ]; then
@@ -24,6 +23,9 @@ fi
 
 use_state_dir "$BUILD/jupyter"
 TOKEN=${RUNS_LAB_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_hex(24))')}
-say "Serving $DEMO (Ctrl+C stops the server)"
-exec "$PY" "$REPO/devlab/server.py" --port "$PORT" --root-dir "$DEMO" \
-  --state-dir "$BUILD/jupyter" --labextensions-path "$BUILD/labextensions" --token "$TOKEN"
+say "Serving $DEMO at http://127.0.0.1:$PORT/lab?token=$TOKEN (Ctrl+C stops the server)"
+# Run as root (as on CI machines) only with allow_root; nobody else needs it.
+ALLOW_ROOT=()
+[ "$(id -u)" -eq 0 ] && ALLOW_ROOT=(--allow-root)
+exec "$VENV/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="$PORT" --port-retries=0 \
+  --ServerApp.root_dir="$DEMO" --IdentityProvider.token="$TOKEN" "${ALLOW_ROOT[@]}"

@@ -1,15 +1,16 @@
 // UI tests run galata (JupyterLab's Playwright layer) in Debian's Chromium
-// against the devlab JupyterLab, served by Debian's jupyter_server with the
-// real ipykernel. scripts/test.sh builds everything this config expects.
+// against PyPI's JupyterLab, jupyter_server and ipykernel (build/venvs/dev),
+// started as the extension template does. scripts/test.sh builds and installs
+// everything this config expects.
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const {
   CHROMIUM_ARGS,
-  PLANTED_ENV,
   PORT,
   WORK,
-  command
+  command,
+  commandEnv
 } = require('./lab-server');
 
 module.exports = {
@@ -38,7 +39,7 @@ module.exports = {
   },
   webServer: {
     command,
-    env: { ...process.env, ...PLANTED_ENV },
+    env: commandEnv,
     url: `http://127.0.0.1:${PORT}/lab`,
     timeout: 60000,
     reuseExistingServer: false

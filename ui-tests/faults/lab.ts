@@ -1,14 +1,15 @@
 /**
- * The Jupyter server a fault spec starts, kills and restarts itself: the
- * devlab server (as bench/lab.mjs starts it) on one port, a root folder and
- * Jupyter state that survive a restart, and a helper to poll.
+ * The Jupyter server a fault spec starts, kills and restarts itself: PyPI's
+ * JupyterLab started as the UI tests start it (lab-server.js), on one port,
+ * with a root folder and Jupyter state that survive a restart, and a helper
+ * to poll.
  */
 import { spawn, spawnSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { REPO } from '../lab-server';
+import { REPO, prepareState, serverCommand } from '../lab-server';
 
 /** Where the fault suite keeps its servers' folders and its results. */
 export const FAULTS = path.join(REPO, 'build', 'faults');
@@ -44,17 +45,6 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** Our environment without Jupyter folders: the server sets its own. */
-function serverEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(JUPYTER_(RUNTIME|DATA|CONFIG)_DIR|IPYTHONDIR)$/.test(name)) {
-      delete env[name];
-    }
-  }
-  return env;
-}
-
 /**
  * One Jupyter server of a fault spec. `start()` (re)starts it on the same
  * port, root and state; `kill()` sends SIGKILL to its process; `stop()`
@@ -87,22 +77,14 @@ export class FaultLab {
       throw new Error(`port ${this.port} on 127.0.0.1 is in use`);
     }
     const log = fs.openSync(path.join(this.work, 'server.log'), 'a');
-    const server = spawn(
-      '/usr/bin/python3',
-      [
-        path.join(REPO, 'devlab', 'server.py'),
-        '--port',
-        String(this.port),
-        '--no-auth',
-        '--root-dir',
-        this.root,
-        '--state-dir',
-        path.join(this.work, 'jupyter'),
-        '--labextensions-path',
-        path.join(REPO, 'build', 'labextensions')
-      ],
-      { stdio: ['ignore', log, log], env: serverEnv() }
-    );
+    const state = path.join(this.work, 'jupyter');
+    prepareState(state);
+    const { command, args, env } = serverCommand({
+      port: this.port,
+      root: this.root,
+      state
+    });
+    const server = spawn(command, args, { stdio: ['ignore', log, log], env });
     fs.closeSync(log);
     this._process = server;
     this._exited = new Promise(resolve => server.once('exit', () => resolve()));

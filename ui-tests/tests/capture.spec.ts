@@ -11,7 +11,7 @@ import {
   waitForIdleKernel
 } from './fixtures';
 import { spawnSync } from 'child_process';
-import { PLANTED_SECRETS, REPO, SERVER_ROOT, WORK } from '../lab-server';
+import { PLANTED_SECRETS, REPO, SERVER_ROOT, VENV, WORK } from '../lab-server';
 import { readRun, runRows, STORE, storedSessions } from './store-files';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
@@ -328,7 +328,7 @@ function executeHeadless(notebookPath: string) {
   );
   const state = path.join(WORK, 'jupyter');
   return spawnSync(
-    '/usr/bin/jupyter-execute',
+    path.join(VENV, 'bin', 'jupyter-execute'),
     [path.join(SERVER_ROOT, notebookPath)],
     {
       encoding: 'utf-8',

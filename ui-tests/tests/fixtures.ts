@@ -2,60 +2,13 @@
  * The galata test object, extended so every test also fails on browser
  * console errors and warnings that are not known to be harmless.
  */
-import type { BrowserContext, ConsoleMessage } from '@playwright/test';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test as galataTest } from '@jupyterlab/galata';
+import type { IConsoleProblem } from '../console';
+import { watchConsole } from '../console';
 
-/**
- * Console messages that are expected and harmless in this test setup. Each
- * entry says why; anything else printed as an error or warning fails a test.
- */
-export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
-  {
-    pattern:
-      /Each child in a list should have a unique "key" prop[\s\S]*at mark/,
-    why:
-      "JupyterLab's Settings Editor (settingeditor/lib/pluginlist.js) renders " +
-      'search highlights as <mark> elements without React keys; the development ' +
-      'build of React, which devlab uses, warns when the list is filtered.'
-  },
-  {
-    pattern: /^Connection lost, reconnecting in \d+ seconds\.$/,
-    why:
-      'jupyter_server 1.x (Debian 12) drops the kernel websocket when a kernel ' +
-      "restarts and JupyterLab's kernel connection warns while it reconnects; " +
-      'seen with an untracked notebook too, so not caused by the extension.'
-  }
-];
-
-export interface IConsoleProblem {
-  type: string;
-  text: string;
-}
-
-/**
- * Records error and warning messages and uncaught errors of every page of a
- * browser context, from before the first page loads.
- */
-export function watchConsole(context: BrowserContext): IConsoleProblem[] {
-  const problems: IConsoleProblem[] = [];
-  context.on('console', (message: ConsoleMessage) => {
-    const type = message.type();
-    if (type !== 'error' && type !== 'warning') {
-      return;
-    }
-    const text = message.text();
-    if (HARMLESS_CONSOLE_MESSAGES.some(known => known.pattern.test(text))) {
-      return;
-    }
-    problems.push({ type, text });
-  });
-  context.on('weberror', webError => {
-    const error = webError.error();
-    problems.push({ type: 'pageerror', text: String(error.stack ?? error) });
-  });
-  return problems;
-}
+export { HARMLESS_CONSOLE_MESSAGES, watchConsole } from '../console';
+export type { IConsoleProblem } from '../console';
 
 /**
  * Lets one test accept console errors or warnings it causes on purpose.

@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { VENV } from '../lab-server';
 import { expect, test } from './fixtures';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
@@ -9,8 +10,8 @@ const SYS_VERSION = path.join(NOTEBOOKS, 'sys-version.ipynb');
 /** Tracking turned off in its metadata, so it never has runs. */
 const UNTRACKED = path.join(NOTEBOOKS, 'untracked.ipynb');
 
-/** What Debian's Python, the kernel's interpreter, says its version is. */
-const DEBIAN_PYTHON_VERSION = execFileSync('/usr/bin/python3', [
+/** What the kernel's interpreter (the test server's venv) says its version is. */
+const KERNEL_PYTHON_VERSION = execFileSync(path.join(VENV, 'bin', 'python'), [
   '-c',
   'import sys; print(sys.version)'
 ])
@@ -55,7 +56,7 @@ test.describe('Runs panel', () => {
     await page.notebook.runCell(0);
 
     const output = await page.notebook.getCellTextOutput(0);
-    expect(output?.join('').trim()).toBe(DEBIAN_PYTHON_VERSION);
+    expect(output?.join('').trim()).toBe(KERNEL_PYTHON_VERSION);
   });
 
   test('should say that the active notebook has no runs yet', async ({

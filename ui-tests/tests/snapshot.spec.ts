@@ -11,7 +11,7 @@ import {
   serverKernelsTest as test,
   waitForIdleKernel
 } from './fixtures';
-import { SERVER_ROOT } from '../lab-server';
+import { SERVER_ROOT, VENV } from '../lab-server';
 import { readSnapshots, runRows, storedSessions } from './store-files';
 
 const FIRST_SOURCE = 'print("hello from run one")';
@@ -250,7 +250,7 @@ test.describe('Run snapshot', () => {
     const restored = JSON.parse(saved.content);
     // Valid for nbformat's own validator, as the server wrote it.
     const validation = spawnSync(
-      '/usr/bin/python3',
+      path.join(VENV, 'bin', 'python'),
       [
         '-c',
         'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT))',

@@ -1,0 +1,45 @@
+/**
+ * Watching the browser console: every test fails on an error or warning that
+ * is not known to be harmless. Shared by the UI tests (tests/fixtures.ts),
+ * the version matrix and the collaboration specs, which need no galata.
+ */
+import type { BrowserContext, ConsoleMessage } from '@playwright/test';
+
+/**
+ * Console messages that are expected and harmless in this test setup. Each
+ * entry says why; anything else printed as an error or warning fails a test.
+ */
+export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
+  // None so far: PyPI's JupyterLab and Notebook 7 with jupyter_server 2 print
+  // no error or warning in what the tests do.
+];
+
+export interface IConsoleProblem {
+  type: string;
+  text: string;
+}
+
+/**
+ * Records error and warning messages and uncaught errors of every page of a
+ * browser context, from before the first page loads.
+ */
+export function watchConsole(context: BrowserContext): IConsoleProblem[] {
+  const problems: IConsoleProblem[] = [];
+  context.on('console', (message: ConsoleMessage) => {
+    const type = message.type();
+    if (type !== 'error' && type !== 'warning') {
+      return;
+    }
+    const text = message.text();
+    if (HARMLESS_CONSOLE_MESSAGES.some(known => known.pattern.test(text))) {
+      return;
+    }
+    problems.push({ type, text });
+  });
+  context.on('weberror', webError => {
+    const error = webError.error();
+    problems.push({ type: 'pageerror', text: String(error.stack ?? error) });
+  });
+  return problems;
+}
+
