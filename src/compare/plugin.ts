@@ -7,6 +7,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { chartsViewTracker } from '../charts/widget';
 import { runsIcon } from '../icons';
+import { openView } from '../shell';
 import { IRunStore } from '../tokens';
 import type { RunRef } from './model';
 import { ComparisonModel, MAX_RUNS, MIN_RUNS } from './model';
@@ -88,7 +89,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         widget.title.label = trans.__('Compare %1 runs', args.runs.length);
         widget.title.icon = runsIcon;
         void model.refresh();
-        app.shell.add(widget, 'main');
+        openView(app, widget);
         await tracker.add(widget);
         return widget;
       }

@@ -10,6 +10,7 @@ import { chartsViewTracker } from '../charts/widget';
 import type { RunArgs } from '../commands';
 import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
+import { openView } from '../shell';
 import { IRunStore } from '../tokens';
 import { RunDetailModel } from './model';
 import type { RunDetailView } from './view';
@@ -88,7 +89,7 @@ export const detailPlugin: JupyterFrontEndPlugin<void> = {
           }
         });
         void model.refresh();
-        app.shell.add(widget, 'main');
+        openView(app, widget);
         await tracker.add(widget);
         return widget;
       }

@@ -9,6 +9,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { RunArgs } from '../commands';
 import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
+import { openView } from '../shell';
 import { IActiveRuns, IRunStore } from '../tokens';
 import type { CurrentNotebook } from './model';
 import type { ProvenanceSection, ProvenanceView } from './view';
@@ -113,7 +114,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
         store.runsChanged.disconnect(onRunsChanged)
       );
       void model.refresh();
-      app.shell.add(widget, 'main');
+      openView(app, widget);
       await tracker.add(widget);
       return widget;
     };

@@ -15,6 +15,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { RunArgs } from '../commands';
 import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
+import { openView } from '../shell';
 import { IRunsSettings, IRunStore } from '../tokens';
 import type { RerunOrder } from './plan';
 import { DEFAULT_TOLERANCE, toleranceOf } from './tolerance';
@@ -168,7 +169,7 @@ export const reproducePlugin: JupyterFrontEndPlugin<void> = {
             widget.title.label = trans.__('Re-run of %1', state.original.name);
           }
         });
-        app.shell.add(widget, 'main');
+        openView(app, widget);
         await tracker.add(widget);
         void model.start();
         return widget;

@@ -17,6 +17,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { RunArgs } from '../commands';
 import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
+import { openView } from '../shell';
 import { IRunStore } from '../tokens';
 import type { SnapshotService } from './service';
 import type { SnapshotView } from './view';
@@ -208,7 +209,7 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
         }
       });
       void model.refresh();
-      app.shell.add(widget, 'main');
+      openView(app, widget);
       await tracker.add(widget);
       return widget;
     };
