@@ -6,7 +6,9 @@ import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator } from '@jupyterlab/translation';
+import { addIcon } from '@jupyterlab/ui-components';
 
+import { runsIcon } from '../icons';
 import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
 // Activation needs it at once: notebooks opened with the Lab are captured from
 // their first kernel message.
@@ -94,8 +96,11 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
     };
 
     app.commands.addCommand(CommandIDs.startRun, {
-      label: args =>
-        args.toolbar ? trans.__('New Run') : trans.__('Start New Run'),
+      // In the notebook toolbar an icon, like the toolbar's other buttons (the
+      // caption is its tooltip): text buttons there push the kernel's name
+      // and status into the toolbar's overflow menu at a laptop's width.
+      label: args => (args.toolbar ? '' : trans.__('Start New Run')),
+      icon: args => (args.toolbar ? addIcon : undefined),
       caption: trans.__(
         'End the active run of this notebook and start a new one'
       ),
@@ -126,9 +131,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
 
     app.commands.addCommand(CommandIDs.toggleTracking, {
       label: args =>
-        args.toolbar
-          ? trans.__('Track Runs')
-          : trans.__('Track Runs of This Notebook'),
+        args.toolbar ? '' : trans.__('Track Runs of This Notebook'),
+      icon: args => (args.toolbar ? runsIcon : undefined),
       caption: trans.__(
         'Record the runs of this notebook (a setting stored in the notebook)'
       ),
