@@ -301,6 +301,13 @@ export interface IRunStore {
   cachedRuns(notebookPath: string): Promise<Runs.RunList | null>;
 
   /**
+   * Another page changed the notebook's runs (a collaborator's page on the
+   * same notebook says its writes landed): emit `runsChanged`, so that this
+   * page's views read them again. Nothing is read or written.
+   */
+  changedElsewhere(notebookPath: string): void;
+
+  /**
    * Emitted with the notebook path whenever that notebook's runs changed.
    */
   readonly runsChanged: ISignal<IRunStore, string>;

@@ -144,6 +144,17 @@ describe('KernelAttachment', () => {
       expect(kernel.executed).toHaveLength(1);
     });
 
+    it('should attach a connected kernel that has reported no status yet', async () => {
+      // jupyter_server 2 answers a new connection's kernel_info itself: a
+      // fresh kernel nobody has run anything in stays `unknown`.
+      kernel.status = 'unknown';
+      attach();
+      await settle();
+
+      expect(kernel.executed).toHaveLength(1);
+      expect(attachment.state).toBe('recording');
+    });
+
     it('should open no comm when the bootstrap fails', async () => {
       kernel.reply = { status: 'error', ename: 'SyntaxError', evalue: 'bad' };
       const warn = jest.spyOn(console, 'warn').mockImplementation(() => {

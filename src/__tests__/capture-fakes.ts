@@ -2,6 +2,11 @@ import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { PromiseDelegate } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
+import type { Awareness } from 'y-protocols/awareness';
+import {
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate
+} from 'y-protocols/awareness';
 
 import type { StoredRun } from '../store/reader';
 import type { IRunStore, Runs } from '../tokens';
@@ -27,6 +32,14 @@ export class FakeRunStore implements IRunStore {
 
   retryNow(): void {
     this.retries += 1;
+  }
+
+  /** The notebook paths `changedElsewhere()` was called with, in order. */
+  readonly changesElsewhere: string[] = [];
+
+  changedElsewhere(notebookPath: string): void {
+    this.changesElsewhere.push(notebookPath);
+    this.runsChanged.emit(notebookPath);
   }
 
   readonly events: { path: string; events: Runs.KernelEvent[] }[] = [];
@@ -577,3 +590,43 @@ export async function settle(): Promise<void> {
     await Promise.resolve();
   }
 }
+
+/**
+ * Carry every change of two pages' awarenesses of one shared document to
+ * the other, as the collaboration server does. Returns how to stop.
+ */
+export function connectAwareness(
+  first: Awareness,
+  second: Awareness
+): () => void {
+  const carry =
+    (from: Awareness, to: Awareness) =>
+    (
+      changes: { added: number[]; updated: number[]; removed: number[] },
+      origin: unknown
+    ) => {
+      if (origin === REMOTE) {
+        return;
+      }
+      const clients = [
+        ...changes.added,
+        ...changes.updated,
+        ...changes.removed
+      ];
+      applyAwarenessUpdate(to, encodeAwarenessUpdate(from, clients), REMOTE);
+    };
+  const toSecond = carry(first, second);
+  const toFirst = carry(second, first);
+  first.on('update', toSecond);
+  second.on('update', toFirst);
+  // Each page learns the other's state, as when it connects.
+  toSecond({ added: [first.clientID], updated: [], removed: [] }, null);
+  toFirst({ added: [second.clientID], updated: [], removed: [] }, null);
+  return () => {
+    first.off('update', toSecond);
+    second.off('update', toFirst);
+  };
+}
+
+/** The origin of awareness updates carried from another page. */
+const REMOTE = 'remote';

@@ -134,6 +134,35 @@ describe('ActiveRunModel', () => {
     });
   });
 
+  describe('#follow()', () => {
+    const followed: Runs.ActiveRun = {
+      id: 'r7',
+      name: 'calm-heron-7',
+      status: 'running',
+      paramsCount: 2,
+      metricsCount: 1
+    };
+
+    it("should show the run a collaborator's page follows, once per change", () => {
+      model.follow(followed);
+      model.follow({ ...followed });
+      model.follow(null);
+      model.follow({ ...followed, status: 'finished' });
+      expect(model.run).toEqual({ ...followed, status: 'finished' });
+      expect(emissions).toBe(2);
+    });
+
+    it('should count the names of a new run afresh once this page writes', () => {
+      model.applyEvents([
+        runStart('a'),
+        event('metric', { run: 'a', name: 'x' })
+      ]);
+      model.follow({ ...followed, id: 'b', metricsCount: 0 });
+      model.applyEvents([event('metric', { run: 'b', name: 'x' })]);
+      expect(model.run?.metricsCount).toBe(1);
+    });
+  });
+
   describe('#markEnded()', () => {
     it('should mark a running run crashed, once', () => {
       model.applyEvents([runStart('a')]);

@@ -131,6 +131,19 @@ describe('addRunCommands', () => {
       expect(given).toEqual([{ notebookPath: 'train.ipynb', runId: 'r1' }]);
     });
 
+    it("should be disabled with the other command's reason when that command refuses the run", () => {
+      select();
+      commands.addCommand('jupyterlab-runs:restore-snapshot', {
+        caption: args =>
+          args.notebookPath === 'train.ipynb' ? 'Shared: not available' : '',
+        isEnabled: args => args.notebookPath !== 'train.ipynb',
+        execute: () => undefined
+      });
+      const id = 'jupyterlab-runs:restore-selected-run';
+      expect(commands.isEnabled(id)).toBe(false);
+      expect(commands.caption(id)).toBe('Shared: not available');
+    });
+
     it('should compare 2 to 50 selected runs, in table order', async () => {
       const compared: unknown[] = [];
       commands.addCommand('jupyterlab-runs:compare-runs', {

@@ -8,6 +8,7 @@ import { Signal } from '@lumino/signaling';
 import type { IRunStore, Runs } from '../tokens';
 import type { HelperConfig } from './bootstrap';
 import { bootstrapCode } from './bootstrap';
+import type { IAwareness } from './collaboration';
 import { withSession } from './events';
 import { FrontendRecorder } from './frontend';
 
@@ -15,6 +16,19 @@ import { FrontendRecorder } from './frontend';
  * The comm target the kernel helper registers (docs/CAPTURE.md).
  */
 export const COMM_TARGET = 'jupyterlab_runs';
+
+/**
+ * The kernel statuses in which the bootstrap can be sent. `unknown` is a
+ * kernel that is connected but has said nothing since: jupyter_server 2
+ * answers a new connection's kernel_info request itself, so a kernel nobody
+ * has run anything in yet (a re-run's fresh kernel) reports no status until
+ * its first execution. The bootstrap waits for the kernel's info anyway.
+ */
+const ATTACHABLE: ReadonlySet<Kernel.Status> = new Set<Kernel.Status>([
+  'idle',
+  'busy',
+  'unknown'
+]);
 
 /**
  * Attaches the kernel helper to a notebook's Python kernel each time that
@@ -35,6 +49,7 @@ export class KernelAttachment implements IDisposable {
     this._store = options.store;
     this._helperSource = options.helperSource;
     this._config = options.config;
+    this._awareness = options.awareness ?? null;
     this._frontend = options.frontend ?? {
       appVersion: '',
       locks: null,
@@ -98,6 +113,13 @@ export class KernelAttachment implements IDisposable {
    */
   get isWriter(): boolean {
     return this._isWriter;
+  }
+
+  /**
+   * Emitted when this tab starts or stops writing the attached kernel's runs.
+   */
+  get writerChanged(): ISignal<this, boolean> {
+    return this._writerChanged;
   }
 
   /**
@@ -282,7 +304,7 @@ export class KernelAttachment implements IDisposable {
       !this._needsAttach ||
       kernel === null ||
       kernel.connectionStatus !== 'connected' ||
-      (kernel.status !== 'idle' && kernel.status !== 'busy')
+      !ATTACHABLE.has(kernel.status)
     ) {
       return;
     }
@@ -366,7 +388,8 @@ export class KernelAttachment implements IDisposable {
       kernel,
       store: this._store,
       config: this._config,
-      shared: this._frontend
+      shared: this._frontend,
+      awareness: this._awareness
     });
     recorder.events.connect((_, events) => this._deliver(events), this);
     recorder.resumed.connect((_, run) => this._welcomed.emit(run), this);
@@ -375,7 +398,7 @@ export class KernelAttachment implements IDisposable {
       // The recorder holding the kernel's lock writes; it keeps that role
       // until it hands over, so a kernel that just ended is still ended here.
       if (state === 'recording' || state === 'other-tab') {
-        this._isWriter = state === 'recording';
+        this._setWriter(state === 'recording');
       }
     }, this);
     this._recorder = recorder;
@@ -415,7 +438,7 @@ export class KernelAttachment implements IDisposable {
     } else if (data.type === 'events') {
       this._receive(comm, data.events);
     } else if (data.type === 'writer') {
-      this._isWriter = data.writer === true;
+      this._setWriter(data.writer === true);
     }
   }
 
@@ -514,6 +537,13 @@ export class KernelAttachment implements IDisposable {
     }
   }
 
+  private _setWriter(isWriter: boolean): void {
+    if (isWriter !== this._isWriter) {
+      this._isWriter = isWriter;
+      this._writerChanged.emit(isWriter);
+    }
+  }
+
   private _setState(state: KernelAttachment.State): void {
     if (state !== this._state) {
       this._state = state;
@@ -522,6 +552,7 @@ export class KernelAttachment implements IDisposable {
   }
 
   private _acks: Promise<void> = Promise.resolve();
+  private readonly _awareness: IAwareness | null;
   private _isWriter = false;
   private _attachedKernel: Kernel.IKernelConnection | null = null;
   private _attempt = 0;
@@ -548,6 +579,7 @@ export class KernelAttachment implements IDisposable {
   private _restartPending = false;
   private readonly _store: IRunStore;
   private _wasDisconnected = false;
+  private readonly _writerChanged = new Signal<this, boolean>(this);
   private readonly _welcomed = new Signal<
     this,
     KernelAttachment.WelcomeRun | null
@@ -585,6 +617,12 @@ export namespace KernelAttachment {
      * this page; a new, unshared one by default.
      */
     frontend?: FrontendRecorder.IShared;
+
+    /**
+     * The awareness of the notebook's shared document under real-time
+     * collaboration (see `FrontendRecorder.IOptions.awareness`), or null.
+     */
+    awareness?: IAwareness | null;
   }
 
   /**

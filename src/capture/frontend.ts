@@ -16,8 +16,9 @@ import {
 } from './ids';
 import { capOutputs } from './outputs';
 import { redactJSON, redactText } from './redact';
-import type { ILockManager } from './tabLock';
-import { TabLock } from './tabLock';
+import type { IAwareness } from './collaboration';
+import type { ILockManager, IWriterLock } from './tabLock';
+import { CollaboratorsLock, TabLock } from './tabLock';
 
 /**
  * Records a kernel that is not Python, which gets no helper: the frontend
@@ -37,6 +38,7 @@ export class FrontendRecorder implements IDisposable {
     this._store = options.store;
     this._config = options.config;
     this._shared = options.shared;
+    this._awareness = options.awareness ?? null;
     // Executions are followed from now: a cell run while the recorder finds
     // out where the session stands is recorded once it knows.
     this._watcher = new ExecutionWatcher(this._kernel, execution =>
@@ -104,7 +106,12 @@ export class FrontendRecorder implements IDisposable {
       spec?.display_name ?? null,
       this._shared.appVersion
     );
-    this._lock = new TabLock(`jupyterlab-runs:${session}`, this._shared.locks);
+    const name = `jupyterlab-runs:${session}`;
+    // Under real-time collaboration the other users' pages see every
+    // execution too: one page of them all writes.
+    this._lock = this._awareness
+      ? new CollaboratorsLock(name, this._shared.locks, this._awareness)
+      : new TabLock(name, this._shared.locks);
     void this._lock
       .acquire(() => {
         // The tab that holds the lock records what runs meanwhile.
@@ -433,7 +440,8 @@ export class FrontendRecorder implements IDisposable {
   );
   private _isDisposed = false;
   private readonly _kernel: Kernel.IKernelConnection;
-  private _lock: TabLock | null = null;
+  private readonly _awareness: IAwareness | null;
+  private _lock: IWriterLock | null = null;
   private readonly _resumed = new Signal<this, KernelAttachment.WelcomeRun>(
     this
   );
@@ -472,6 +480,13 @@ export namespace FrontendRecorder {
      * What every recorder of the page shares.
      */
     shared: IShared;
+
+    /**
+     * The awareness of the notebook's shared document under real-time
+     * collaboration, through which one page of all the users' pages is
+     * chosen to write; null otherwise.
+     */
+    awareness?: IAwareness | null;
   }
 
   /**

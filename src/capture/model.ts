@@ -79,6 +79,24 @@ export class ActiveRunModel implements IDisposable {
   }
 
   /**
+   * Show the run another page follows from the kernel's events: the page
+   * of a collaborator that writes this notebook's runs, under real-time
+   * collaboration (the kernel sends its events to that page only).
+   */
+  follow(run: Runs.ActiveRun | null): void {
+    if (run === null || sameRun(run, this._run)) {
+      return;
+    }
+    if (run.id !== this._run?.id) {
+      // Should this page write later, the new run's names start afresh.
+      this._params = new Set();
+      this._metrics = new Set();
+    }
+    this._run = { ...run };
+    this._changed.emit();
+  }
+
+  /**
    * Mark the active run as ended without a `run_end` event: its kernel
    * process ended (`finished` on a restart or shutdown, `crashed` when it
    * died).
@@ -204,7 +222,10 @@ const STATUSES: readonly string[] = [
   'crashed'
 ];
 
-function isStatus(value: unknown): value is Runs.RunStatus {
+/**
+ * Whether `value` is a run status.
+ */
+export function isStatus(value: unknown): value is Runs.RunStatus {
   return typeof value === 'string' && STATUSES.includes(value);
 }
 
@@ -218,4 +239,23 @@ function nameOf(value: unknown): string | null {
   }
   const name = (value as { name?: unknown }).name;
   return typeof name === 'string' ? name : null;
+}
+
+/**
+ * Whether two active runs show the same.
+ */
+export function sameRun(
+  a: Runs.ActiveRun | null,
+  b: Runs.ActiveRun | null
+): boolean {
+  if (a === null || b === null) {
+    return a === b;
+  }
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.status === b.status &&
+    a.paramsCount === b.paramsCount &&
+    a.metricsCount === b.metricsCount
+  );
 }

@@ -6,8 +6,10 @@ import type { IDisposable } from '@lumino/disposable';
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import { KernelAttachment } from './attachment';
 import { helperConfig } from './bootstrap';
+import type { IAwareness } from './collaboration';
+import { CollaborationLink } from './collaboration';
 import type { FrontendRecorder } from './frontend';
-import type { DisplayedExecution } from './linker';
+import type { DisplayedExecution, KernelExecution } from './linker';
 import { forwardedOutputs, kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
 import type { SettledCell } from './outputs';
@@ -31,11 +33,13 @@ export class NotebookCapture implements IDisposable {
     this._linker = new OutputLinker({
       onMatch: outputs => this._storeOutputs(outputs)
     });
+    const awareness = sharedAwareness(this._panel);
     this._attachment = new KernelAttachment({
       sessionContext: options.sessionContext ?? this._panel.sessionContext,
       store: this._store,
       helperSource: options.helperSource,
       frontend: options.frontend,
+      awareness,
       config: () =>
         helperConfig(this._settings.config, this.path, this.isTracked)
     });
@@ -50,7 +54,14 @@ export class NotebookCapture implements IDisposable {
     this._panel.context.saveState.connect(this._onSaveState, this);
     this._panel.content.modelChanged.connect(this._onModelChanged, this);
     this._followMetadata(this._panel.content.model);
+    NotebookActions.executionScheduled.connect(this._onScheduled, this);
     NotebookActions.executed.connect(this._onExecuted, this);
+    this._link = awareness ? new CollaborationLink(awareness) : null;
+    if (this._link) {
+      this._link.noticed.connect(this._onNoticed, this);
+      this._attachment.writerChanged.connect(this._publish, this);
+      this.model.changed.connect(this._publish, this);
+    }
     void this._panel.context.ready.then(() => {
       if (!this._isDisposed) {
         this._attachment.configChanged();
@@ -125,6 +136,8 @@ export class NotebookCapture implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._link?.dispose();
+    NotebookActions.executionScheduled.disconnect(this._onScheduled, this);
     NotebookActions.executed.disconnect(this._onExecuted, this);
     this._followMetadata(null);
     this._panel.content.modelChanged.disconnect(this._onModelChanged, this);
@@ -147,6 +160,7 @@ export class NotebookCapture implements IDisposable {
       if (execution) {
         this._linker.addKernelExecution(execution);
         this._lastCountOfRun.set(execution.run, execution.executionCount);
+        this._settleFromKernel(execution, event.source);
       } else if (forwarded) {
         this._storeOutputs(forwarded);
       } else if (event.kind === 'run_end' && typeof event.run === 'string') {
@@ -154,6 +168,7 @@ export class NotebookCapture implements IDisposable {
         this._lastCountOfRun.delete(event.run);
       }
     }
+    this._announceStored();
   }
 
   private _onWelcomed(
@@ -174,12 +189,14 @@ export class NotebookCapture implements IDisposable {
         // One tab ends the run: two would both write its files.
         this._saveSnapshot(run.id, this._lastCountOfRun.get(run.id));
         this._store.endRun(this.path, run.id, status);
+        this._announceStored();
       }
       this.model.markEnded(status);
     }
     // The next kernel process counts executions and events from 1 again.
     this._linker.reset();
     this._settled.clear();
+    this._scheduled.clear();
     this._lastCountOfRun.clear();
     this.model.resetSequence();
   }
@@ -203,6 +220,7 @@ export class NotebookCapture implements IDisposable {
       this._attachment.isWriter
     ) {
       this._saveSnapshot(run.id);
+      this._announceStored();
     }
   }
 
@@ -226,18 +244,23 @@ export class NotebookCapture implements IDisposable {
     args: { notebook: Notebook; cell: Notebook['widgets'][number] }
   ): void {
     const { notebook, cell } = args;
-    if (notebook !== this._panel.content || !this.isRecording) {
+    if (notebook !== this._panel.content) {
+      return;
+    }
+    const sent = this._scheduled.get(cell.model.id)?.shift();
+    if (!this.isRecording) {
       return;
     }
     const count = (cell.model as Partial<CodeCellModel>).executionCount;
     if (cell.model.type === 'code' && typeof count === 'number') {
-      const history = this._settled.get(cell.model.id) ?? [];
-      history.push({
+      const json = cell.model.toJSON() as unknown as Record<string, unknown>;
+      // The source the kernel ran: a collaborator may have edited the cell
+      // while it ran.
+      this._settle(
+        cell.model.id,
         count,
-        cell: cell.model.toJSON() as unknown as Record<string, unknown>
-      });
-      // A run's snapshot needs the versions since the run before it ended.
-      this._settled.set(cell.model.id, history.slice(-SETTLED_VERSIONS));
+        sent === undefined ? json : { ...json, source: sent }
+      );
     }
     const model = cell.model as Partial<CodeCellModel> & { id: string };
     if (
@@ -263,6 +286,69 @@ export class NotebookCapture implements IDisposable {
     }
   }
 
+  /**
+   * Note the source a cell of this notebook is about to send to the kernel:
+   * the request is made from it in the same turn.
+   */
+  private _onScheduled(
+    _: unknown,
+    args: { notebook: Notebook; cell: Notebook['widgets'][number] }
+  ): void {
+    const { notebook, cell } = args;
+    if (notebook !== this._panel.content || cell.model.type !== 'code') {
+      return;
+    }
+    const queue = this._scheduled.get(cell.model.id) ?? [];
+    queue.push(cell.model.sharedModel.getSource());
+    // A cell is queued a few times at most; never let a queue grow.
+    this._scheduled.set(cell.model.id, queue.slice(-SETTLED_VERSIONS));
+  }
+
+  /**
+   * Keep a version of a code cell as one of its executions left it.
+   */
+  private _settle(
+    cellId: string,
+    count: number,
+    cell: Record<string, unknown>
+  ): void {
+    const history = (this._settled.get(cellId) ?? []).filter(
+      settled => settled.count !== count
+    );
+    history.push({ count, cell });
+    history.sort((a, b) => a.count - b.count);
+    // A run's snapshot needs the versions since the run before it ended.
+    this._settled.set(cellId, history.slice(-SETTLED_VERSIONS));
+  }
+
+  /**
+   * An execution another page ran (a collaborator's, or another tab's):
+   * keep the cell as it stands now with the source the kernel ran, unless
+   * this page ran it itself.
+   */
+  private _settleFromKernel(execution: KernelExecution, source: unknown): void {
+    const { cellId, executionCount } = execution;
+    if (
+      cellId === null ||
+      typeof source !== 'string' ||
+      this._settled.get(cellId)?.some(known => known.count === executionCount)
+    ) {
+      return;
+    }
+    const cell = this._panel.content.widgets.find(
+      widget => widget.model.id === cellId
+    );
+    if (!cell || cell.model.type !== 'code') {
+      return;
+    }
+    const json = cell.model.toJSON() as unknown as Record<string, unknown>;
+    this._settle(cellId, executionCount, {
+      ...json,
+      source,
+      execution_count: executionCount
+    });
+  }
+
   private _storeOutputs(outputs: Runs.ExecutionOutputs): void {
     this._store.addOutputs(this.path, {
       ...outputs,
@@ -271,6 +357,83 @@ export class NotebookCapture implements IDisposable {
         this._settings.config.outputCapBytes
       )
     });
+    this._announceStored();
+  }
+
+  /**
+   * Under real-time collaboration, tell the other users' pages what this
+   * page writes, once what it handed to the store so far has landed: their
+   * views then read the runs again, and their toolbars show the active run.
+   */
+  private _announceStored(): void {
+    if (!this._link || !this._attachment.isWriter) {
+      return;
+    }
+    if (this._announcing) {
+      this._announceAgain = true;
+      return;
+    }
+    this._announcing = true;
+    this._store
+      .flush()
+      .catch(() => undefined)
+      .then(() => {
+        this._announcing = false;
+        if (this._isDisposed) {
+          return;
+        }
+        this._stored += 1;
+        this._publish();
+        if (this._announceAgain) {
+          this._announceAgain = false;
+          this._announceStored();
+        }
+      })
+      .catch(reason => {
+        console.warn(
+          'jupyterlab-runs: could not tell collaborators about stored runs.',
+          reason
+        );
+      });
+  }
+
+  /**
+   * Publish what this page writes, or that it does not write.
+   */
+  private _publish(): void {
+    this._link?.publish(
+      this._attachment.isWriter
+        ? {
+            session: this._attachment.session,
+            run: this.model.run,
+            stored: this._stored
+          }
+        : null
+    );
+  }
+
+  /**
+   * A collaborator's page that writes this notebook's runs said something:
+   * read the runs again when its writes landed, and show its active run
+   * when it records the same kernel process as this page.
+   */
+  private _onNoticed(
+    _: CollaborationLink,
+    { notice, landed }: CollaborationLink.INoticed
+  ): void {
+    if (landed) {
+      this._store.changedElsewhere(this.path);
+    }
+    // This page follows the kernel's events itself when it writes (a page it
+    // displaced may still be saying what it wrote before).
+    const session = this._attachment.session;
+    if (
+      !this._attachment.isWriter &&
+      session !== null &&
+      notice.session === session
+    ) {
+      this.model.follow(notice.run);
+    }
   }
 
   /**
@@ -315,7 +478,14 @@ export class NotebookCapture implements IDisposable {
     this._notebookModel?.metadataChanged.connect(this._onMetadataChanged, this);
   }
 
+  private _announceAgain = false;
+  private _announcing = false;
   private readonly _attachment: KernelAttachment;
+  private readonly _link: CollaborationLink | null;
+  /** The sources of the code cells queued or running here, by cell id. */
+  private readonly _scheduled = new Map<string, string[]>();
+  /** How many times this page's writes landed, as it told collaborators. */
+  private _stored = 0;
   /** The execution count of each run's latest execution, by run id. */
   private readonly _lastCountOfRun = new Map<string, number>();
   /** Each code cell as it was after its latest executions, by id. */
@@ -372,6 +542,17 @@ type CodeCellModel = {
   readonly executionState?: 'idle' | 'running';
   readonly outputs: { toJSON(): unknown[] };
 };
+
+/**
+ * The awareness of the notebook's document when it is shared under
+ * real-time collaboration (its document model is collaborative, as
+ * JupyterLab's own document context decides from the drive), or null.
+ */
+function sharedAwareness(panel: NotebookPanel): IAwareness | null {
+  const model = panel.context.model;
+  const awareness = (model.sharedModel as { awareness?: IAwareness }).awareness;
+  return model.collaborative && awareness ? awareness : null;
+}
 
 /**
  * The jupyterlab-runs metadata of a notebook, or an empty object.

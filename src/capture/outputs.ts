@@ -290,9 +290,12 @@ export function settledNotebook(
       const versions = history.get(cell.id) ?? [];
       if (!later && !pending.has(cell.id)) {
         // Its outputs are those of an execution of the run; its source may
-        // have been edited since, for the next run: the source as it ran.
+        // have been edited since (for the next run, or by a collaborator
+        // while it ran): the source as it ran, with the outputs it shows.
         const ran = versions.find(settled => settled.count === count);
-        return ran && ran.cell.source !== cell.source ? ran.cell : cell;
+        return ran && ran.cell.source !== cell.source
+          ? { ...cell, source: ran.cell.source }
+          : cell;
       }
       const before = versions.filter(settled => settled.count <= lastCount);
       return (

@@ -177,7 +177,7 @@ function describeCapture(
       return {
         text: trans.__('Recorded in another tab'),
         title: trans.__(
-          'Another tab of this browser records the runs of this kernel; this tab takes over when that one closes.'
+          'Another tab of this browser, or the page of a collaborator on this notebook, records the runs of this kernel; this tab takes over when that one closes.'
         )
       };
     case 'failed':

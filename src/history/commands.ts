@@ -226,19 +226,36 @@ export function addRunCommands(
     })
   );
 
+  /** The selected run as the other plugins' commands take it. */
+  const selectedArgs = () => {
+    const run = model.isDisposed ? null : model.selectedRun;
+    return run ? { notebookPath: run.notebookPath, runId: run.id } : null;
+  };
   for (const [id, target, label, caption] of delegatedCommands(trans)) {
+    // The other plugin's command decides whether it can act on the run (a
+    // shared notebook cannot be restored into) and then says why not.
+    const targetEnabled = () => {
+      const args = selectedArgs();
+      return (
+        args !== null &&
+        commands.hasCommand(target) &&
+        commands.isEnabled(target, args)
+      );
+    };
     disposables.add(
       commands.addCommand(id, {
         label,
-        caption,
-        isEnabled: () => hasRun() && commands.hasCommand(target),
+        caption: () => {
+          const args = selectedArgs();
+          return args && commands.hasCommand(target) && !targetEnabled()
+            ? commands.caption(target, args) || caption
+            : caption;
+        },
+        isEnabled: targetEnabled,
         execute: async () => {
-          const run = model.selectedRun;
-          if (run) {
-            await commands.execute(target, {
-              notebookPath: run.notebookPath,
-              runId: run.id
-            });
+          const args = selectedArgs();
+          if (args) {
+            await commands.execute(target, args);
           }
         },
         describedBy: NO_ARGS

@@ -11,7 +11,12 @@ import type { RunArgs } from '../commands';
 import { runArgsDescription } from '../commands';
 import { runsIcon } from '../icons';
 import { IRunsSettings, IRunStore } from '../tokens';
-import { restorableCells, restorePointEvents, timeOrderedId } from './restore';
+import {
+  isSharedNotebook,
+  restorableCells,
+  restorePointEvents,
+  timeOrderedId
+} from './restore';
 
 /**
  * Command ids of restoring.
@@ -21,6 +26,11 @@ export namespace CommandIDs {
 }
 
 type RestoreArgs = RunArgs & { confirm?: boolean };
+
+/**
+ * The notebook widget factory.
+ */
+const NOTEBOOK_FACTORY = 'Notebook';
 
 /**
  * Replaces a notebook's cells with a run's, after keeping the notebook as it
@@ -96,11 +106,40 @@ export const restorePlugin: JupyterFrontEndPlugin<void> = {
       return point;
     };
 
+    const isShared = (path: string | undefined): boolean =>
+      typeof path === 'string' &&
+      isSharedNotebook(path, {
+        openPanel: notebooks.find(panel => panel.context.path === path),
+        contentProviderId:
+          app.docRegistry.getWidgetFactory(NOTEBOOK_FACTORY)?.contentProviderId,
+        contents: app.serviceManager.contents
+      });
+    const sharedReason = trans.__(
+      "Not available while the notebook is shared with real-time collaboration: restoring would replace every user's cells, and their edits, at once. Use 'Save as New Notebook' instead."
+    );
+    /**
+     * Say why nothing is restored. A disabled command can still be executed
+     * by a caller that does not ask first (another plugin's menu, the
+     * restore point's Undo).
+     */
+    const refuseShared = async (): Promise<null> => {
+      await showDialog({
+        title: trans.__('Cannot Restore into a Shared Notebook'),
+        body: sharedReason,
+        buttons: [Dialog.okButton()]
+      });
+      return null;
+    };
+
     app.commands.addCommand(CommandIDs.restore, {
       label: trans.__('Restore into This Notebook'),
-      caption: trans.__(
-        "Replace the notebook's cells with the run's; the notebook as it was is kept as a restore point in the Runs panel"
-      ),
+      caption: args =>
+        isShared((args as Partial<RestoreArgs>).notebookPath)
+          ? sharedReason
+          : trans.__(
+              "Replace the notebook's cells with the run's; the notebook as it was is kept as a restore point in the Runs panel"
+            ),
+      isEnabled: args => !isShared((args as Partial<RestoreArgs>).notebookPath),
       icon: runsIcon,
       describedBy: runArgsDescription(trans, {
         confirm: {
@@ -110,6 +149,9 @@ export const restorePlugin: JupyterFrontEndPlugin<void> = {
       }),
       execute: async args => {
         const { notebookPath, runId, confirm = true } = args as RestoreArgs;
+        if (isShared(notebookPath)) {
+          return refuseShared();
+        }
         const [snapshot, read] = await Promise.all([
           store.readSnapshot(notebookPath, runId),
           store.readRun(notebookPath, runId, { inherited: false })
@@ -151,6 +193,10 @@ export const restorePlugin: JupyterFrontEndPlugin<void> = {
             trans.__('%1 could not be opened to restore into.', notebookPath)
           );
           return null;
+        }
+        if (isShared(notebookPath)) {
+          // Opened just now, and shared.
+          return refuseShared();
         }
         const point = await keepRestorePoint(notebookPath, panel, run);
         const cells = restorableCells(snapshot.value.notebook);

@@ -1,3 +1,5 @@
+import type { Contents } from '@jupyterlab/services';
+
 import type { Runs } from '../tokens';
 
 /**
@@ -115,4 +117,30 @@ export function restorableCells(
     result.push(restored);
   });
   return result;
+}
+
+/**
+ * Whether a notebook is shared with real-time collaboration, as JupyterLab
+ * decides it: the document model of its open panel is collaborative; or,
+ * when it is not open, the shared model factory of the content provider the
+ * notebook widget factory opens it with is.
+ */
+export function isSharedNotebook(
+  path: string,
+  options: {
+    /** The notebook's open panel, if any. */
+    openPanel?: { context: { model: { collaborative?: boolean } } };
+    /** The notebook widget factory's content provider. */
+    contentProviderId?: string;
+    contents: Pick<Contents.IManager, 'getSharedModelFactory'>;
+  }
+): boolean {
+  const { openPanel, contentProviderId, contents } = options;
+  if (openPanel) {
+    return openPanel.context.model.collaborative === true;
+  }
+  return (
+    contents.getSharedModelFactory(path, { contentProviderId })
+      ?.collaborative === true
+  );
 }

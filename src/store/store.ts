@@ -137,6 +137,12 @@ export class RunStore implements IRunStore, IDisposable {
     return this._runsChanged;
   }
 
+  changedElsewhere(notebookPath: string): void {
+    if (!this._isDisposed) {
+      this._runsChanged.emit(notebookPath);
+    }
+  }
+
   get health(): Runs.StoreHealth {
     return this._health;
   }
