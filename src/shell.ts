@@ -1,6 +1,13 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { LabShell } from '@jupyterlab/application';
 import type { Widget } from '@lumino/widgets';
+import { SplitPanel } from '@lumino/widgets';
+
+/**
+ * The share of the page a run view takes under Notebook 7's notebook when
+ * that panel was closed or nearly so.
+ */
+const DOWN_SHARE = 0.5;
 
 /**
  * Open one of the run views (a run, a comparison, a snapshot, a re-run, the
@@ -18,5 +25,31 @@ export function openView(app: JupyterFrontEnd, widget: Widget): void {
   shell.add(widget, mainIsTaken ? 'down' : 'main');
   if (mainIsTaken) {
     shell.activateById(widget.id);
+    giveRoom(widget);
   }
+}
+
+/**
+ * Notebook 7 shows its bottom panel at the height it had, which is none the
+ * first time: make the split holding `widget` give it half the page.
+ */
+function giveRoom(widget: Widget): void {
+  let pane: Widget = widget;
+  let split = widget.parent;
+  while (split && !(split instanceof SplitPanel)) {
+    pane = split;
+    split = split.parent;
+  }
+  if (!(split instanceof SplitPanel) || split.orientation !== 'vertical') {
+    return;
+  }
+  const index = split.widgets.indexOf(pane);
+  const sizes = split.relativeSizes();
+  if (index < 0 || sizes[index] >= DOWN_SHARE / 2) {
+    return;
+  }
+  const others = (1 - DOWN_SHARE) / Math.max(sizes.length - 1, 1);
+  split.setRelativeSizes(
+    sizes.map((_, i) => (i === index ? DOWN_SHARE : others))
+  );
 }
