@@ -16,5 +16,26 @@ describe('jupyterlab-runs', () => {
       )?.[1];
       expect(pythonVersion).toBe(npmVersion);
     });
+
+    it('should ask the Lab for its own copy of each core package, at any version from the oldest supported', () => {
+      // The builder takes the versions it requires from the core it builds
+      // against (JupyterLab 4.6): without these, JupyterLab 4.2 to 4.5 warn
+      // "Unsatisfied version" for each package in the browser console.
+      const pkg = JSON.parse(read('package.json'));
+      const core = Object.keys(pkg.dependencies).filter(name =>
+        /^(@jupyterlab\/|@lumino\/|react$)/.test(name)
+      );
+      expect(core.length).toBeGreaterThan(0);
+      for (const name of core) {
+        expect([name, pkg.jupyterlab.sharedPackages[name]]).toEqual([
+          name,
+          {
+            bundled: false,
+            singleton: true,
+            requiredVersion: pkg.dependencies[name]
+          }
+        ]);
+      }
+    });
   });
 });
