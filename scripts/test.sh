@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# `npm test`: install what is missing, then lint, unit tests, and UI tests in
-# Debian's Chromium against the real Lab, server and kernel. Every stage runs
-# even after an earlier one failed (a build failure skips the UI tests), and a
-# closing summary says what passed. Exits non-zero when anything failed.
+# `npm test`: install what is missing (scripts/setup.sh: build/venvs/dev from
+# PyPI, npm packages, Chromium), then lint, unit tests, the kernel helper's
+# tests, UI tests in Debian's Chromium against PyPI's JupyterLab, server and
+# kernel, the version matrix (scripts/matrix.sh: the wheel in JupyterLab 4.2,
+# 4.4, 4.6 and Notebook 7), real-time collaboration, and the fault suite.
+# Every stage runs even after an earlier one failed (a build failure skips the
+# browser stages), and a closing summary says what passed. Exits non-zero when
+# anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bash "$REPO/scripts/setup.sh" ui-tests || exit 1
 
 RESULTS="$BUILD/test-results"
-rm -rf "$RESULTS" "$BUILD/ui-tests/results.json" "$BUILD/faults" && mkdir -p "$RESULTS" "$BUILD/faults"
+rm -rf "$RESULTS" "$BUILD/ui-tests/results.json" "$BUILD/faults" "$BUILD/matrix/results" "$BUILD/ui-tests-rtc/results.json" &&
+  mkdir -p "$RESULTS" "$BUILD/faults"
 # The fuzz, secrets and fault specs append their rows of the fault table here.
 export RUNS_FAULT_RESULTS="$BUILD/faults/results.jsonl"
 STAGES=()
@@ -31,16 +36,13 @@ stage() {
 }
 
 build_all() {
-  (cd "$REPO" && npm run --silent build) &&
-    link_dev_extension &&
-    node "$REPO/devlab/build.mjs" --if-needed &&
-    (cd "$REPO/ui-tests" && npm run --silent build:galata-extension >"$RESULTS/galata-extension.log")
+  (cd "$REPO" && npm run --silent build) && develop_extension
 }
 
 cd "$REPO"
 stage lint npm run --silent lint:check
 stage unit npm run --silent test:unit -- --json --outputFile="$RESULTS/jest.json"
-# The kernel helper's tests, with Debian's Python and a real ipykernel. A
+# The kernel helper's tests, with the venv's Python and a real ipykernel. A
 # subshell, so their Jupyter state folders don't leak into later stages.
 python_tests() (
   use_state_dir "$BUILD/python-tests/jupyter"
@@ -49,14 +51,16 @@ python_tests() (
 stage python python_tests
 if stage build build_all; then
   stage ui bash -c "cd '$REPO/ui-tests' && npx playwright test"
+  stage matrix env RUNS_SKIP_SETUP=1 bash "$REPO/scripts/matrix.sh"
+  stage rtc bash "$REPO/scripts/rtc.sh"
   # The fault suite (README, "Reliability"): its table closes the run.
   stage faults env RUNS_FAULTS_JEST_REPORT="$RESULTS/jest.json" bash "$REPO/scripts/faults.sh"
 else
-  STAGES+=("$(printf '%-10s skipped (build failed)' ui)" "$(printf '%-10s skipped (build failed)' faults)")
+  for skipped in ui matrix rtc faults; do STAGES+=("$(printf '%-10s skipped (build failed)' "$skipped")"); done
 fi
 
 # Count test cases from the runners' JSON reports.
-read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" "$BUILD/faults/report.json" <<'PY'
+read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" "$BUILD/faults/report.json" "$BUILD/ui-tests-rtc/results.json" "$BUILD"/matrix/results/*.report.json <<'PY'
 import json, re, sys
 passed = failed = 0
 def load(path):
@@ -69,7 +73,8 @@ jest = load(sys.argv[1])
 if jest:
     passed += jest.get("numPassedTests", 0)
     failed += jest.get("numFailedTests", 0)
-for report in (load(sys.argv[2]), load(sys.argv[4])):  # the UI tests, the fault specs
+# The UI tests, the fault specs, the collaboration spec, the matrix entries.
+for report in [load(sys.argv[2]), load(sys.argv[4])] + [load(path) for path in sys.argv[5:]]:
     if report:
         stats = report.get("stats", {})
         passed += stats.get("expected", 0) + stats.get("flaky", 0)

@@ -10,8 +10,13 @@ import type { BrowserContext, ConsoleMessage } from '@playwright/test';
  * entry says why; anything else printed as an error or warning fails a test.
  */
 export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
-  // None so far: PyPI's JupyterLab and Notebook 7 with jupyter_server 2 print
-  // no error or warning in what the tests do.
+  {
+    pattern: /^Connection lost, reconnecting in \d+ seconds\.$/,
+    why:
+      "JupyterLab's kernel connection (services, KernelConnection) warns when " +
+      'the server closes the websocket of a kernel being restarted, which ' +
+      'jupyter_server 2 does as 1.x did; it reconnects at once (0 seconds).'
+  }
 ];
 
 export interface IConsoleProblem {

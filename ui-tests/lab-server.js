@@ -114,8 +114,9 @@ const quote = value => `'${String(value).replace(/'/g, "'\\''")}'`;
 /**
  * The server of `options` (see serverCommand) as a shell command for a
  * Playwright webServer: a fresh root and Jupyter state every run, so no
- * earlier run leaks in, and its output in `log`. Returns the command and
- * its environment.
+ * earlier run leaks in, and its output in `log`. It starts in its state
+ * folder, where jupyter-collaboration keeps its document store. Returns the
+ * command and its environment.
  */
 function webServer(options, log) {
   const { root, state } = options;
@@ -124,7 +125,7 @@ function webServer(options, log) {
     command:
       `rm -rf ${quote(root)} ${quote(state)} && mkdir -p ${quote(root)} && ` +
       `node -e ${quote(`require(${JSON.stringify(__filename)}).prepareState(${JSON.stringify(state)})`)} && ` +
-      `exec ${[command, ...args].map(quote).join(' ')} >${quote(log)} 2>&1`,
+      `cd ${quote(state)} && exec ${[command, ...args].map(quote).join(' ')} >${quote(log)} 2>&1`,
     env
   };
 }

@@ -1,5 +1,5 @@
 // The fault suite (`npm run test:faults`): each spec in faults/ starts its own
-// devlab server (faults/lab.ts) so it can SIGKILL and restart it; no
+// Jupyter server (faults/lab.ts) so it can SIGKILL and restart it; no
 // webServer here. Results go to build/faults/results.jsonl, one row a spec.
 const path = require('path');
 const { CHROMIUM_ARGS, REPO } = require('./lab-server');

@@ -4,10 +4,9 @@
 // started as the UI tests start theirs (lab-server.js). Its own port, root
 // and Jupyter state, so it runs beside the UI tests' server.
 //
-//   bash -c 'source scripts/lib.sh && ensure_venv rtc && develop_extension build/venvs/rtc'
-//   cd ui-tests && npx playwright test -c playwright.rtc.config.js
+//   npm run test:rtc   (scripts/rtc.sh: the venv, the development install, then this)
 const path = require('path');
-const { CHROMIUM_ARGS, REPO, serverCommand } = require('./lab-server');
+const { CHROMIUM_ARGS, REPO, webServer } = require('./lab-server');
 
 const PORT = Number(process.env.RUNS_RTC_PORT || 8897);
 const VENV =
@@ -15,16 +14,10 @@ const VENV =
 const WORK = path.join(REPO, 'build', 'ui-tests-rtc');
 const SERVER_ROOT = path.join(WORK, 'root');
 const STATE = path.join(WORK, 'jupyter');
-const KERNELS = path.join(__dirname, 'kernels');
-
-const server = serverCommand({
-  app: 'lab',
-  venv: VENV,
-  port: PORT,
-  root: SERVER_ROOT,
-  state: STATE
-});
-const quote = value => `'${String(value).replace(/'/g, "'\\''")}'`;
+const server = webServer(
+  { venv: VENV, port: PORT, root: SERVER_ROOT, state: STATE },
+  path.join(WORK, 'server.log')
+);
 
 module.exports = {
   testDir: './rtc',
@@ -46,17 +39,7 @@ module.exports = {
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
   },
   webServer: {
-    // A fresh root and Jupyter state every run, the test kernelspecs in its
-    // data folder (installKernels), and the server started from the state
-    // folder: jupyter-collaboration keeps its document store
-    // (.jupyter_ystore.db) in the working folder. Its log beside them.
-    command:
-      `rm -rf ${quote(SERVER_ROOT)} ${quote(STATE)} && ` +
-      `mkdir -p ${quote(SERVER_ROOT)} ${quote(path.join(STATE, 'tmp'))} ${quote(path.join(STATE, 'data'))} && ` +
-      `cp -R ${quote(KERNELS)} ${quote(path.join(STATE, 'data', 'kernels'))} && ` +
-      `cd ${quote(STATE)} && ` +
-      `exec ${[server.command, ...server.args].map(quote).join(' ')} ` +
-      `>${quote(path.join(WORK, 'server.log'))} 2>&1`,
+    command: server.command,
     env: server.env,
     url: `http://127.0.0.1:${PORT}/api/status`,
     timeout: 90000,

@@ -87,7 +87,7 @@ async function runAll(page: Page): Promise<void> {
 async function restartKernel(page: Page): Promise<void> {
   await page.getByRole('menuitem', { name: 'Kernel' }).click();
   await page
-    .getByRole('menuitem', { name: 'Restart Kernel…', exact: true })
+    .getByRole('menuitem', { name: /^Restart Kernel…/ })
     .click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);

@@ -31,22 +31,25 @@ async function openFixture(
 /** Shows the Runs panel the way a user would: from the command palette. */
 async function showRunsPanel(page: IJupyterLabPageFixture) {
   const search = page.locator('#command-palette input');
+  const panel = page.getByRole('region', { name: 'Runs' });
   // The modal palette closes when it loses focus, which a notebook that has
-  // just opened can take from it: open it again until the command runs.
+  // just opened can take from it: open it again until the command has run.
   await expect(async () => {
     await page.evaluate(() =>
       window.jupyterapp.commands.execute('apputils:activate-command-palette')
     );
-    await expect(search).toBeVisible({ timeout: 2000 });
-    await search.fill('Show Runs Panel');
-    await page
-      .locator('#command-palette .lm-CommandPalette-item', {
+    // Typed as a user types: the palette takes the keys wherever focus is.
+    await expect(search).toBeFocused({ timeout: 5000 });
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('Show Runs Panel');
+    await expect(
+      page.locator('#command-palette .lm-CommandPalette-item.lm-mod-active', {
         hasText: 'Show Runs Panel'
       })
-      .click({ timeout: 2000 });
-  }).toPass();
-  const panel = page.getByRole('region', { name: 'Runs' });
-  await expect(panel).toBeVisible();
+    ).toBeVisible({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    await expect(panel).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 45000 });
   return panel;
 }
 
