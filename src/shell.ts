@@ -1,7 +1,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { LabShell } from '@jupyterlab/application';
 import type { Widget } from '@lumino/widgets';
-import { SplitPanel } from '@lumino/widgets';
+import { SplitPanel, TabPanel } from '@lumino/widgets';
 
 /**
  * The share of the page a run view takes under Notebook 7's notebook when
@@ -25,7 +25,19 @@ export function openView(app: JupyterFrontEnd, widget: Widget): void {
   shell.add(widget, mainIsTaken ? 'down' : 'main');
   if (mainIsTaken) {
     shell.activateById(widget.id);
+    showTab(widget);
     giveRoom(widget);
+  }
+}
+
+/**
+ * Notebook 7's bottom panel is a tab panel, whose activation of a widget
+ * leaves the tab shown before in front: bring the new view's tab forward.
+ */
+function showTab(widget: Widget): void {
+  const tabs = widget.parent?.parent;
+  if (tabs instanceof TabPanel && tabs.widgets.includes(widget)) {
+    tabs.currentWidget = widget;
   }
 }
 

@@ -16,6 +16,21 @@ export const HARMLESS_CONSOLE_MESSAGES: { pattern: RegExp; why: string }[] = [
       "JupyterLab's kernel connection (services, KernelConnection) warns when " +
       'the server closes the websocket of a kernel being restarted, which ' +
       'jupyter_server 2 does as 1.x did; it reconnects at once (0 seconds).'
+  },
+  {
+    pattern: /^Language pack 'en_US' not installed!$/,
+    why:
+      "JupyterLab 4.2's translation extension (the version matrix's oldest) " +
+      'warns when the browser language has no language pack installed, ' +
+      'English included; later versions do not.'
+  },
+  {
+    pattern:
+      /^TypeError: Cannot read properties of undefined \(reading 'widget'\)\s+at isReady [\s\S]*onKernelChanged/,
+    why:
+      "JupyterLab 4.2's notebook language-server adapter (jlab_core, not this " +
+      "extension's bundle) calls its isReady unbound when a kernel restarts; " +
+      'later versions do not.'
   }
 ];
 

@@ -26,6 +26,9 @@ module.exports = {
   workers: 1,
   retries: process.env.CI ? 1 : 0,
   timeout: 120000,
+  // Two browsers, a server and two kernels on 2 cores: what one user does
+  // reaches the other's page in seconds, not milliseconds.
+  expect: { timeout: 20000 },
   reporter: [
     ['list'],
     ['json', { outputFile: path.join(WORK, 'results.json') }]

@@ -49,6 +49,16 @@ describe('openView()', () => {
     expect(shell.split.relativeSizes()).toEqual([0.5, 0.5]);
   });
 
+  it('should bring the newest view forward in the bottom panel', () => {
+    const shell = new NotebookLikeShell();
+    const first = new Widget();
+    const second = new Widget();
+    openView({ shell } as unknown as JupyterFrontEnd, first);
+    openView({ shell } as unknown as JupyterFrontEnd, second);
+
+    expect(shell.down.currentWidget).toBe(second);
+  });
+
   it('should leave the bottom panel its height when the user gave it one', () => {
     const shell = new NotebookLikeShell();
     shell.split.setRelativeSizes([0.7, 0.3]);

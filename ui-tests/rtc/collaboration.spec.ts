@@ -332,9 +332,17 @@ test.describe('Real-time collaboration', () => {
       SOURCES[2],
       SOURCES[2]
     ]);
-    const rows = await runRows(request, NOTEBOOK);
-    expect(rows.map(row => row.name)).toEqual([first.name, 'after-edit']);
-    expect(rows[1].metrics.rmse).toBe(0.125);
+    await expect
+      .poll(async () =>
+        (await runRows(request, NOTEBOOK)).map(row => [
+          row.name,
+          row.metrics.rmse
+        ])
+      )
+      .toEqual([
+        [first.name, expect.any(Number)],
+        ['after-edit', 0.125]
+      ]);
   });
 
   test('should not restore a run into the shared notebook, saying why', async ({
@@ -370,15 +378,26 @@ test.describe('Real-time collaboration', () => {
       )
     ).toBe(false);
 
-    // From Alice's Runs panel: the run's menu item says why, and changes
-    // nothing.
+    // From Alice's Runs panel: the run's menu item is disabled and says why.
     const panel = await runsPanel(alice);
     await panel
       .locator('.jp-RunsPanel-item', { hasText: first.name })
       .click({ button: 'right' });
-    await alice.page
-      .getByRole('menuitem', { name: 'Restore into This Notebook' })
-      .click();
+    const item = alice.page.getByRole('menuitem', {
+      name: 'Restore into This Notebook'
+    });
+    await expect(item).toHaveAttribute('aria-disabled', 'true');
+    await expect(item).toHaveAttribute('title', /real-time collaboration/);
+    await alice.page.keyboard.press('Escape');
+    // Run anyway (as another plugin could), it refuses and says why.
+    void alice.page.evaluate(
+      args =>
+        window.jupyterapp.commands.execute(
+          'jupyterlab-runs:restore-snapshot',
+          args
+        ),
+      { notebookPath: NOTEBOOK, runId: first.id }
+    );
     const dialog = alice.page.locator('.jp-Dialog');
     await expect(dialog).toContainText('Cannot Restore into a Shared Notebook');
     await expect(dialog).toContainText('real-time collaboration');
