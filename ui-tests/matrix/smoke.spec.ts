@@ -18,6 +18,20 @@ import { runRows } from '../tests/store-files';
 import { APP, NAME, SERVER_ROOT } from './server';
 
 const FOLDER = 'smoke';
+
+/**
+ * What Notebook 7.6 itself prints when it opens a notebook, with this
+ * extension disabled too (checked with `disabledExtensions` in its page
+ * config): not this extension's doing.
+ */
+const NOTEBOOK_7_OWN_PROBLEMS = [
+  // Its menus list three core commands twice.
+  /^Menu entry for command '(filemenu:close-and-cleanup|debugger:show-panel|toc:show-panel)' is duplicated\.$/,
+  // yjs's warning that a shared type moved between documents.
+  /^\[yjs#509\] Not same Y\.Doc$/,
+  // An uncaught error in notebook_core while the settings load.
+  /^TypeError: Cannot read properties of undefined \(reading 'schema'\)\s+at [^\n]*notebook_core/
+];
 const NOTEBOOK = `${FOLDER}/seed.ipynb`;
 
 /** A notebook only the standard library runs: a seed, a score, a metric. */
@@ -177,6 +191,9 @@ test.describe(`The seed story in ${NAME}`, () => {
     await expect(snapshot).toBeVisible();
     await expect(snapshot).toContainText('seed = 69');
 
-    expect(problems).toEqual([]);
+    const known = APP === 'notebook' ? NOTEBOOK_7_OWN_PROBLEMS : [];
+    expect(
+      problems.filter(problem => !known.some(own => own.test(problem.text)))
+    ).toEqual([]);
   });
 });
