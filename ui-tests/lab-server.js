@@ -115,8 +115,8 @@ const quote = value => `'${String(value).replace(/'/g, "'\\''")}'`;
  * The server of `options` (see serverCommand) as a shell command for a
  * Playwright webServer: a fresh root and Jupyter state every run, so no
  * earlier run leaks in, and its output in `log`. It starts in its state
- * folder, where jupyter-collaboration keeps its document store. Returns the
- * command and its environment.
+ * folder, where jupyter-collaboration keeps its document store. Returns
+ * Playwright's webServer configuration.
  */
 function webServer(options, log) {
   const { root, state } = options;
@@ -126,7 +126,22 @@ function webServer(options, log) {
       `rm -rf ${quote(root)} ${quote(state)} && mkdir -p ${quote(root)} && ` +
       `node -e ${quote(`require(${JSON.stringify(__filename)}).prepareState(${JSON.stringify(state)})`)} && ` +
       `cd ${quote(state)} && exec ${[command, ...args].map(quote).join(' ')} >${quote(log)} 2>&1`,
-    env
+    env,
+    url: `http://127.0.0.1:${options.port}/api/status`,
+    timeout: 90000,
+    reuseExistingServer: false
+  };
+}
+
+/** Playwright's `use`: Debian's Chromium against the server on `port`. */
+function chromiumUse(port) {
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1280, height: 800 },
+    // Video needs an ffmpeg build Playwright cannot download here.
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
   };
 }
 
@@ -140,6 +155,7 @@ const commandEnv = { ...uiServer.env, ...PLANTED_ENV };
 
 module.exports = {
   CHROMIUM_ARGS,
+  chromiumUse,
   PLANTED_ENV,
   PLANTED_SECRETS,
   PORT,

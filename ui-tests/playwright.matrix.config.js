@@ -3,9 +3,17 @@
 // `jupyter notebook` from the entry's venv, which has only the wheel, started
 // as the UI tests start theirs (lab-server.js).
 const path = require('path');
-const { CHROMIUM_ARGS, REPO, webServer } = require('./lab-server');
+const { REPO, chromiumUse, webServer } = require('./lab-server');
 
-const { APP, NAME, PORT, SERVER_ROOT, STATE, VENV, WORK } = require('./matrix/server');
+const {
+  APP,
+  NAME,
+  PORT,
+  SERVER_ROOT,
+  STATE,
+  VENV,
+  WORK
+} = require('./matrix/server');
 const RESULTS = path.join(REPO, 'build', 'matrix', 'results');
 
 // A fresh root and Jupyter state for each entry; the log beside them.
@@ -24,18 +32,6 @@ module.exports = {
     ['list'],
     ['json', { outputFile: path.join(RESULTS, `${NAME}.report.json`) }]
   ],
-  use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
-    viewport: { width: 1280, height: 800 },
-    video: 'off',
-    trace: 'retain-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
-  },
-  webServer: {
-    command: server.command,
-    env: server.env,
-    url: `http://127.0.0.1:${PORT}/api/status`,
-    timeout: 90000,
-    reuseExistingServer: false
-  }
+  use: chromiumUse(PORT),
+  webServer: server
 };

@@ -6,7 +6,7 @@
 //
 //   npm run test:rtc   (scripts/rtc.sh: the venv, the development install, then this)
 const path = require('path');
-const { CHROMIUM_ARGS, REPO, webServer } = require('./lab-server');
+const { REPO, chromiumUse, webServer } = require('./lab-server');
 
 const PORT = Number(process.env.RUNS_RTC_PORT || 8897);
 const VENV =
@@ -33,19 +33,6 @@ module.exports = {
     ['list'],
     ['json', { outputFile: path.join(WORK, 'results.json') }]
   ],
-  use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
-    viewport: { width: 1280, height: 800 },
-    // Video needs an ffmpeg build Playwright cannot download here.
-    video: 'off',
-    trace: 'retain-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
-  },
-  webServer: {
-    command: server.command,
-    env: server.env,
-    url: `http://127.0.0.1:${PORT}/api/status`,
-    timeout: 90000,
-    reuseExistingServer: false
-  }
+  use: chromiumUse(PORT),
+  webServer: server
 };
