@@ -62,4 +62,3 @@ export function watchConsole(context: BrowserContext): IConsoleProblem[] {
   });
   return problems;
 }
-

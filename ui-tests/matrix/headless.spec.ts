@@ -61,7 +61,12 @@ test.describe('The wheel in its environment', () => {
     );
     expect(installed.packageName).toBe('jupyterlab_runs');
     // The wheel's IPython config loads the helper in the venv's kernels.
-    const config = path.join(VENV, 'etc', 'ipython', 'ipython_kernel_config.json');
+    const config = path.join(
+      VENV,
+      'etc',
+      'ipython',
+      'ipython_kernel_config.json'
+    );
     expect(JSON.parse(fs.readFileSync(config, 'utf-8'))).toEqual({
       InteractiveShellApp: { extensions: ['jupyterlab_runs'] }
     });
@@ -75,7 +80,13 @@ test.describe('The wheel in its environment', () => {
     fs.copyFileSync(DEMO, path.join(SERVER_ROOT, JOBS, 'train.ipynb'));
 
     // papermill with a parameter, into a new notebook, as a pipeline does...
-    job('papermill', ['train.ipynb', 'train-seed-42.ipynb', '-p', 'seed', '42']);
+    job('papermill', [
+      'train.ipynb',
+      'train-seed-42.ipynb',
+      '-p',
+      'seed',
+      '42'
+    ]);
     // ...and the notebook itself with nbclient.
     job('jupyter-execute', ['train.ipynb']);
 

@@ -100,9 +100,7 @@ async function runAll(page: Page): Promise<void> {
 /** Restart the kernel the way a user does: Kernel › Restart Kernel…, Restart. */
 async function restartKernel(page: Page): Promise<void> {
   await page.getByRole('menuitem', { name: 'Kernel' }).click();
-  await page
-    .getByRole('menuitem', { name: /^Restart Kernel…/ })
-    .click();
+  await page.getByRole('menuitem', { name: /^Restart Kernel…/ }).click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);
   await waitForNotebook(page);
@@ -125,9 +123,12 @@ test.describe(`The seed story in ${NAME}`, () => {
     // Run 1, seed 69.
     await runAll(page);
     await expect
-      .poll(async () => (await runRows(request, NOTEBOOK)).map(r => r.params.seed), {
-        timeout: 30000
-      })
+      .poll(
+        async () => (await runRows(request, NOTEBOOK)).map(r => r.params.seed),
+        {
+          timeout: 30000
+        }
+      )
       .toEqual([69]);
 
     // Run 2: the seed changed to 42 and the kernel restarted.
@@ -138,12 +139,17 @@ test.describe(`The seed story in ${NAME}`, () => {
     await restartKernel(page);
     await runAll(page);
     await expect
-      .poll(async () => (await runRows(request, NOTEBOOK)).map(r => r.params.seed), {
-        timeout: 30000
-      })
+      .poll(
+        async () => (await runRows(request, NOTEBOOK)).map(r => r.params.seed),
+        {
+          timeout: 30000
+        }
+      )
       .toEqual([69, 42]);
     await expect
-      .poll(async () => (await runRows(request, NOTEBOOK)).map(r => typeof r.metrics.accuracy))
+      .poll(async () =>
+        (await runRows(request, NOTEBOOK)).map(r => typeof r.metrics.accuracy)
+      )
       .toEqual(['number', 'number']);
     const [first, second] = await runRows(request, NOTEBOOK);
     expect(first.metrics.accuracy).not.toBe(second.metrics.accuracy);
@@ -161,21 +167,25 @@ test.describe(`The seed story in ${NAME}`, () => {
     await expect(panel.locator('.jp-RunsPanel-badge')).toContainText(['seed']);
 
     // The notebook toolbar shows the active run.
-    await expect(page.locator('.jp-RunsIndicator')).toContainText(
-      second.name
-    );
+    await expect(page.locator('.jp-RunsIndicator')).toContainText(second.name);
 
     // A run opens (double-click, as a user does) with its parameter.
     await rows.nth(1).dblclick();
-    const detail = page.locator('.jp-RunDetail').filter({ hasText: first.name });
+    const detail = page
+      .locator('.jp-RunDetail')
+      .filter({ hasText: first.name });
     await expect(detail).toBeVisible();
-    await expect(detail.getByRole('region', { name: 'Parameters' })).toContainText('69');
+    await expect(
+      detail.getByRole('region', { name: 'Parameters' })
+    ).toContainText('69');
 
     // The comparison of both says the seeds differ.
     await rows.nth(0).click();
     await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });
     await rows.nth(1).click({ button: 'right' });
-    await page.locator('.lm-Menu-item', { hasText: 'Compare 2 Selected Runs' }).click();
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Compare 2 Selected Runs' })
+      .click();
     const compare = page.locator('.jp-RunsCompare');
     await expect(compare).toBeVisible();
     const params = compare.getByRole('region', { name: 'Parameters' });
