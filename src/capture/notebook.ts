@@ -7,11 +7,11 @@ import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import { KernelAttachment } from './attachment';
 import { helperConfig } from './bootstrap';
 import type { IAwareness } from './collaboration';
-import { CollaborationLink } from './collaboration';
 import type { FrontendRecorder } from './frontend';
 import type { DisplayedExecution, KernelExecution } from './linker';
 import { forwardedOutputs, kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
+import { CollaboratorNotices } from './notices';
 import type { SettledCell } from './outputs';
 import { prepareNotebook, prepareOutputs, settledNotebook } from './outputs';
 
@@ -56,12 +56,15 @@ export class NotebookCapture implements IDisposable {
     this._followMetadata(this._panel.content.model);
     NotebookActions.executionScheduled.connect(this._onScheduled, this);
     NotebookActions.executed.connect(this._onExecuted, this);
-    this._link = awareness ? new CollaborationLink(awareness) : null;
-    if (this._link) {
-      this._link.noticed.connect(this._onNoticed, this);
-      this._attachment.writerChanged.connect(this._publish, this);
-      this.model.changed.connect(this._publish, this);
-    }
+    this._notices = awareness
+      ? new CollaboratorNotices({
+          awareness,
+          attachment: this._attachment,
+          model: this.model,
+          store: this._store,
+          path: () => this.path
+        })
+      : null;
     void this._panel.context.ready.then(() => {
       if (!this._isDisposed) {
         this._attachment.configChanged();
@@ -136,7 +139,7 @@ export class NotebookCapture implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._link?.dispose();
+    this._notices?.dispose();
     NotebookActions.executionScheduled.disconnect(this._onScheduled, this);
     NotebookActions.executed.disconnect(this._onExecuted, this);
     this._followMetadata(null);
@@ -168,7 +171,7 @@ export class NotebookCapture implements IDisposable {
         this._lastCountOfRun.delete(event.run);
       }
     }
-    this._announceStored();
+    this._notices?.announceStored();
   }
 
   private _onWelcomed(
@@ -189,7 +192,7 @@ export class NotebookCapture implements IDisposable {
         // One tab ends the run: two would both write its files.
         this._saveSnapshot(run.id, this._lastCountOfRun.get(run.id));
         this._store.endRun(this.path, run.id, status);
-        this._announceStored();
+        this._notices?.announceStored();
       }
       this.model.markEnded(status);
     }
@@ -220,7 +223,7 @@ export class NotebookCapture implements IDisposable {
       this._attachment.isWriter
     ) {
       this._saveSnapshot(run.id);
-      this._announceStored();
+      this._notices?.announceStored();
     }
   }
 
@@ -357,83 +360,7 @@ export class NotebookCapture implements IDisposable {
         this._settings.config.outputCapBytes
       )
     });
-    this._announceStored();
-  }
-
-  /**
-   * Under real-time collaboration, tell the other users' pages what this
-   * page writes, once what it handed to the store so far has landed: their
-   * views then read the runs again, and their toolbars show the active run.
-   */
-  private _announceStored(): void {
-    if (!this._link || !this._attachment.isWriter) {
-      return;
-    }
-    if (this._announcing) {
-      this._announceAgain = true;
-      return;
-    }
-    this._announcing = true;
-    this._store
-      .flush()
-      .catch(() => undefined)
-      .then(() => {
-        this._announcing = false;
-        if (this._isDisposed) {
-          return;
-        }
-        this._stored += 1;
-        this._publish();
-        if (this._announceAgain) {
-          this._announceAgain = false;
-          this._announceStored();
-        }
-      })
-      .catch(reason => {
-        console.warn(
-          'jupyterlab-runs: could not tell collaborators about stored runs.',
-          reason
-        );
-      });
-  }
-
-  /**
-   * Publish what this page writes, or that it does not write.
-   */
-  private _publish(): void {
-    this._link?.publish(
-      this._attachment.isWriter
-        ? {
-            session: this._attachment.session,
-            run: this.model.run,
-            stored: this._stored
-          }
-        : null
-    );
-  }
-
-  /**
-   * A collaborator's page that writes this notebook's runs said something:
-   * read the runs again when its writes landed, and show its active run
-   * when it records the same kernel process as this page.
-   */
-  private _onNoticed(
-    _: CollaborationLink,
-    { notice, landed }: CollaborationLink.INoticed
-  ): void {
-    if (landed) {
-      this._store.changedElsewhere(this.path);
-    }
-    // This page follows the kernel's events itself when it writes (a page it
-    // displaced may still be saying what it wrote before).
-    const session = this._attachment.session;
-    if (
-      !this._attachment.isWriter &&
-      session !== null &&
-      notice.session === session
-    ) {
-      this.model.follow(notice.run);
-    }
+    this._notices?.announceStored();
   }
 
   /**
@@ -478,14 +405,11 @@ export class NotebookCapture implements IDisposable {
     this._notebookModel?.metadataChanged.connect(this._onMetadataChanged, this);
   }
 
-  private _announceAgain = false;
-  private _announcing = false;
   private readonly _attachment: KernelAttachment;
-  private readonly _link: CollaborationLink | null;
+  /** What this page says to collaborators' pages, under collaboration. */
+  private readonly _notices: CollaboratorNotices | null;
   /** The sources of the code cells queued or running here, by cell id. */
   private readonly _scheduled = new Map<string, string[]>();
-  /** How many times this page's writes landed, as it told collaborators. */
-  private _stored = 0;
   /** The execution count of each run's latest execution, by run id. */
   private readonly _lastCountOfRun = new Map<string, number>();
   /** Each code cell as it was after its latest executions, by id. */
