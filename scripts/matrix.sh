@@ -23,7 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # name | lock file (requirements/NAME.txt) | app | specs | what a user has there
 MATRIX=(
-  "lab-4.2|lab-4.2|lab|smoke|JupyterLab 4.2.7, ipykernel 6.29.5 (the oldest supported)"
+  "lab-4.2|lab-4.2|lab|smoke|JupyterLab 4.2.7, ipykernel 6.29.5, IPython 8.37 (the oldest)"
   "lab-4.4|lab-4.4|lab|smoke|JupyterLab 4.4.10, ipykernel 6.31.0"
   "lab-4.6|dev|lab|smoke headless|JupyterLab 4.6.6, ipykernel 7.4.0, papermill 2.7.0"
   "notebook-7|notebook-7|notebook|smoke|Notebook 7.6.5 (JupyterLab 4.6.6), ipykernel 7.4.0"
