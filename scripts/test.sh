@@ -60,9 +60,11 @@ else
 fi
 
 # Count test cases from the runners' JSON reports.
+export RUNS_FAILED_LIST="$RESULTS/failed.txt"
 read -r PASSED FAILED_TESTS < <("$PY" - "$RESULTS/jest.json" "$BUILD/ui-tests/results.json" "$RESULTS/python.log" "$BUILD/faults/report.json" "$BUILD/ui-tests-rtc/results.json" "$BUILD"/matrix/results/*.report.json <<'PY'
-import json, re, sys
+import json, os, re, sys
 passed = failed = 0
+names = []  # the failed tests, named in the summary: CI shows only the end of the log
 def load(path):
     try:
         with open(path) as f:
@@ -73,12 +75,30 @@ jest = load(sys.argv[1])
 if jest:
     passed += jest.get("numPassedTests", 0)
     failed += jest.get("numFailedTests", 0)
+    for suite in jest.get("testResults", []):
+        for case in suite.get("assertionResults", []):
+            if case.get("status") == "failed":
+                message = (case.get("failureMessages") or [""])[0].strip().splitlines()[:1]
+                names.append(f"jest {case.get('fullName')}: {' '.join(message)[:300]}")
+def playwright_failures(suite, where):
+    for child in suite.get("suites", []):
+        playwright_failures(child, where)
+    for spec in suite.get("specs", []):
+        for test in spec.get("tests", []):
+            if test.get("status") == "unexpected":
+                results = test.get("results") or [{}]
+                error = (results[-1].get("error") or {}).get("message", "")
+                error = re.sub(r"\x1b\[[0-9;]*m", "", error).strip().splitlines()[:1]
+                names.append(f"{where} {spec.get('file')}:{spec.get('line')} {spec.get('title')}: {' '.join(error)[:300]}")
 # The UI tests, the fault specs, the collaboration spec, the matrix entries.
-for report in [load(sys.argv[2]), load(sys.argv[4])] + [load(path) for path in sys.argv[5:]]:
+for path in [sys.argv[2], sys.argv[4]] + sys.argv[5:]:
+    report = load(path)
     if report:
         stats = report.get("stats", {})
         passed += stats.get("expected", 0) + stats.get("flaky", 0)
         failed += stats.get("unexpected", 0)
+        for suite in report.get("suites", []):
+            playwright_failures(suite, os.path.basename(os.path.dirname(path)) or "playwright")
 try:
     with open(sys.argv[3]) as f:
         log = f.read()
@@ -89,6 +109,9 @@ if ran:
     bad = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", log))
     passed += int(ran.group(1)) - bad
     failed += bad
+    names += ["python " + line for line in re.findall(r"^(?:FAIL|ERROR): .*$", log, re.M)]
+with open(os.environ["RUNS_FAILED_LIST"], "w") as out:
+    out.write("".join(f"  {name}\n" for name in names))
 print(passed, failed)
 PY
 )
@@ -97,5 +120,9 @@ echo
 say "Summary ($((SECONDS - STARTED))s)"
 printf '  %s\n' "${STAGES[@]}"
 [ "$FAILED" -ne 0 ] && [ "$FAILED_TESTS" -eq 0 ] && FAILED_TESTS=1 # a failed lint or build counts too
+if [ -s "$RUNS_FAILED_LIST" ]; then
+  echo "failed:"
+  cat "$RUNS_FAILED_LIST"
+fi
 echo "tests: $PASSED passed, $FAILED_TESTS failed"
 exit "$FAILED"
