@@ -95,7 +95,12 @@ function run(
 }
 
 const first = run('a', 69, [7, 6.61], '1.24.2');
-const second = run('b', 42, [7.2, 6.9], '1.26.0');
+// Started a minute after the first, as the seed story's second run.
+const second = {
+  ...run('b', 42, [7.2, 6.9], '1.26.0'),
+  startedAt: STARTED + 60_000,
+  endedAt: STARTED + 61_000
+};
 
 describe('comparison tables', () => {
   it('should put the differing seed first, then other differences', () => {
@@ -117,7 +122,13 @@ describe('comparison tables', () => {
 
   it('should show the last metric values and which have series', () => {
     expect(metricTable([first, second])).toEqual([
-      { name: 'rmse', values: ['6.61', '6.9'], differs: true, seedLike: false }
+      {
+        name: 'rmse',
+        values: ['6.61', '6.9'],
+        differs: true,
+        seedLike: false,
+        changes: [null, '+0.29 (+4.39%)']
+      }
     ]);
     expect(chartedMetrics([first, second])).toEqual(['rmse']);
   });
@@ -144,6 +155,70 @@ describe('ComparisonView', () => {
   let view: ComparisonView;
 
   afterEach(() => view.dispose());
+
+  it('should read the runs oldest first, whatever order they were picked in', async () => {
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/a`, first);
+    store.stored.set(`${NOTEBOOK}/b`, second);
+    const third = {
+      ...run('c', 7, [7.1, 6.5], '1.26.0'),
+      startedAt: STARTED + 120_000
+    };
+    store.stored.set(`${NOTEBOOK}/c`, third);
+    // The sidebar lists, and so selects, the newest first.
+    const model = new ComparisonModel({
+      store,
+      runs: ['b', 'a'].map(runId => ({ notebookPath: NOTEBOOK, runId }))
+    });
+    view = new ComparisonView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+
+    const node = view.node;
+    const headers = () =>
+      [
+        ...view.node.querySelectorAll('.jp-RunsCompare-table')
+      ][1].querySelectorAll('thead th');
+    expect([...headers()].map(th => th.textContent)).toEqual([
+      'Name',
+      'run abase',
+      'run b',
+      'Change'
+    ]);
+    const metrics = () =>
+      [...view.node.querySelectorAll('.jp-RunsCompare-table')][1].querySelector(
+        'tbody tr'
+      )?.textContent;
+    expect(metrics()).toBe('rmse6.616.9+0.29 (+4.39%)');
+    expect(
+      node.querySelector('.jp-RunsCompare-seedNotice')?.textContent
+    ).toContain('seed 69 → 42');
+    const marks = [...node.querySelectorAll('.jp-RunsCompare-diff mark')].map(
+      mark => mark.textContent
+    );
+    expect(marks).toEqual(['69', '42']);
+    view.dispose();
+
+    // Three runs: each change sits under its value, against the oldest.
+    const three = new ComparisonModel({
+      store,
+      runs: ['c', 'b', 'a'].map(runId => ({ notebookPath: NOTEBOOK, runId }))
+    });
+    view = new ComparisonView({ model: three, trans });
+    Widget.attach(view, document.body);
+    await three.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    expect([...headers()].map(th => th.textContent)).toEqual([
+      'Name',
+      'run abase',
+      'run b',
+      'run c'
+    ]);
+    expect(metrics()).toBe('rmse6.616.9+0.29 (+4.39%)6.5-0.11 (-1.66%)');
+  });
 
   it('should show differences, charts, the code diff and the package diff', async () => {
     const store = new FakeRunStore();

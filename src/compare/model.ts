@@ -4,6 +4,7 @@ import { Signal } from '@lumino/signaling';
 
 import type { StoredRun } from '../store/reader';
 import type { IRunStore } from '../tokens';
+import { inTimeOrder } from './difference';
 
 /**
  * A run to compare: which notebook, which run.
@@ -61,7 +62,7 @@ export class ComparisonModel implements IDisposable {
           problems.push(`${notebookPath}: run ${runId} is not in the store`);
         }
       });
-      next = { kind: 'ready', runs, problems };
+      next = { kind: 'ready', runs: inTimeOrder(runs), problems };
     } catch (reason) {
       next = {
         kind: 'error',
@@ -100,6 +101,7 @@ export namespace ComparisonModel {
     | { readonly kind: 'loading' }
     | {
         readonly kind: 'ready';
+        /** Oldest first: the first is the base of every difference. */
         readonly runs: readonly StoredRun.Run[];
         readonly problems: readonly string[];
       }

@@ -1,6 +1,7 @@
 import type { StoredRun } from '../store/reader';
 import { isoTime } from '../store/time';
 import type { Runs } from '../tokens';
+import { changeText } from './difference';
 import { isSeedLike } from './seeds';
 
 /**
@@ -14,6 +15,12 @@ export type CompareRow = {
   readonly differs: boolean;
   /** A seed-like parameter: the first suspect when results differ. */
   readonly seedLike: boolean;
+  /**
+   * Metrics: how each run's last value changed from the first run's, in the
+   * runs' order (null for the first run and where either value is missing
+   * or not a number).
+   */
+  readonly changes?: readonly (string | null)[];
 };
 
 /**
@@ -37,12 +44,37 @@ export function paramTable(runs: readonly StoredRun.Run[]): CompareRow[] {
  * metrics were first logged.
  */
 export function metricTable(runs: readonly StoredRun.Run[]): CompareRow[] {
-  return rowsOf(runs, run =>
+  const rows = rowsOf(runs, run =>
     run.metrics.map(metric => [
       metric.name,
       metric.last === null ? null : numberText(metric.last)
     ])
   );
+  return rows.map(row => {
+    const lasts = runs.map(run => lastNumber(run, row.name));
+    const base = lasts[0];
+    return {
+      ...row,
+      changes: lasts.map((value, index) =>
+        index === 0 || base === null || value === null
+          ? null
+          : changeText(base, value)
+      )
+    };
+  });
+}
+
+/**
+ * A run's last value of a metric, when it is a number.
+ */
+function lastNumber(run: StoredRun.Run, name: string): number | null {
+  let last: number | null = null;
+  for (const metric of run.metrics) {
+    if (metric.name === name) {
+      last = typeof metric.last === 'number' ? metric.last : null;
+    }
+  }
+  return last;
 }
 
 /**

@@ -177,17 +177,34 @@ function CompareTable(props: {
   if (rows.length === 0) {
     return <p className="jp-RunsCompare-empty">{trans.__('None.')}</p>;
   }
+  // Two runs: the change gets a column of its own; more: it goes under each
+  // value, against the first (oldest) run.
+  const changeColumn = runs.length === 2 && rows.some(row => row.changes);
   return (
     <div className="jp-RunsCompare-tableScroll">
       <table className="jp-RunsCompare-table">
         <thead>
           <tr>
             <th scope="col">{trans.__('Name')}</th>
-            {runs.map(run => (
-              <th scope="col" key={run.id} title={run.notebookPath}>
+            {runs.map((run, index) => (
+              <th
+                scope="col"
+                key={run.id}
+                title={trans.__(
+                  '%1, started %2',
+                  run.notebookPath,
+                  new Date(run.startedAt).toLocaleString()
+                )}
+              >
                 {run.name}
+                {index === 0 && runs.length > 1 && (
+                  <span className="jp-RunsCompare-base">
+                    {trans.__('base')}
+                  </span>
+                )}
               </th>
             ))}
+            {changeColumn && <th scope="col">{trans.__('Change')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -205,8 +222,20 @@ function CompareTable(props: {
                 )}
               </th>
               {row.values.map((value, index) => (
-                <td key={index}>{value ?? '—'}</td>
+                <td key={index}>
+                  {value ?? '—'}
+                  {!changeColumn && row.changes?.[index] && (
+                    <span className="jp-RunsCompare-change">
+                      {row.changes[index]}
+                    </span>
+                  )}
+                </td>
               ))}
+              {changeColumn && (
+                <td className="jp-RunsCompare-changeCell">
+                  {row.changes?.[1] ?? '—'}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -114,15 +114,21 @@ test.describe('Compare runs', () => {
     );
     await expect(params.locator('tbody tr').first()).toContainText('69');
     await expect(params.locator('tbody tr').first()).toContainText('42');
-    await expect(view.getByRole('region', { name: 'Metrics' })).toContainText(
-      'mean_squared_error'
+    const metrics = view.getByRole('region', { name: 'Metrics' });
+    await expect(metrics).toContainText('mean_squared_error');
+    // Oldest first, as the sidebar's badge reads: seed 69, then 42, and how
+    // each metric changed between them.
+    await expect(view.getByRole('note')).toContainText('seed 69 → 42');
+    await expect(metrics.locator('thead th').last()).toHaveText('Change');
+    await expect(metrics.locator('tbody td').last()).toHaveText(
+      /^[+-]\d.*\([+-][\d.]+%\)$/
     );
     await expect(
       view.getByRole('region', { name: 'Charts' }).locator('canvas').first()
     ).toBeVisible({ timeout: 30000 });
     // The per-cell code diff marks the edited value.
     const code = view.getByRole('region', { name: 'Code' });
-    await expect(code.locator('mark')).toHaveText(['42', '69']);
+    await expect(code.locator('mark')).toHaveText(['69', '42']);
 
     // How the comparison and the table of runs look, in the light and the
     // dark theme. What differs from one test run to the next is masked:
