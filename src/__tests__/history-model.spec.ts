@@ -549,7 +549,7 @@ describe('RunsPanelModel (runs)', () => {
   });
 
   describe('#queryText', () => {
-    it('should filter the rows, and keep the last readable query on an error', async () => {
+    it('should filter the rows, and show none while the query cannot be read', async () => {
       model.isVisible = true;
       await openNotebook('train.ipynb');
       await settle();
@@ -557,14 +557,61 @@ describe('RunsPanelModel (runs)', () => {
       expect(model.rows.map(row => row.run.id)).toEqual(['r2']);
       expect(model.queryError).toBeNull();
 
+      // Not the previous result: that is not what the query says.
       model.queryText = 'status = faild';
       expect(model.queryError?.message).toContain('Unknown status "faild"');
       expect(model.queryError?.start).toBe(9);
-      expect(model.rows.map(row => row.run.id)).toEqual(['r2']);
+      expect(model.rows).toEqual([]);
 
       model.queryText = '';
       expect(model.queryError).toBeNull();
       expect(model.rows).toHaveLength(2);
+    });
+
+    it('should name the closest recorded field, and read a bare name it knows', async () => {
+      store.lists.set('train.ipynb', {
+        runs: [
+          runSummary({
+            id: 'r2',
+            params: { seed: 42, lr: 0.1 },
+            metrics: { rmse: 6.9, lr: 0.1 }
+          }),
+          runSummary({ id: 'r1', params: { seed: 69 }, metrics: { rmse: 6.6 } })
+        ],
+        problems: []
+      });
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+
+      model.queryText = 'params.sed = 69';
+      expect(model.queryError?.message).toBe(
+        'No run here has the parameter "sed" at column 1: did you mean params.seed?'
+      );
+      expect(model.rows).toEqual([]);
+      model.queryText = 'metrics.rmsee < 7';
+      expect(model.queryError?.message).toContain('did you mean metrics.rmse?');
+      model.queryText = 'params.depth = 3';
+      expect(model.queryError?.message).toBe(
+        'No run here has the parameter "depth" at column 1; they have: seed, lr'
+      );
+      // Asking whether a run has it is never a mistake.
+      model.queryText = 'params.depth not exists';
+      expect(model.queryError).toBeNull();
+      expect(model.rows).toHaveLength(2);
+
+      // `seed` is only a parameter here: read as params.seed.
+      model.queryText = 'seed = 69';
+      expect(model.queryError).toBeNull();
+      expect(model.rows.map(row => row.run.id)).toEqual(['r1']);
+      model.queryText = 'sed = 69';
+      expect(model.queryError?.message).toBe(
+        'Unknown field "sed" at column 1: did you mean "params.seed"?'
+      );
+      model.queryText = 'lr = 0.1';
+      expect(model.queryError?.message).toBe(
+        '"lr" at column 1 is the name of more than one kind of field: write params.lr or metrics.lr'
+      );
     });
   });
 

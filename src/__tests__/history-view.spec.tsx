@@ -283,8 +283,11 @@ describe('RunsPanel (runs)', () => {
     const alert = node.querySelector('[role="alert"]');
     expect(alert?.textContent).toContain('Unknown field "stauts" at column 1');
     expect(input.getAttribute('aria-invalid')).toBe('true');
-    // The last query that could be read stays applied.
-    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(1);
+    // No result is shown that is not the query's: the table says why.
+    expect(node.querySelectorAll('.jp-RunsPanel-item')).toHaveLength(0);
+    expect(node.textContent).toContain(
+      'No runs are shown until the filter can be read.'
+    );
 
     type('status = crashed');
     node = await rendered(panel);

@@ -8,8 +8,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
 import { isServerUnreachable } from '../store/unreachable';
-import type { Query, QueryError } from './query';
-import { compileQuery, parseQuery } from './query';
+import type { KnownFields, Query, QueryError } from './query';
+import { compileQuery, knownFields, parseQuery } from './query';
 import type { RunRow, Sort, SortColumn } from './rows';
 import {
   DEFAULT_SORT,
@@ -249,16 +249,25 @@ export class RunsPanelModel implements IDisposable {
       return;
     }
     this._queryText = text;
-    const result = parseQuery(text, this._trans);
-    if (result.ok) {
-      this._query = result.query;
-      this._queryError = null;
-    } else {
-      // A query that cannot be read is not applied: the last one that could
-      // stays, so the table does not jump while the user types.
-      this._queryError = result.error;
-    }
+    this._readQuery();
     this._invalidate(false);
+  }
+
+  /**
+   * Read the query against the names the runs at hand record. A query that
+   * cannot be read filters out every run: the table says why instead of
+   * showing a result that is not the query's.
+   */
+  private _readQuery(): void {
+    const runs = this.runs;
+    const result = parseQuery(
+      this._queryText,
+      this._trans,
+      // Before any run is read, every name is unknown: nothing to check.
+      runs.length > 0 ? (this._known ??= knownFields(runs)) : undefined
+    );
+    this._query = result.ok ? result.query : null;
+    this._queryError = result.ok ? null : result.error;
   }
 
   /**
@@ -345,6 +354,10 @@ export class RunsPanelModel implements IDisposable {
       this._derived = deriveRows(this.runs, this._now);
     }
     if (this._visible === null) {
+      if (this._queryError !== null) {
+        this._visible = [];
+        return this._visible;
+      }
       this._visible = visibleRows(this._derived, {
         sort: this._sort,
         predicate: this._query
@@ -726,6 +739,11 @@ export class RunsPanelModel implements IDisposable {
       this._runs = null;
       this._derived = null;
       this._metrics = null;
+      this._known = null;
+      if (this._queryText) {
+        // The names it may use are those of the runs now at hand.
+        this._readQuery();
+      }
     }
     this._visible = null;
     this._stateChanged.emit();
@@ -859,6 +877,8 @@ export class RunsPanelModel implements IDisposable {
   private _panel: NotebookPanel | null = null;
   private _query: Query | null = null;
   private _queryError: QueryError | null = null;
+  /** The names the runs record, read once per list of runs. */
+  private _known: KnownFields | null = null;
   private _queryText = '';
   private _readAt = new Map<string, number>();
   private _readError: string | null = null;

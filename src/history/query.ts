@@ -9,6 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { nullTranslator } from '@jupyterlab/translation';
 
 import type { QueryError } from './query/errors';
+import type { KnownFields } from './query/known';
 import { QuerySyntaxError } from './query/errors';
 import type { QueryableRun, RunPredicate } from './query/evaluate';
 import { compile } from './query/evaluate';
@@ -16,6 +17,8 @@ import { parse } from './query/parser';
 import type { QueryNode } from './query/syntax';
 
 export type { QueryError } from './query/errors';
+export type { KnownFields } from './query/known';
+export { knownFields } from './query/known';
 export type { QueryableRun, RunPredicate } from './query/evaluate';
 export type {
   Attribute,
@@ -63,13 +66,18 @@ export type CompileOptions = {
 /**
  * Reads a query. Never throws: a mistake comes back as a translated message
  * and the offsets of the text at fault.
+ *
+ * With `known`, the names the runs at hand record, a parameter, metric or
+ * tag none of them has is a mistake (naming the closest one), and a bare
+ * name only one kind of field has is read as that field: `seed = 69`.
  */
 export function parseQuery(
   text: string,
-  trans: TranslationBundle = nullTranslator.load('jupyterlab_runs')
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_runs'),
+  known?: KnownFields
 ): ParseResult {
   try {
-    return { ok: true, query: { text, root: parse(text, trans) } };
+    return { ok: true, query: { text, root: parse(text, trans, known) } };
   } catch (reason) {
     if (reason instanceof QuerySyntaxError) {
       return { ok: false, error: reason.error };

@@ -400,6 +400,8 @@ function NotebookRuns(props: {
       empty = model.allNotebooks
         ? trans.__('No runs recorded yet.')
         : trans.__('No runs recorded for %1 yet.', title);
+    } else if (model.queryError) {
+      empty = trans.__('No runs are shown until the filter can be read.');
     } else {
       empty = trans.__('No run matches the filter.');
     }

@@ -1,5 +1,14 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { KnownFields } from './known';
+import {
+  PREFIXES,
+  closestField,
+  editDistance,
+  fieldName,
+  kindsOf,
+  someNames
+} from './known';
 import type { Token } from './scanner';
 import { Scanner } from './scanner';
 import type { Attribute, Comparison, Field, QueryNode, Value } from './syntax';
@@ -28,9 +37,10 @@ import { parseDate } from './values';
  */
 export function parse(
   text: string,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  known?: KnownFields
 ): QueryNode | null {
-  const parser = new Parser(new Scanner(text, trans), trans);
+  const parser = new Parser(new Scanner(text, trans), trans, known);
   return parser.query();
 }
 
@@ -73,7 +83,8 @@ const KEYWORDS = ['and', 'or', 'not', 'in', 'exists', 'true', 'false', 'null'];
 class Parser {
   constructor(
     private readonly _scanner: Scanner,
-    private readonly _trans: TranslationBundle
+    private readonly _trans: TranslationBundle,
+    private readonly _known?: KnownFields
   ) {}
 
   query(): QueryNode | null {
@@ -176,8 +187,12 @@ class Parser {
   }
 
   private _test(): QueryNode {
-    const { field, text } = this._field();
+    const { field, text, span } = this._field();
     const token = this._scanner.peek();
+    if (!(this._isKeyword(token, 'exists') || this._isKeyword(token, 'not'))) {
+      // `params.x exists` asks whether a run has it: never a mistake.
+      this._checkKnown(field, text, span);
+    }
     if (token.kind === 'op' && COMPARISONS.includes(token.text)) {
       this._scanner.next();
       const op = (token.text === '==' ? '=' : token.text) as Comparison;
@@ -291,7 +306,11 @@ class Parser {
    * A field: `params.<name>`, `metrics.<name>`, `tags.<name>` (the name bare,
    * in backquotes or as `["name"]`) or an attribute.
    */
-  private _field(): { field: Field; text: string } {
+  private _field(): {
+    field: Field;
+    text: string;
+    span: { start: number; end: number };
+  } {
     const token = this._scanner.next();
     if (token.kind !== 'word' || KEYWORDS.includes(token.text.toLowerCase())) {
       this._unexpected(
@@ -313,21 +332,27 @@ class Parser {
       this._refuseAdjacent(token, '`');
       return {
         field: { kind, name: token.text.slice(dot + 1) },
-        text: token.text
+        text: token.text,
+        span: token
       };
     }
     if (kind) {
       const name = this._quotedName(token);
       const text = this._scanner.source.slice(token.start, name.end);
-      return { field: { kind, name: name.value }, text };
+      return {
+        field: { kind, name: name.value },
+        text,
+        span: { start: token.start, end: name.end }
+      };
     }
     if (dot < 0 && (ATTRIBUTES as readonly string[]).includes(head)) {
       return {
         field: { kind: 'attribute', name: head as Attribute },
-        text: token.text
+        text: token.text,
+        span: token
       };
     }
-    return this._unknownField(token);
+    return { ...this._unknownField(token), span: token };
   }
 
   /**
@@ -358,9 +383,41 @@ class Parser {
     );
   }
 
-  private _unknownField(token: Token): never {
+  /**
+   * A bare word that is no attribute: the parameter, metric or tag of that
+   * name when the runs at hand have exactly one, else a mistake.
+   */
+  private _unknownField(token: Token): { field: Field; text: string } {
     const text = token.text;
     const at = this._scanner.at(token.start);
+    const kinds = this._known ? kindsOf(this._known, text) : [];
+    if (kinds.length === 1) {
+      return { field: { kind: kinds[0], name: text }, text };
+    }
+    if (kinds.length > 1) {
+      const spelled = kinds.map(kind => `${PREFIXES[kind]}.${fieldName(text)}`);
+      return this._fail(
+        this._trans.__(
+          '"%1" %2 is the name of more than one kind of field: write %3',
+          text,
+          at,
+          spelled.join(this._trans.__(' or '))
+        ),
+        token
+      );
+    }
+    const recorded = this._known ? closestField(this._known, text) : null;
+    if (recorded) {
+      return this._fail(
+        this._trans.__(
+          'Unknown field "%1" %2: did you mean "%3"?',
+          text,
+          at,
+          recorded
+        ),
+        token
+      );
+    }
     const guess = closest(text);
     if (guess) {
       return this._fail(
@@ -609,6 +666,60 @@ class Parser {
     return token.kind === 'word' && token.text.toLowerCase() === keyword;
   }
 
+  /**
+   * Refuse a parameter, metric or tag that no run at hand records: the
+   * query would match nothing, and `params.sed` is a typing mistake.
+   */
+  private _checkKnown(
+    field: Field,
+    text: string,
+    span: { start: number; end: number }
+  ): void {
+    const known = this._known;
+    if (
+      !known ||
+      field.kind === 'attribute' ||
+      known[field.kind].has(field.name)
+    ) {
+      return;
+    }
+    const at = this._scanner.at(span.start);
+    const guess = closestField(known, field.name, field.kind);
+    const what = {
+      param: this._trans.__('parameter'),
+      metric: this._trans.__('metric'),
+      tag: this._trans.__('tag')
+    }[field.kind];
+    if (guess) {
+      this._fail(
+        this._trans.__(
+          'No run here has the %1 "%2" %3: did you mean %4?',
+          what,
+          field.name,
+          at,
+          guess
+        ),
+        span
+      );
+    }
+    if (known[field.kind].size === 0) {
+      this._fail(
+        this._trans.__('No run here has any %1 %2 ("%3")', what, at, text),
+        span
+      );
+    }
+    this._fail(
+      this._trans.__(
+        'No run here has the %1 "%2" %3; they have: %4',
+        what,
+        field.name,
+        at,
+        someNames(known, field.kind)
+      ),
+      span
+    );
+  }
+
   private _fail(message: string, span: { start: number; end: number }): never {
     return this._scanner.fail(message, span.start, span.end);
   }
@@ -657,20 +768,4 @@ function closest(text: string): string | null {
     }
   }
   return best === null || dot < 0 ? best : best + text.slice(dot);
-}
-
-/**
- * The Levenshtein distance between two short words.
- */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
