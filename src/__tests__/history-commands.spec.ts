@@ -3,6 +3,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 
+import { PALETTE_ARGS } from '../commands';
 import type { IRunDialogs } from '../history/commands';
 import {
   addRunCommands,
@@ -189,6 +190,17 @@ describe('addRunCommands', () => {
     expect(commands.label('jupyterlab-runs:pin-run')).toBe('Pin Run');
   });
 
+  it('should say "Runs:" in the command palette only', () => {
+    for (const id of RUN_COMMANDS) {
+      expect(commands.label(id, PALETTE_ARGS)).toBe(
+        `Runs: ${commands.label(id)}`
+      );
+    }
+    expect(commands.label('jupyterlab-runs:rename-run', PALETTE_ARGS)).toBe(
+      'Runs: Rename Run…'
+    );
+  });
+
   it.each([
     ['jupyterlab-runs:pin-run', { pinned: true }],
     ['jupyterlab-runs:archive-run', { archived: true }]
@@ -207,6 +219,13 @@ describe('addRunCommands', () => {
     expect(dialogs.asked).toContain('Rename Run: brave-otter-1');
     expect(store.updates).toEqual([
       { path: 'train.ipynb', run: 'r1', change: { name: 'tuned' } }
+    ]);
+    // An empty name is refused, and the user is told why.
+    dialogs.textAnswer = '   ';
+    await commands.execute('jupyterlab-runs:rename-run');
+    expect(store.updates).toHaveLength(1);
+    expect(dialogs.errors).toEqual([
+      'A run needs a name: "tuned" keeps its name. Type at least one character that is not a space.'
     ]);
   });
 

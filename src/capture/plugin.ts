@@ -8,6 +8,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator } from '@jupyterlab/translation';
 import { addIcon } from '@jupyterlab/ui-components';
 
+import { inPalette, PALETTE_ARGS } from '../commands';
 import { runsIcon } from '../icons';
 import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
 // Activation needs it at once: notebooks opened with the Lab are captured from
@@ -99,7 +100,9 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
       // In the notebook toolbar an icon, like the toolbar's other buttons (the
       // caption is its tooltip): text buttons there push the kernel's name
       // and status into the toolbar's overflow menu at a laptop's width.
-      label: args => (args.toolbar ? '' : trans.__('Start New Run')),
+      label: inPalette(trans, args =>
+        args.toolbar ? '' : trans.__('Start New Run')
+      ),
       icon: args => (args.toolbar ? addIcon : undefined),
       caption: trans.__(
         'End the active run of this notebook and start a new one'
@@ -130,8 +133,9 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
     });
 
     app.commands.addCommand(CommandIDs.toggleTracking, {
-      label: args =>
-        args.toolbar ? '' : trans.__('Track Runs of This Notebook'),
+      label: inPalette(trans, args =>
+        args.toolbar ? '' : trans.__('Track Runs of This Notebook')
+      ),
       icon: args => (args.toolbar ? runsIcon : undefined),
       caption: trans.__(
         'Record the runs of this notebook (a setting stored in the notebook)'
@@ -170,8 +174,16 @@ export const capturePlugin: JupyterFrontEndPlugin<IActiveRuns> = {
 
     if (palette) {
       const category = trans.__('Runs');
-      palette.addItem({ command: CommandIDs.startRun, category });
-      palette.addItem({ command: CommandIDs.toggleTracking, category });
+      palette.addItem({
+        command: CommandIDs.startRun,
+        category,
+        args: PALETTE_ARGS
+      });
+      palette.addItem({
+        command: CommandIDs.toggleTracking,
+        category,
+        args: PALETTE_ARGS
+      });
     }
 
     return captures;

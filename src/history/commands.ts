@@ -9,6 +9,7 @@ import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 import { DisposableSet } from '@lumino/disposable';
 
+import { inPalette } from '../commands';
 import type { Runs } from '../tokens';
 import type { RunsPanelModel } from './model';
 
@@ -213,7 +214,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.openRun, {
-      label: trans.__('Open Run'),
+      label: inPalette(trans, () => trans.__('Open Run')),
       caption: trans.__('Open the selected run in the main area'),
       isEnabled: hasRun,
       execute: () => {
@@ -244,7 +245,7 @@ export function addRunCommands(
     };
     disposables.add(
       commands.addCommand(id, {
-        label,
+        label: inPalette(trans, () => label),
         caption: () => {
           const args = selectedArgs();
           return args && commands.hasCommand(target) && !targetEnabled()
@@ -269,8 +270,9 @@ export function addRunCommands(
     model.selectedRuns.length <= COMPARE_MAX;
   disposables.add(
     commands.addCommand(CommandIDs.compareRuns, {
-      label: () =>
-        trans.__('Compare %1 Selected Runs', model.selectedRuns.length),
+      label: inPalette(trans, () =>
+        trans.__('Compare %1 Selected Runs', model.selectedRuns.length)
+      ),
       caption: trans.__(
         'Compare the selected runs (select 2 to 50 with Ctrl/Cmd- or Shift-click)'
       ),
@@ -292,8 +294,9 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.pinRun, {
-      label: () =>
-        model.selectedRun?.pinned ? trans.__('Unpin Run') : trans.__('Pin Run'),
+      label: inPalette(trans, () =>
+        model.selectedRun?.pinned ? trans.__('Unpin Run') : trans.__('Pin Run')
+      ),
       caption: trans.__('Keep the selected run at the top of the table'),
       isEnabled: hasRun,
       isToggled: () => model.selectedRun?.pinned === true,
@@ -304,7 +307,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.renameRun, {
-      label: trans.__('Rename Run…'),
+      label: inPalette(trans, () => trans.__('Rename Run…')),
       caption: trans.__('Give the selected run another name'),
       isEnabled: hasRun,
       execute: onSelected(async run => {
@@ -314,7 +317,15 @@ export function addRunCommands(
           run.name
         );
         const name = text?.trim();
-        if (name && name !== run.name) {
+        if (text !== null && !name) {
+          await dialogs.error(
+            trans.__('The run was not renamed'),
+            trans.__(
+              'A run needs a name: "%1" keeps its name. Type at least one character that is not a space.',
+              run.name
+            )
+          );
+        } else if (name && name !== run.name) {
           await model.updateRun(run, { name });
         }
       }),
@@ -324,7 +335,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.tagRun, {
-      label: trans.__('Tag Run…'),
+      label: inPalette(trans, () => trans.__('Tag Run…')),
       caption: trans.__('Set or remove a tag of the selected run'),
       isEnabled: hasRun,
       execute: onSelected(async run => {
@@ -344,7 +355,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.noteRun, {
-      label: trans.__('Note…'),
+      label: inPalette(trans, () => trans.__('Note…')),
       caption: trans.__('Write a note on the selected run'),
       isEnabled: hasRun,
       execute: onSelected(async run => {
@@ -367,10 +378,11 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.archiveRun, {
-      label: () =>
+      label: inPalette(trans, () =>
         model.selectedRun?.archived
           ? trans.__('Unarchive Run')
-          : trans.__('Archive Run'),
+          : trans.__('Archive Run')
+      ),
       caption: trans.__('Hide the selected run unless archived runs are shown'),
       isEnabled: hasRun,
       execute: onSelected(run =>
@@ -382,7 +394,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.deleteRun, {
-      label: trans.__('Delete Run…'),
+      label: inPalette(trans, () => trans.__('Delete Run…')),
       caption: trans.__('Delete the selected run and everything it recorded'),
       isEnabled: hasRun,
       execute: onSelected(async run => {
@@ -404,7 +416,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.chooseMetrics, {
-      label: trans.__('Choose Metric Columns…'),
+      label: inPalette(trans, () => trans.__('Choose Metric Columns…')),
       caption: trans.__(
         'Choose the metrics shown as columns of the Runs table, for this notebook'
       ),
@@ -435,7 +447,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.toggleArchived, {
-      label: trans.__('Show Archived Runs'),
+      label: inPalette(trans, () => trans.__('Show Archived Runs')),
       caption: trans.__('Show the archived runs in the Runs table'),
       isEnabled: () => !model.isDisposed,
       isToggled: () => model.showArchived,
@@ -448,7 +460,7 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.toggleAllNotebooks, {
-      label: trans.__('Show Runs of All Notebooks'),
+      label: inPalette(trans, () => trans.__('Show Runs of All Notebooks')),
       caption: trans.__(
         'Show the runs of every notebook, not only the active one'
       ),

@@ -8,6 +8,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { inPalette, PALETTE_ARGS } from '../commands';
 import { IActiveRuns, IRunsSettings, IRunStore } from '../tokens';
 // Activation needs these at once: the sidebar and its commands are part of
 // the Lab's first layout.
@@ -86,7 +87,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     app.commands.addCommand(CommandIDs.showPanel, {
-      label: trans.__('Show Runs Panel'),
+      label: inPalette(trans, () => trans.__('Show Runs Panel')),
       caption: trans.__('Show the runs recorded for the active notebook'),
       isEnabled: () => !panel.isDisposed,
       execute: () => {
@@ -109,7 +110,11 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
 
     if (palette) {
       for (const command of [CommandIDs.showPanel, ...RUN_COMMANDS]) {
-        palette.addItem({ command, category: trans.__('Runs') });
+        palette.addItem({
+          command,
+          category: trans.__('Runs'),
+          args: PALETTE_ARGS
+        });
       }
     }
   }
