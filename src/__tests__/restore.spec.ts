@@ -1,3 +1,6 @@
+import type { CodeCellModel } from '@jupyterlab/cells';
+import { NotebookModel } from '@jupyterlab/notebook';
+
 import { MemoryLocalStore } from '../store/local';
 import { RunStore } from '../store/store';
 import {
@@ -64,6 +67,55 @@ describe('restore', () => {
           execution_count: null
         }
       ]);
+    });
+  });
+
+  describe('#restorableCells() trust', () => {
+    it('should restore every cell untrusted, whatever the stored snapshot says', () => {
+      // A store anyone can write (shared, synced, committed) must not get a
+      // script run in this page by a restore.
+      const script = {
+        output_type: 'display_data',
+        data: { 'text/html': '<script>window.ran = true</script>' },
+        metadata: {}
+      };
+      const snapshot = {
+        cells: [
+          {
+            id: 'c',
+            cell_type: 'code',
+            source: 'show()',
+            metadata: { trusted: true, tags: ['kept'] },
+            outputs: [script],
+            execution_count: 1
+          },
+          {
+            id: 'm',
+            cell_type: 'markdown',
+            source: '# title',
+            metadata: { trusted: true }
+          }
+        ]
+      };
+      const cells = restorableCells(snapshot);
+      const model = new NotebookModel();
+      model.sharedModel.transact(() => {
+        model.sharedModel.insertCells(0, cells as never);
+      });
+
+      expect(model.cells.length).toBe(2);
+      for (let index = 0; index < model.cells.length; index++) {
+        const cell = model.cells.get(index);
+        expect(cell.trusted).toBe(false);
+        expect(cell.getMetadata('trusted')).toBeUndefined();
+      }
+      const code = model.cells.get(0) as CodeCellModel;
+      expect(code.outputs.trusted).toBe(false);
+      expect(code.outputs.get(0).trusted).toBe(false);
+      expect(code.getMetadata('tags')).toEqual(['kept']);
+      // The snapshot itself is left as it was.
+      expect(snapshot.cells[0].metadata.trusted).toBe(true);
+      model.dispose();
     });
   });
 

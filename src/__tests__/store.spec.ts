@@ -93,6 +93,7 @@ describe('RunStore', () => {
       debounce: 5,
       runningInterval: 20,
       retryDelay: () => 5,
+      settle: 5,
       now
     });
     stores.push(store);

@@ -14,13 +14,9 @@ import type { StoredRun } from '../store/reader';
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import { OutputCollector } from './outputs';
 import type { RerunOrder, RerunStep } from './plan';
-import {
-  executedPlan,
-  kernelNameOf,
-  notebookPlan,
-  rerunNotebook,
-  stepCellId
-} from './plan';
+import { rerunNotebook, stepCellId } from './plan';
+import type { RerunPlan } from './prepare';
+import { prepareRerun } from './prepare';
 import type { Reproduction } from './verdict';
 import { reproductionVerdict } from './verdict';
 
@@ -120,28 +116,20 @@ export class RerunModel implements IDisposable {
   private async _rerun(): Promise<void> {
     const { store, notebookPath, runId } = this._options;
     this._set({ kind: 'preparing', message: 'reading' });
-    const read = await store.readRun(notebookPath, runId);
-    const original = read.value;
-    if (!original) {
-      throw new Error(
-        this._options.trans.__('run %1 is not in the store', runId)
-      );
-    }
-    const snapshot = (await store.readSnapshot(notebookPath, runId)).value;
-    const notebook = snapshot?.notebook ?? null;
-    const steps = this._plan(original, notebook);
-    if (steps.length === 0) {
-      throw new Error(
-        this.order === 'notebook' && !notebook
-          ? this._options.trans.__(
-              'the run has no notebook snapshot to re-run in notebook order'
-            )
-          : this._options.trans.__('the run has no code to re-run')
-      );
-    }
+    // The plan the user confirmed, when there was one: exactly that code runs.
+    const plan =
+      this._options.plan ??
+      (await prepareRerun({
+        store,
+        notebookPath,
+        runId,
+        order: this.order,
+        trans: this._options.trans
+      }));
+    const { original, notebook, steps } = plan;
 
     this._set({ kind: 'preparing', message: 'starting' });
-    const kernel = await this._startKernel(kernelNameOf(notebook));
+    const kernel = await this._startKernel(plan.kernelName);
     if (this._cancelled) {
       throw new Error(
         this._options.trans.__(
@@ -172,16 +160,6 @@ export class RerunModel implements IDisposable {
       total: steps.length,
       error: failed?.error ?? null
     });
-  }
-
-  private _plan(
-    original: StoredRun.Run,
-    notebook: Record<string, unknown> | null
-  ): RerunStep[] {
-    if (this.order === 'notebook') {
-      return notebook ? notebookPlan(notebook) : [];
-    }
-    return executedPlan(original);
   }
 
   /**
@@ -429,6 +407,8 @@ export namespace RerunModel {
     notebookPath: string;
     runId: string;
     order: RerunOrder;
+    /** What to run, as the user confirmed it; read from the store if absent. */
+    plan?: RerunPlan;
     store: IRunStore;
     settings: IRunsSettings;
     tolerance: Reproduction.Tolerance;

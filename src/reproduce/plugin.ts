@@ -7,6 +7,7 @@ import {
   MainAreaWidget,
   SessionContext,
   showDialog,
+  showErrorMessage,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -18,6 +19,7 @@ import { runsIcon } from '../icons';
 import { openView } from '../shell';
 import { IRunsSettings, IRunStore } from '../tokens';
 import type { RerunOrder } from './plan';
+import type { RerunPlan } from './prepare';
 import { DEFAULT_TOLERANCE, toleranceOf } from './tolerance';
 import type { RerunView } from './view';
 
@@ -31,7 +33,7 @@ export namespace CommandIDs {
 const OPEN_RUN = 'jupyterlab-runs:open-run';
 const COMPARE_RUNS = 'jupyterlab-runs:compare-runs';
 
-type RerunArgs = RunArgs & { order?: RerunOrder };
+type RerunArgs = RunArgs & { order?: RerunOrder; confirm?: boolean };
 
 /**
  * Re-runs a recorded run in a fresh kernel, records it as a new run linked
@@ -92,6 +94,40 @@ export const reproducePlugin: JupyterFrontEndPlugin<void> = {
       return result.button.label === executed.label ? 'executed' : 'notebook';
     };
 
+    /**
+     * Show the code a re-run executes and the kernel it starts; whether the
+     * user said to run it. The store may be shared: its code is the code of
+     * whoever wrote it.
+     */
+    const confirmPlan = async (
+      plan: RerunPlan,
+      order: RerunOrder
+    ): Promise<boolean> => {
+      const [React, { RerunConfirmation, rerunKernel }] = await Promise.all([
+        import('react'),
+        import('./confirm')
+      ]);
+      await app.serviceManager.kernelspecs.ready.catch(() => undefined);
+      const kernel = rerunKernel(plan, app.serviceManager.kernelspecs.specs);
+      const result = await showDialog({
+        title: trans.__('Run the Code of %1?', plan.original.name),
+        body: React.createElement(RerunConfirmation, {
+          plan,
+          kernel,
+          order,
+          trans
+        }),
+        buttons: [
+          Dialog.cancelButton(),
+          Dialog.warnButton({
+            label: trans.__('Run'),
+            caption: trans.__('Start the kernel and execute this code')
+          })
+        ]
+      });
+      return result.button.accept;
+    };
+
     app.commands.addCommand(CommandIDs.rerun, {
       label: trans.__('Re-run in a Fresh Kernel'),
       caption: trans.__(
@@ -105,22 +141,50 @@ export const reproducePlugin: JupyterFrontEndPlugin<void> = {
           description: trans.__(
             'Execute in the order the kernel ran the code, or the notebook cells top to bottom; asked when omitted'
           )
+        },
+        confirm: {
+          type: 'boolean',
+          description: trans.__(
+            'Whether to show the code and the kernel and ask before running (true by default)'
+          )
         }
       }),
       execute: async args => {
-        const { notebookPath, runId } = args as RerunArgs;
+        const { notebookPath, runId, confirm = true } = args as RerunArgs;
         const order = (args as RerunArgs).order ?? (await chooseOrder());
         if (!order) {
           return null;
         }
-        const [{ RerunModel }, { RerunView }] = await Promise.all([
-          import('./model'),
-          import('./view')
-        ]);
+        const [{ RerunModel }, { RerunView }, { prepareRerun }] =
+          await Promise.all([
+            import('./model'),
+            import('./view'),
+            import('./prepare')
+          ]);
+        let plan: RerunPlan;
+        try {
+          plan = await prepareRerun({
+            store,
+            notebookPath,
+            runId,
+            order,
+            trans
+          });
+        } catch (reason) {
+          await showErrorMessage(
+            trans.__('Cannot Re-run %1', runId),
+            reason instanceof Error ? reason.message : String(reason)
+          );
+          return null;
+        }
+        if (confirm && !(await confirmPlan(plan, order))) {
+          return null;
+        }
         const model = new RerunModel({
           notebookPath,
           runId,
           order,
+          plan,
           store,
           settings,
           tolerance,

@@ -67,7 +67,8 @@ export function restorePointEvents(options: {
 /**
  * The cells of a snapshot (nbformat JSON) made fit to insert into a
  * notebook: every cell an object with a type and a source string, ids
- * present and unique, outputs and counts only on code cells.
+ * present and unique, outputs and counts only on code cells, and no cell
+ * trusted (`metadata.trusted` dropped).
  */
 export function restorableCells(
   notebook: Record<string, unknown>
@@ -95,12 +96,16 @@ export function restorableCells(
       : typeof cell.source === 'string'
         ? cell.source
         : '';
-    const metadata =
+    const metadata: Record<string, unknown> =
       typeof cell.metadata === 'object' &&
       cell.metadata !== null &&
       !Array.isArray(cell.metadata)
-        ? cell.metadata
+        ? { ...cell.metadata }
         : {};
+    // The store may be shared, synced or committed: whoever can write it
+    // must not get script run in this page. Restored outputs are rendered
+    // untrusted, as the snapshot view renders them.
+    delete metadata.trusted;
     const restored: Record<string, unknown> = {
       id,
       cell_type: type,

@@ -43,18 +43,46 @@ async function recordSeedStory(
   return { runId: row.id, metric: row.metrics.mean_squared_error as number };
 }
 
-/** Run the re-run command and wait for its verdict. */
+/**
+ * Start the re-run command and answer the dialog that shows the code it
+ * will execute and the kernel it starts (checked against `expected`, when
+ * given): `Run` or `Cancel`.
+ */
+async function startRerun(
+  page: IJupyterLabPageFixture,
+  args: { notebookPath: string; runId: string; order: string },
+  answer: 'Run' | 'Cancel',
+  expected?: { sources: string[]; kernel: string }
+) {
+  await page.evaluate(args => {
+    void window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
+  }, args);
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.jp-RunsRerunConfirm')).toBeVisible({
+    timeout: 30000
+  });
+  if (expected) {
+    await expect(dialog.locator('.jp-RunsRerunConfirm-source')).toHaveText(
+      expected.sources
+    );
+    await expect(dialog.locator('.jp-RunsRerunConfirm-kernelName')).toHaveText(
+      expected.kernel
+    );
+    await expect(
+      dialog.locator('.jp-RunsRerunConfirm-kernelDisplay')
+    ).toHaveText('Python 3 (ipykernel)');
+  }
+  await dialog.getByRole('button', { name: answer, exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/** Run the re-run command, confirm it, and wait for its verdict. */
 async function rerun(
   page: IJupyterLabPageFixture,
   notebookPath: string,
   runId: string
 ) {
-  await page.evaluate(
-    async args => {
-      await window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
-    },
-    { notebookPath, runId, order: 'executed' }
-  );
+  await startRerun(page, { notebookPath, runId, order: 'executed' }, 'Run');
   const view = page.locator('.jp-RunsRerun').last();
   await expect(view.locator('.jp-RunsRerun-overall')).toBeVisible({
     timeout: 90000
@@ -125,6 +153,79 @@ test.describe('Re-run', () => {
       .toEqual(sessionsBefore);
     // The working notebook was not touched.
     expect(await working()).toBe(workingBefore);
+  });
+
+  test('should show the code and the kernel before running, and run nothing when cancelled', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/asked.ipynb`;
+    await page.contents.uploadContent(
+      JSON.stringify({
+        cells: [
+          {
+            cell_type: 'code',
+            id: 'one',
+            metadata: {},
+            outputs: [],
+            execution_count: null,
+            source: 'x = 6 * 7'
+          },
+          {
+            cell_type: 'code',
+            id: 'two',
+            metadata: {},
+            outputs: [],
+            execution_count: null,
+            source: 'print("<b>answer</b>", x)'
+          }
+        ],
+        metadata: {
+          kernelspec: {
+            display_name: 'Python 3 (ipykernel)',
+            language: 'python',
+            name: 'python3'
+          }
+        },
+        nbformat: 4,
+        nbformat_minor: 5
+      }),
+      'text',
+      notebookPath
+    );
+    expect(await page.notebook.openByPath(notebookPath)).toBe(true);
+    await waitForIdleKernel(page);
+    await page.notebook.run();
+    await expect
+      .poll(async () => (await runRows(request, notebookPath))[0]?.status, {
+        timeout: 30000
+      })
+      .toBe('running');
+    const [original] = await runRows(request, notebookPath);
+    const sessionsBefore = await page.evaluate(() =>
+      [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.id)
+    );
+
+    await startRerun(
+      page,
+      { notebookPath, runId: original.id, order: 'executed' },
+      'Cancel',
+      {
+        sources: ['x = 6 * 7', 'print("<b>answer</b>", x)'],
+        kernel: 'python3'
+      }
+    );
+
+    // Nothing started, nothing recorded.
+    await page.waitForTimeout(2000);
+    await expect(page.locator('.jp-RunsRerun')).toHaveCount(0);
+    expect(
+      await page.evaluate(() =>
+        [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.id)
+      )
+    ).toEqual(sessionsBefore);
+    expect(await runRows(request, notebookPath)).toHaveLength(1);
   });
 
   test('should say by how much an unseeded split differs', async ({
@@ -217,11 +318,10 @@ test.describe('Re-run', () => {
     const [original] = await runRows(request, notebookPath);
     await page.contents.uploadContent('60', 'text', `${tmpPath}/delay.txt`);
 
-    await page.evaluate(
-      async args => {
-        await window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
-      },
-      { notebookPath, runId: original.id, order: 'executed' }
+    await startRerun(
+      page,
+      { notebookPath, runId: original.id, order: 'executed' },
+      'Run'
     );
     const view = page.locator('.jp-RunsRerun').last();
     await expect(view.getByText('Execution 1 of 1')).toBeVisible({
