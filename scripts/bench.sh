@@ -16,6 +16,10 @@
 #   5. a run's snapshot (bench/snapshot.mjs, port 8873): opening the snapshot
 #      of a 200-cell notebook with 20 MB of outputs, to its last output on
 #      screen, vs opening the .ipynb itself with docmanager:open.
+#   6. redaction of 1 MB of text, the worst of the texts that stalled the old
+#      patterns and ordinary notebook text, vs one plain regex pass over the
+#      same text: the helper's (bench/redact.py) and the frontend's
+#      (bench/redact.mjs).
 #
 # Needs a previous `npm test` or `npm start` (node_modules, ui-tests'
 # Playwright); builds the extension only when it is missing. Ports:
@@ -68,6 +72,8 @@ part cell_overhead node bench/cell-overhead.mjs --json --port "${RUNS_BENCH_PORT
 part store_size node bench/store-size.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 1))"
 part history node bench/history.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 2))"
 part snapshot node bench/snapshot.mjs --json --port "$((${RUNS_BENCH_PORT:-8870} + 3))"
+part redact_py "$PY" bench/redact.py --json
+part redact_ts node bench/redact.mjs --json
 
 echo
 say "Benchmarks ($((SECONDS - STARTED))s)"
@@ -172,6 +178,17 @@ if sn:
 else:
     rows.append(("snapshot view", "failed", "", "", "", ""))
 
+for name, language in (("redact_py", "Python"), ("redact_ts", "TypeScript")):
+    rd = load(name)
+    if rd:
+        worst, base, target = rd["worst_ms"], rd["baseline_ms"], rd["target_ms"]
+        rows.append((f"redact 1 MB ({language}), worst of {len(rd['texts'])} texts / one regex pass",
+                     f"{worst:.1f} ms", f"{base:.2f} ms", f"{worst / max(base, 0.01):,.0f}×", f"< {target:g} ms",
+                     "yes" if worst < target else "NO"))
+        notes.append(f"redact ({language}): worst text {rd['worst']!r}; notebook text {rd['typical_ms']:.1f} ms "
+                     f"per MB; least CPU time of 5 runs")
+    else:
+        rows.append((f"redact 1 MB ({language})", "failed", "", "", "", ""))
 header = ("figure", "measured", "baseline", "ratio", "target", "holds")
 widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
 for row in [header, tuple("-" * w for w in widths), *rows]:

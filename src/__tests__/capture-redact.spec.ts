@@ -2,8 +2,16 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { cutNote, prepareOutputs } from '../capture/outputs';
 import { REDACTED, redactJSON, redactText } from '../capture/redact';
 import { PYTHON } from './python';
+
+// The real redaction, watched: what the outputs hand it shows that they cap
+// before they redact.
+jest.mock('../capture/redact', () => {
+  const actual = jest.requireActual('../capture/redact');
+  return { ...actual, redactText: jest.fn(actual.redactText) };
+});
 
 /**
  * The corpus the kernel helper is tested against too, so both sides redact
@@ -111,7 +119,7 @@ describe('capture/redact', () => {
 
     it('should redact a private key block cut short, up to the end', () => {
       expect(redactText('-----BEGIN PRIVATE KEY-----\nMIIEvQ\nabc\n')).toBe(
-        `-----BEGIN PRIVATE KEY-----${REDACTED}\n`
+        `-----BEGIN PRIVATE KEY-----${REDACTED}`
       );
     });
   });
@@ -172,12 +180,130 @@ describe('capture/redact', () => {
         const texts = [
           ...corpus.map(entry => entry.text),
           ...corpus.map(entry => `  ${entry.text}\n${entry.text} `),
-          ...EXTRA_TEXTS
+          ...EXTRA_TEXTS,
+          // Every rule at the edges of its bounds, on both sides.
+          ...ADVERSARIAL.map(([, unit]) => repeated(unit, 3000))
         ];
         expect(texts.map(redactText)).toEqual(helperRedacts(texts));
       });
     }
   );
+});
+
+/**
+ * The least CPU time of a few runs of `redactText(text)`, in milliseconds.
+ */
+function bestTime(text: string, repeats = 7): number {
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const started = process.cpuUsage();
+    redactText(text);
+    const used = process.cpuUsage(started);
+    best = Math.min(best, (used.user + used.system) / 1000);
+    if (best > 1000) {
+      break; // quadratic patterns: one slow run says enough
+    }
+  }
+  return best;
+}
+
+function repeated(unit: string, length: number): string {
+  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+}
+
+/**
+ * Texts that made the old patterns backtrack over long runs, and others
+ * aimed at each kind of rule (the helper's test uses the same).
+ */
+const ADVERSARIAL: [string, string][] = [
+  ['one long word', 'a'],
+  ['a hex digest', '0123456789abcdef'],
+  ['a=a=a=...', 'a='],
+  ['token repeated', 'token'],
+  ['whitespace', ' \t'],
+  ['token= repeated', 'token='],
+  ['password repeated', 'password'],
+  ['key= repeated', 'key='],
+  ['ghp_ repeated', 'ghp_'],
+  ['sk- repeated', 'sk-'],
+  ['URL starts', '://a:'],
+  ['bearer repeated', 'bearer '],
+  ['private key headers', '-----BEGIN PRIVATE KEY-----'],
+  ['dashes', '-'],
+  ['JWT starts', 'eyJ.'],
+  ['--token repeated', '--token '],
+  ['upper-case env names', 'A_KEY'],
+  ['AKIA repeated', 'AKIA'],
+  ['mysql -p', 'mysql -p'],
+  ['?sig=', '?sig='],
+  ['%env', '%env A '],
+  ['api_key: str =', 'api_key: str ='],
+  ['quotes', "token='"],
+  ['non-ASCII', 'héllo wÖrld '],
+  ['digits and :AA', '1234567890:AA']
+];
+
+describe('capture/redact in linear time', () => {
+  // Twice the word that took the old patterns 15 s in the helper.
+  const SIZE = 32000;
+
+  it.each(ADVERSARIAL)(
+    'should take about twice the time for twice the text: %s',
+    (_, unit) => {
+      // Linear gives 2, quadratic 4; below a few milliseconds fixed costs
+      // decide. A busy machine may spoil one measure; a quadratic rule fails
+      // every one.
+      let [base, grown] = [0, Infinity];
+      for (let i = 0; i < 3 && grown >= Math.max(3 * base, 3); i++) {
+        base = bestTime(repeated(unit, SIZE));
+        grown = bestTime(repeated(unit, 2 * SIZE));
+      }
+      expect(grown).toBeLessThan(Math.max(3 * base, 3));
+    }
+  );
+});
+
+describe('capture/outputs caps before it redacts', () => {
+  const stream = (text: string) => ({
+    output_type: 'stream',
+    name: 'stdout',
+    text
+  });
+
+  it('should store a 64,000-character word without scanning it all', () => {
+    const scanned = jest.mocked(redactText);
+    scanned.mockClear();
+    const [prepared] = prepareOutputs([stream('a'.repeat(64000))], 1024);
+    expect(prepared.text).toBe(`${'a'.repeat(1024)}\n${cutNote(64000, 1024)}`);
+    // What is kept, and a margin for a secret the cap cuts through.
+    const longest = Math.max(
+      ...scanned.mock.calls.map(([text]) => text.length)
+    );
+    expect(longest).toBeLessThanOrEqual(1024 + 8192);
+  });
+
+  it('should redact a secret the cap cuts through, whole', () => {
+    const token = 'ghp_Rn5Xq8Lw2Zk7Vt4Pm9Yb3Hc6Js1Dg0RunsQx';
+    const text = `${'x'.repeat(1000)} ${token} ${'y'.repeat(100000)}`;
+    const [prepared] = prepareOutputs([stream(text)], 1010);
+    expect(prepared.text).not.toContain(token.slice(0, 8));
+    expect(prepared.text).toContain(cutNote(text.length, 1010));
+  });
+
+  it('should redact the fields of an output it does not cap', () => {
+    const [prepared] = prepareOutputs(
+      [
+        {
+          output_type: 'error',
+          ename: 'HTTPError',
+          evalue: 'password=hunter2 refused',
+          traceback: ['token = ghp_Rn5Xq8Lw2Zk7Vt4Pm9Yb3Hc6Js1Dg0RunsQx']
+        }
+      ],
+      1000
+    );
+    expect(JSON.stringify(prepared)).not.toMatch(/hunter2|ghp_Rn5/);
+  });
 });
 
 /**

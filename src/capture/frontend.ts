@@ -396,10 +396,12 @@ export class FrontendRecorder implements IDisposable {
   }
 
   private _redactError(error: ExecutionError): ExecutionError {
-    // Tracebacks are cut like the helper's: to the output cap, at most 64 KiB.
+    // Tracebacks are cut like the helper's: to the output cap, at most 64 KiB,
+    // and redacted once cut.
     const [capped] = capOutputs(
-      [{ output_type: 'error', traceback: error.traceback.map(redactText) }],
-      Math.min(this._config().output_cap_bytes, MAX_TRACEBACK_BYTES)
+      [{ output_type: 'error', traceback: error.traceback }],
+      Math.min(this._config().output_cap_bytes, MAX_TRACEBACK_BYTES),
+      true
     );
     return {
       name: redactText(error.name),

@@ -2,11 +2,14 @@
  * Removes secrets from the text the frontend stores: cell outputs and
  * notebook snapshots.
  *
- * A line-by-line port of the kernel helper's redaction (`redact_text` in
- * `jupyterlab_runs/helper.py`): same patterns, same order, same replacements.
- * The shared corpus `jupyterlab_runs/tests/secrets_corpus.json` and a test
- * comparing both implementations on it keep them equal.
+ * The rules are data, `jupyterlab_runs/secret_rules.json`, which the kernel
+ * helper (`redact_text` in `jupyterlab_runs/helper.py`) loads too: both
+ * compile the same patterns and apply them the same way. The shared corpus
+ * `jupyterlab_runs/tests/secrets_corpus.json` and a test comparing both
+ * implementations on it keep them equal. Every pattern starts with a literal
+ * and bounds its repetitions, so redacting is linear in the text's length.
  */
+import { SECRET_RULES_JSON } from './secretRules.generated';
 
 /**
  * What a secret is replaced with.
@@ -14,133 +17,382 @@
 export const REDACTED = '[REDACTED]';
 
 /**
- * Parts of a name that mark its value as secret. "token" but not "tokens",
- * "tokenizer" or "tokenise": `max_tokens` is not a secret.
+ * The rule set's JSON, as far as the code reads it.
  */
-const SECRET_WORDS =
-  'token(?!s|i[sz])|secret|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credential';
+interface IRuleSet {
+  replacement: string;
+  names: {
+    strong: string[];
+    weak: string[];
+    environment_key: string;
+    not_secret_last_words: string[];
+    code_words: string[];
+    short_number: number;
+  };
+  entropy: {
+    min_length: number;
+    max_length: number;
+    hex: number;
+    other: number;
+    ratio: number;
+  };
+  templates: Record<string, string>;
+  rules: IRuleJSON[];
+}
 
-/**
- * Where a token starts: at a word boundary, or right after an escape such as
- * the `\n` of a string's repr (`'a\nghp_...'`), where no word boundary
- * separates the escape's letter from the token.
- */
-function atStart(pattern: RegExp): RegExp {
-  return new RegExp(`(?:(?<=\\\\[nrt])|\\b)${pattern.source}`, pattern.flags);
+interface IRuleJSON {
+  id: string;
+  kind: 'token' | 'pattern' | 'named' | 'block';
+  ignore_case?: boolean;
+  prefixes?: string[];
+  body?: string;
+  pattern?: string;
+  patterns?: string[];
+  words?: 'names';
+  secret?: number[];
+  before?: number;
+  name?: number;
+  tail?: number;
+  value?: number[];
+  bare?: number;
+  begin?: string;
+  end?: string;
 }
 
 /**
- * Token-shaped strings, whatever they are called: pattern and replacement,
- * applied in this order.
- *
- * #### Notes
- * Python's `$` (without MULTILINE) also matches before a final newline,
- * which JavaScript spells `(?=\n?$)`.
+ * One compiled pattern: a rule with several prefixes, patterns or words
+ * gives several.
  */
-const TOKEN_PATTERNS: readonly [RegExp, string][] = [
-  // A private key block, armour kept, or up to the end if it is cut short.
-  [
-    /(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|(?=\n?$))/g,
-    `$1${REDACTED}$2`
-  ],
-  // The password of `scheme://user:password@host`.
-  [
-    atStart(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@'"]+)(@)/gi),
-    `$1${REDACTED}$3`
-  ],
-  [atStart(/(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi), `$1${REDACTED}`],
-  [
-    atStart(/(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*/gi),
-    `$1${REDACTED}`
-  ],
-  // AWS access key ids.
-  [atStart(/(?:AKIA|ASIA)[A-Z0-9]{16}\b/g), REDACTED],
-  // GitHub, GitLab and Slack tokens.
-  [
-    atStart(/(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g),
-    REDACTED
-  ],
-  [atStart(/glpat-[A-Za-z0-9_-]{20,}/g), REDACTED],
-  [atStart(/xox[abprs]-[A-Za-z0-9-]{10,}/g), REDACTED],
-  // OpenAI and Anthropic keys, Hugging Face tokens, Google API keys.
-  [atStart(/sk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_-]*/g), REDACTED],
-  [atStart(/hf_[A-Za-z0-9]{30,}/g), REDACTED],
-  [atStart(/AIza[0-9A-Za-z_-]{35}/g), REDACTED],
-  // JSON web tokens.
-  [
-    atStart(
-      /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g
-    ),
-    REDACTED
-  ],
-  // `VENDOR_KEY=...`: environment-style names (upper case) ending in _KEY.
-  // Case-sensitive, so that code such as `sort_key = "name"` keeps its value.
-  [
-    atStart(
-      /([A-Z][A-Z0-9_]*_KEY["']?\s*[:=]\s*)(["']?)[^\s"',;&()[\]{}<>\\]+/g
-    ),
-    `$1$2${REDACTED}`
-  ]
-];
+interface IRule {
+  kind: IRuleJSON['kind'];
+  regex: RegExp;
+  head: string;
+  secret: number[];
+  before: number;
+  name?: number;
+  tail?: number;
+  value: number[];
+  bare?: number;
+  end?: string;
+}
+
+type Span = [number, number];
+
+type Indices = (Span | undefined)[];
+
+const DATA = JSON.parse(SECRET_RULES_JSON) as IRuleSet;
+const NAMES = DATA.names;
+const ENTROPY = DATA.entropy;
+const STRONG_NAME = new RegExp(NAMES.strong.join('|'), 'i');
+const STRONG_NAME_AT = new RegExp(`(?:${NAMES.strong.join('|')})`, 'iy');
+const WEAK_NAME = new RegExp(NAMES.weak.join('|'), 'i');
+const SECRET_ENV_NAME = new RegExp(`^(?:${NAMES.environment_key})$`);
+const NOT_SECRET_WORDS = new Set(NAMES.not_secret_last_words);
+const CODE_WORDS = new Set(NAMES.code_words);
+const SHORT_NUMBER = new RegExp(`^[0-9]{1,${NAMES.short_number}}$`);
+const WHITESPACE = /[ \t\r\n\f\v]/;
+const HEX = /^[0-9a-fA-F]+$/;
+const UPPER = /[A-Z0-9]/;
 
 /**
- * `api_key = "..."`, `password: x`, `"token": "..."`, `api_key: str = "..."`,
- * `?token=...`: the value is redacted.
+ * `text` with its ASCII letters lowered, as the helper lowers names.
  */
-const SECRET_ASSIGNMENT = new RegExp(
-  `(?<key>[\\w.\\-]*(?:${SECRET_WORDS})[\\w.\\-]*)` +
-    `(?<sep>["']?(?:\\s*:\\s*[A-Za-z_][\\w.]*)?\\s*(?:==|[:=])\\s*)` +
-    `(?:"(?<dq>[^"\\n]+)"|'(?<sq>[^'\\n]+)'|(?<bare>[^\\s"',;&()\\[\\]{}<>=\\\\][^\\s"',;&()\\[\\]{}<>\\\\]*))`,
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, letters => letters.toLowerCase());
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/**
+ * `{first two characters: [rest, ...]}`: one regex per start, so a search
+ * skips to where it occurs (the helper groups them alike).
+ */
+function byStart(alternatives: [string, string][]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [start, rest] of alternatives) {
+    groups.set(start, [...(groups.get(start) ?? []), rest]);
+  }
+  return groups;
+}
+
+/**
+ * The first two characters every match of `source` starts with (lowered),
+ * escapes read.
+ */
+function headOf(source: string): string {
+  let head = '';
+  let index = 0;
+  while (head.length < 2) {
+    index += source[index] === '\\' ? 1 : 0;
+    head += source[index];
+    index++;
+  }
+  return head.toLowerCase();
+}
+
+function compile(data: IRuleJSON, source: string): IRule {
+  return {
+    kind: data.kind,
+    head: headOf(source),
+    // `d`: the groups' positions, which the spans are made of.
+    regex: new RegExp(source, data.ignore_case ? 'gid' : 'gd'),
+    secret: data.secret ?? [],
+    before: data.before ?? 0,
+    name: data.name,
+    tail: data.tail,
+    value: data.value ?? [],
+    bare: data.bare,
+    end: data.end
+  };
+}
+
+function compileRules(data: IRuleSet): IRule[] {
+  const expand = (pattern: string, word?: string) =>
+    pattern.replace(/\{:([a-z_]+)\}/g, (_, name: string) =>
+      name === 'word' && word !== undefined ? word : data.templates[name]
+    );
+  const rules: IRule[] = [];
+  const tokens: [string, string][] = [];
+  for (const rule of data.rules) {
+    if (rule.kind === 'token') {
+      for (const prefix of rule.prefixes ?? []) {
+        tokens.push([
+          prefix.slice(0, 2),
+          `${escapeLiteral(prefix.slice(2))}(?:${rule.body})`
+        ]);
+      }
+    } else if (rule.kind === 'block') {
+      rules.push(compile(rule, rule.begin!));
+    } else if (rule.words === 'names') {
+      const words = [...data.names.strong, ...data.names.weak];
+      const groups = byStart(
+        words.map(word => [word.slice(0, 2), word.slice(2)])
+      );
+      for (const [start, rests] of groups) {
+        const word = `${escapeLiteral(start)}(?:${rests.join('|')})`;
+        rules.push(compile(rule, expand(rule.pattern!, word)));
+      }
+    } else {
+      for (const pattern of rule.patterns ?? [rule.pattern!]) {
+        rules.push(compile(rule, expand(pattern)));
+      }
+    }
+  }
+  // Every token starts at a boundary: not after a letter, digit, `_` or `-`,
+  // unless after an escape such as the `\n` of a string's repr.
+  for (const [start, rests] of byStart(tokens)) {
+    const literal = escapeLiteral(start);
+    const boundary = `(?:(?<![A-Za-z0-9_\\-]${literal})|(?<=\\\\[nrt]${literal}))`;
+    rules.push(
+      compile(
+        { id: 'token', kind: 'token' },
+        `${literal}${boundary}(?:${rests.join('|')})`
+      )
+    );
+  }
+  return rules;
+}
+
+const RULES = compileRules(DATA);
+
+/**
+ * A short text (a name, a parameter) is first searched for the rules' heads
+ * at once, and only the rules whose head occurs in it run, as in the helper.
+ */
+const HEADS = new RegExp(
+  `(?=(${[...new Set(RULES.map(rule => escapeLiteral(rule.head)))].sort().join('|')}))`,
   'gi'
 );
+const SHORT_TEXT = 4096;
 
 /**
- * Unquoted values that are code, not secrets: `token = None`.
+ * Whether `value` looks random enough to be a key (the test for values of
+ * weak names such as `key`), measured on characters as the helper does.
  */
-const CODE_WORDS = new Set([
-  'None',
-  'True',
-  'False',
-  'null',
-  'true',
-  'false',
-  'undefined'
-]);
+function highEntropy(value: string): boolean {
+  const chars = Array.from(value);
+  if (chars.length < ENTROPY.min_length || WHITESPACE.test(value)) {
+    return false;
+  }
+  const measured = chars.slice(0, ENTROPY.max_length);
+  const counts = new Map<string, number>();
+  for (const char of measured) {
+    counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const share = count / measured.length;
+    entropy -= share * Math.log2(share);
+  }
+  const limit = HEX.test(measured.join('')) ? ENTROPY.hex : ENTROPY.other;
+  return entropy >= Math.min(limit, ENTROPY.ratio * Math.log2(measured.length));
+}
 
 /**
- * Replace every secret in `text` with {@link REDACTED}.
+ * What follows the last `_`, `.` or `-` of a name.
+ */
+function lastWord(name: string): string {
+  return name.slice(
+    Math.max(
+      name.lastIndexOf('_'),
+      name.lastIndexOf('.'),
+      name.lastIndexOf('-')
+    ) + 1
+  );
+}
+
+type Strength = 'strong' | 'weak' | null;
+
+function nameStrength(name: string): Strength {
+  if (NOT_SECRET_WORDS.has(lastWord(asciiLower(name)))) {
+    return null;
+  }
+  if (STRONG_NAME.test(name) || SECRET_ENV_NAME.test(name)) {
+    return 'strong';
+  }
+  return WEAK_NAME.test(name) ? 'weak' : null;
+}
+
+/**
+ * Whether the `KEY` at `start` ends an environment-style name: `STRIPE_KEY`,
+ * not `sort_key`.
+ */
+function environmentKeyAt(text: string, start: number): boolean {
+  return (
+    text.slice(start, start + 3) === 'KEY' &&
+    start >= 2 &&
+    text[start - 1] === '_' &&
+    UPPER.test(text[start - 2])
+  );
+}
+
+function namedSpan(
+  rule: IRule,
+  start: number,
+  indices: Indices,
+  text: string
+): Span | null {
+  let strength: Strength;
+  if (rule.name !== undefined) {
+    const [from, to] = indices[rule.name]!;
+    strength = nameStrength(text.slice(from, to));
+  } else {
+    const tail = indices[rule.tail!]!;
+    if (
+      tail[1] > tail[0] &&
+      NOT_SECRET_WORDS.has(lastWord(asciiLower(text.slice(start, tail[1]))))
+    ) {
+      return null; // `password_length = 12`, `token_url: ...`
+    }
+    STRONG_NAME_AT.lastIndex = start;
+    strength = STRONG_NAME_AT.test(text) ? 'strong' : 'weak';
+    if (strength === 'weak' && environmentKeyAt(text, start)) {
+      strength = 'strong';
+    }
+  }
+  if (strength === null) {
+    return null;
+  }
+  for (const group of rule.value) {
+    const span = indices[group];
+    if (span === undefined) {
+      continue;
+    }
+    const value = text.slice(span[0], span[1]);
+    if (
+      group === rule.bare &&
+      (text[span[1]] === '(' ||
+        text[span[1]] === '[' ||
+        CODE_WORDS.has(value) ||
+        SHORT_NUMBER.test(value))
+    ) {
+      return null; // `password = getpass()`, `token = None`, `pass: 3`
+    }
+    if (strength === 'weak' && !highEntropy(value)) {
+      return null;
+    }
+    return span;
+  }
+  return null;
+}
+
+/**
+ * Every secret in `text`, as the rules find them (unsorted, maybe
+ * overlapping).
+ */
+function secretSpans(text: string): Span[] {
+  let rules = RULES;
+  if (text.length <= SHORT_TEXT) {
+    const heads = new Set(
+      Array.from(text.matchAll(HEADS), match => match[1].toLowerCase())
+    );
+    rules = RULES.filter(rule => heads.has(rule.head));
+  }
+  const spans: Span[] = [];
+  for (const rule of rules) {
+    const regex = rule.regex;
+    regex.lastIndex = 0;
+    if (rule.kind === 'block') {
+      let match: RegExpExecArray | null;
+      while ((match = regex.exec(text)) !== null) {
+        const after = match.index + match[0].length;
+        const found = text.indexOf(rule.end!, after);
+        const end = found < 0 ? text.length : found;
+        spans.push([after, end]);
+        regex.lastIndex = Math.max(end, after + 1);
+      }
+      continue;
+    }
+    let match: RegExpExecArray | null;
+    while ((match = regex.exec(text)) !== null) {
+      const indices = (match as RegExpExecArray & { indices: Indices }).indices;
+      if (rule.kind === 'token') {
+        spans.push(indices[0]!);
+      } else if (rule.kind === 'pattern') {
+        const group = rule.secret.find(index => indices[index] !== undefined);
+        if (group !== undefined) {
+          const [start, end] = indices[group]!;
+          spans.push([start - rule.before, end]);
+        }
+      } else {
+        const span = namedSpan(rule, match.index, indices, text);
+        if (span !== null) {
+          spans.push(span);
+        }
+      }
+    }
+  }
+  return spans;
+}
+
+/**
+ * Replace every secret in `text` with {@link REDACTED} (overlapping or
+ * touching secrets with one).
  */
 export function redactText(text: string): string {
   if (!text) {
     return text;
   }
-  let redacted = text;
-  for (const [pattern, replacement] of TOKEN_PATTERNS) {
-    redacted = redacted.replace(pattern, replacement);
+  const spans = secretSpans(text).filter(([start, end]) => start < end);
+  if (spans.length === 0) {
+    return text;
   }
-  return redacted.replace(SECRET_ASSIGNMENT, redactAssignment);
-}
-
-/**
- * Redact the value of one secret assignment, unless it is code: a call or
- * subscript (`password = getpass()`, `key = os.environ[...]`) or a constant.
- */
-function redactAssignment(match: string, ...args: unknown[]): string {
-  const groups = args[args.length - 1] as Record<string, string | undefined>;
-  const offset = args[args.length - 3] as number;
-  const whole = args[args.length - 2] as string;
-  const prefix = `${groups.key}${groups.sep}`;
-  if (groups.dq !== undefined) {
-    return `${prefix}"${REDACTED}"`;
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const parts: string[] = [];
+  let kept = 0;
+  let [start, end] = spans[0];
+  for (const [nextStart, nextEnd] of spans.slice(1)) {
+    if (nextStart <= end) {
+      end = Math.max(end, nextEnd);
+      continue;
+    }
+    parts.push(text.slice(kept, start), REDACTED);
+    [kept, start, end] = [end, nextStart, nextEnd];
   }
-  if (groups.sq !== undefined) {
-    return `${prefix}'${REDACTED}'`;
-  }
-  const following = whole.charAt(offset + match.length);
-  if (following === '(' || following === '[' || CODE_WORDS.has(groups.bare!)) {
-    return match;
-  }
-  return `${prefix}${REDACTED}`;
+  parts.push(text.slice(kept, start), REDACTED, text.slice(end));
+  return parts.join('');
 }
 
 /**
