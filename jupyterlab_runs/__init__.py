@@ -25,8 +25,8 @@ __all__ = ["__version__", *helper.__all__]
 def load_ipython_extension(shell):
     """Attach the helper in a kernel no frontend may ever attach to (nbclient, papermill, ``jupyter execute``).
 
-    IPython loads this extension in every kernel of an environment the wheel is installed in (its
-    ``etc/ipython/ipython_kernel_config.json``), and ``%load_ext jupyterlab_runs`` does the same by hand. The
+    The wheel's IPython startup file (``etc/ipython/startup/jupyterlab-runs.py``) loads this extension in every
+    kernel of the environment it is installed in, and ``%load_ext jupyterlab_runs`` does the same by hand. The
     settings come from the user's JupyterLab settings; events go to the store's spool while no frontend is
     attached (docs/CAPTURE.md, "Headless runs").
     """

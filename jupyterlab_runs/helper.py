@@ -33,6 +33,7 @@ import importlib.util
 import io
 import itertools
 import json
+import math
 import numbers
 import operator
 import os
@@ -50,6 +51,8 @@ try:  # the module beside this one that knows the training functions (the fronte
     _training = importlib.import_module("jupyterlab_runs.training")
 except Exception:
     _training = None
+# Where headless runs go and how spool files are written (section 9); the frontend's copy comes with it.
+_placement = importlib.import_module("jupyterlab_runs.placement")
 
 # ---------------------------------------------------------------------------------------------------------------------
 # 1. Settings and value helpers
@@ -83,6 +86,8 @@ MAX_FILES_PER_EXEC = 1000  # opened paths remembered per execution
 MAX_LINE = 64 << 10  # longest printed line the output parser looks at
 MAX_TRACEBACK = 64 << 10  # characters of traceback kept per error
 RECENT_EXECUTIONS = 200  # executions a forwarded `outputs` message can still be matched to
+MAX_NAMES_PER_RUN = 1000  # distinct metric names, and distinct parameter names, a run records; more are dropped
+MAX_PARAM_RUNS_PER_MINUTE = 10  # runs parameter changes start in a minute; later changes stay in the current run
 
 NO_STEP = -(1 << 63)  # "no step" in the compact step array
 _STEP_LIMIT = 1 << 63  # steps must fit the signed 64-bit step array
@@ -169,99 +174,259 @@ def _same_value(a, b):
 #
 # One function, ``redact_value``, runs over every event before it enters the buffer. It applies ``redact_text`` to
 # every string. Values of secret-looking *names* (parameters, tags, environment variables) are replaced first, by
-# ``redact_named``. ``src/capture/redact.ts`` mirrors these patterns; ``tests/secrets_corpus.json`` keeps both equal.
+# ``redact_named``. The rules are data, ``secret_rules.json`` beside this module, which ``src/capture/redact.ts``
+# loads too; ``tests/secrets_corpus.json`` keeps both equal. Each rule starts with a literal and bounds every
+# repetition, so redacting is linear in the length of the text: 1 MB of any text takes milliseconds, never seconds.
 # ---------------------------------------------------------------------------------------------------------------------
 
-# "token" but not "tokens", "tokenizer" or "tokenise": max_tokens and TOKENIZERS_PARALLELISM are not secrets.
-_SECRET_WORDS = r"token(?!s|i[sz])|secret|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credential"
-_SECRET_NAME = re.compile(_SECRET_WORDS, re.IGNORECASE)
-
-# Where a token starts: at a word boundary, or right after an escape such as the `\n` of a string's repr
-# (`'a\nghp_...'`), where no word boundary separates the escape's letter from the token.
-_START = r"(?:(?<=\\[nrt])|\b)"
-# An environment-style name that holds a secret: `STRIPE_KEY`, `VENDOR_KEY` (upper case; `sort_key` is code).
-_SECRET_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*_KEY$")
-
-# (what it finds, pattern, replacement), applied in this order.
-REDACTION_PATTERNS = [
-    (
-        "private key block",
-        re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"),
-        r"\1" + REDACTED + r"\2",
-    ),
-    (
-        "password in a URL",
-        re.compile(_START + r"([a-z][a-z0-9+.\-]*://[^\s:/@'\"]+:)([^\s@'\"]+)(@)", re.IGNORECASE),
-        r"\1" + REDACTED + r"\3",
-    ),
-    ("bearer token", re.compile(_START + r"(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*", re.IGNORECASE), r"\1" + REDACTED),
-    (
-        "basic auth header",
-        re.compile(_START + r"(authorization:\s*basic\s+)[A-Za-z0-9+/]{8,}=*", re.IGNORECASE),
-        r"\1" + REDACTED,
-    ),
-    ("AWS access key id", re.compile(_START + r"(?:AKIA|ASIA)[A-Z0-9]{16}\b"), REDACTED),
-    ("GitHub token", re.compile(_START + r"(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), REDACTED),
-    ("GitLab token", re.compile(_START + r"glpat-[A-Za-z0-9_\-]{20,}"), REDACTED),
-    ("Slack token", re.compile(_START + r"xox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
-    ("OpenAI/Anthropic key", re.compile(_START + r"sk-(?:proj-|ant-)?[A-Za-z0-9]{20}[A-Za-z0-9_\-]*"), REDACTED),
-    ("Hugging Face token", re.compile(_START + r"hf_[A-Za-z0-9]{30,}"), REDACTED),
-    ("Google API key", re.compile(_START + r"AIza[0-9A-Za-z_\-]{35}"), REDACTED),
-    (
-        "JSON web token",
-        re.compile(_START + r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"),
-        REDACTED,
-    ),
-    # `VENDOR_KEY=...`: environment-style names (upper case) ending in _KEY. Case-sensitive, so that code such as
-    # `sort_key = "name"` keeps its value.
-    (
-        "*_KEY variable",
-        re.compile(_START + r"([A-Z][A-Z0-9_]*_KEY[\"']?\s*[:=]\s*)([\"']?)[^\s\"',;&()\[\]{}<>\\]+"),
-        r"\1\2" + REDACTED,
-    ),
-]
-
-# `api_key = "..."`, `password: x`, `"token": "..."`, `api_key: str = "..."`, `?token=...`: the value is redacted.
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?P<key>[\w.\-]*(?:" + _SECRET_WORDS + r")[\w.\-]*)"
-    r"(?P<sep>[\"']?(?:\s*:\s*[A-Za-z_][\w.]*)?\s*(?:==|[:=])\s*)"
-    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;&()\[\]{}<>=\\][^\s\"',;&()\[\]{}<>\\]*))",
-    re.IGNORECASE,
-)
-# An unquoted value that is code, not a secret: `token = None`, `password = getpass()`, `key = os.environ[...]`.
-_CODE_WORDS = {"None", "True", "False", "null", "true", "false", "undefined"}
+MAX_NAME = 250  # characters of a metric, parameter or tag name, as MLflow allows; longer ones are cut, with a warning
+MAX_NOTE = 64 << 10  # characters of a note, tag value or error message kept (cut before it is redacted)
 
 
-def _redact_assignment(match):
-    group = next(name for name in ("dq", "sq", "bare") if match.group(name) is not None)
-    if group == "bare":
-        following = match.string[match.end() : match.end() + 1]
-        if following in ("(", "[") or match.group("bare") in _CODE_WORDS:
-            return match.group(0)
-    start, end = match.span(group)
-    whole = match.group(0)
-    return whole[: start - match.start()] + REDACTED + whole[end - match.start() :]
+def _secret_rules():
+    """The rule set: ``secret_rules.json`` beside this module, or the copy the frontend embeds with its helper."""
+    embedded = globals().get("_EMBEDDED_SECRET_RULES")  # set by buildutils/embed-helper.mjs
+    if embedded is not None:
+        return json.loads(embedded)
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "secret_rules.json"), encoding="utf-8") as file:
+        return json.load(file)
+
+
+_RULES_DATA = _secret_rules()
+_NAMES = _RULES_DATA["names"]
+_ENTROPY = _RULES_DATA["entropy"]
+_STRONG_NAME = re.compile("|".join(_NAMES["strong"]), re.ASCII)
+_WEAK_NAME = re.compile("|".join(_NAMES["weak"]), re.ASCII)
+_SECRET_ENV_NAME = re.compile(_NAMES["environment_key"], re.ASCII)  # `STRIPE_KEY`, not `sort_key`
+_NOT_SECRET_WORDS = frozenset(_NAMES["not_secret_last_words"])
+_CODE_WORDS = frozenset(_NAMES["code_words"])  # `token = None`: code, not a secret
+_SHORT_NUMBER = re.compile("[0-9]{1,%d}" % _NAMES["short_number"])
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_TEMPLATE = re.compile(r"\{:([a-z_]+)\}")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _ascii_lower(text):
+    """``text`` with its ASCII letters lowered, every character at its place (``str.lower`` may change lengths)."""
+    if text.isascii():
+        return text.lower()
+    # bytes.lower() lowers ASCII bytes only; in UTF-32 a character is 4 bytes and one changed byte cannot make it
+    # ASCII, so the positions stay and only ASCII letters matter to the patterns.
+    return text.encode("utf-32-le", "surrogatepass").lower().decode("utf-32-le", "surrogatepass")
+
+
+class _Rule:
+    """One compiled pattern of the rule set (a rule with several prefixes, patterns or words gives several)."""
+
+    __slots__ = ("id", "kind", "regex", "head", "lower", "secret", "before", "name", "tail", "value", "bare", "end")
+
+    def __init__(self, data, source):
+        self.id, self.kind, self.head = data["id"], data["kind"], _head(source)
+        self.lower = bool(data.get("ignore_case"))
+        self.regex = re.compile(source, re.ASCII)
+        self.secret, self.before = tuple(data.get("secret") or ()), data.get("before", 0)
+        self.name, self.tail = data.get("name"), data.get("tail")
+        self.value, self.bare = tuple(data.get("value") or ()), data.get("bare")
+        self.end = data.get("end")
+
+
+def _head(source):
+    """The first two characters every match of the pattern ``source`` starts with (lowered), escapes read."""
+    head, index = "", 0
+    while len(head) < 2:
+        index += source[index] == "\\"
+        head += source[index]
+        index += 1
+    return head.lower()
+
+
+def _by_start(alternatives):
+    """``{first two characters: [rest, ...]}``: one regex per start, so a search skips to where it occurs."""
+    groups = {}
+    for start, rest in alternatives:
+        groups.setdefault(start, []).append(rest)
+    return groups.items()
+
+
+def _compile_rules(data):
+    templates = data["templates"]
+
+    def expand(pattern, word=None):
+        return _TEMPLATE.sub(lambda match: word if match.group(1) == "word" else templates[match.group(1)], pattern)
+
+    rules, tokens = [], []
+    for rule in data["rules"]:
+        kind = rule["kind"]
+        if kind == "token":
+            tokens += [(prefix[:2], re.escape(prefix[2:]) + "(?:" + rule["body"] + ")") for prefix in rule["prefixes"]]
+        elif kind == "block":
+            rules.append(_Rule(rule, rule["begin"]))
+        elif rule.get("words") == "names":
+            words = data["names"]["strong"] + data["names"]["weak"]
+            for start, rests in _by_start((word[:2], word[2:]) for word in words):
+                rules.append(_Rule(rule, expand(rule["pattern"], re.escape(start) + "(?:" + "|".join(rests) + ")")))
+        else:
+            for pattern in rule.get("patterns") or [rule["pattern"]]:
+                rules.append(_Rule(rule, expand(pattern)))
+    # Every token starts at a boundary: not after a letter, digit, `_` or `-`, unless after an escape such as the
+    # `\n` of a string's repr. Checked after the first two characters, so the search still skips to them.
+    for start, rests in _by_start(tokens):
+        literal = re.escape(start)
+        boundary = r"(?:(?<![A-Za-z0-9_\-]%s)|(?<=\\[nrt]%s))" % (literal, literal)
+        rules.append(_Rule({"id": "token", "kind": "token"}, literal + boundary + "(?:" + "|".join(rests) + ")"))
+    return rules
+
+
+_RULES = _compile_rules(_RULES_DATA)
+# A short text (a name, a parameter) is first searched for the rules' heads at once, and only the rules whose head
+# occurs in it run: most short texts need no rule at all. Long texts run every rule (one pass each is cheaper).
+_HEADS = re.compile("(?=(%s))" % "|".join(sorted({re.escape(rule.head) for rule in _RULES})), re.ASCII)
+_SHORT_TEXT = 4096
+
+
+def _high_entropy(value):
+    """Whether ``value`` looks random enough to be a key (the test for values of weak names such as ``key``)."""
+    if len(value) < _ENTROPY["min_length"] or _WHITESPACE.search(value):
+        return False
+    value = value[: _ENTROPY["max_length"]]
+    length = len(value)
+    entropy = 0.0
+    for count in _count_characters(value).values():
+        share = count / length
+        entropy -= share * math.log2(share)
+    limit = _ENTROPY["hex"] if _HEX.fullmatch(value) else _ENTROPY["other"]
+    return entropy >= min(limit, _ENTROPY["ratio"] * math.log2(length))
+
+
+def _count_characters(value):
+    """``{character: count}`` in order of first occurrence (the sum above is then the frontend's, to the bit)."""
+    counts = {}
+    for char in value:
+        counts[char] = counts.get(char, 0) + 1
+    return counts
+
+
+def _last_word(name):
+    """What follows the last ``_``, ``.`` or ``-`` of a name: ``length`` for ``password_length``."""
+    return name[max(name.rfind("_"), name.rfind("."), name.rfind("-")) + 1 :]
+
+
+def _name_strength(name):
+    """``"strong"``, ``"weak"`` or None for a whole name: ``api_key`` strong, ``sort_key`` weak, ``seed`` None."""
+    lowered = _ascii_lower(name)
+    if _last_word(lowered) in _NOT_SECRET_WORDS:
+        return None  # `password_length`, `token_url`: about a secret, not one
+    if _STRONG_NAME.search(lowered) or _SECRET_ENV_NAME.fullmatch(name):
+        return "strong"
+    return "weak" if _WEAK_NAME.search(lowered) else None
+
+
+def _environment_key_at(text, start):
+    """Whether the ``KEY`` at ``start`` ends an environment-style name: ``STRIPE_KEY``, not ``sort_key``."""
+    return text[start : start + 3] == "KEY" and start >= 2 and text[start - 1] == "_" and text[start - 2] in _UPPER
+
+
+def _named_span(rule, match, text, lowered):
+    """The span of the value of a ``named`` rule's match, or None when it is kept."""
+    if rule.name is not None:
+        strength = _name_strength(text[match.start(rule.name) : match.end(rule.name)])
+    else:
+        start, end = match.start(), match.end(rule.tail)
+        if end > match.start(rule.tail) and _last_word(lowered[start:end]) in _NOT_SECRET_WORDS:
+            return None  # `password_length = 12`, `token_url: ...`
+        strength = "strong" if _STRONG_NAME.match(lowered, start) else "weak"
+        if strength == "weak" and _environment_key_at(text, start):
+            strength = "strong"
+    if strength is None:
+        return None
+    for group in rule.value:
+        start, end = match.span(group)
+        if start >= 0:
+            break
+    else:
+        return None
+    value = text[start:end]
+    if group == rule.bare and (
+        text[end : end + 1] in ("(", "[") or value in _CODE_WORDS or _SHORT_NUMBER.fullmatch(value)
+    ):
+        return None  # `password = getpass()`, `key = os.environ[name]`, `token = None`, `pass: 3`
+    if strength == "weak" and not _high_entropy(value):
+        return None
+    return start, end
+
+
+def _secret_spans(text):
+    """``[(start, end)]`` of every secret in ``text``, as the rules find them (unsorted, maybe overlapping)."""
+    lowered = _ascii_lower(text)
+    rules = _RULES
+    if len(text) <= _SHORT_TEXT:
+        heads = set(_HEADS.findall(lowered))
+        rules = [rule for rule in _RULES if rule.head in heads]
+    spans = []
+    for rule in rules:
+        subject = lowered if rule.lower else text
+        if rule.kind == "block":
+            position = 0
+            while True:
+                match = rule.regex.search(subject, position)
+                if match is None:
+                    break
+                end = subject.find(rule.end, match.end())
+                end = len(text) if end < 0 else end
+                spans.append((match.end(), end))
+                position = max(end, match.end() + 1)
+            continue
+        for match in rule.regex.finditer(subject):
+            if rule.kind == "token":
+                spans.append(match.span())
+            elif rule.kind == "pattern":
+                for group in rule.secret:
+                    start, end = match.span(group)
+                    if start >= 0:
+                        spans.append((start - rule.before, end))
+                        break
+            else:
+                span = _named_span(rule, match, text, lowered)
+                if span is not None:
+                    spans.append(span)
+    return spans
 
 
 def is_secret_name(name):
     """Whether a variable/parameter/environment name looks like it holds a secret (``*token*``, ``*password*``...)."""
-    return bool(_SECRET_NAME.search(str(name)) or _SECRET_ENV_NAME.match(str(name)))
+    return _name_strength(str(name)) == "strong"
 
 
 def redact_text(text):
-    """Replace token-shaped strings and secret assignments inside ``text`` with ``[REDACTED]``."""
+    """Replace every secret inside ``text`` with ``[REDACTED]`` (overlapping or touching secrets with one)."""
     if not text:
         return text
-    for _, pattern, replacement in REDACTION_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return _SECRET_ASSIGNMENT.sub(_redact_assignment, text)
+    spans = [span for span in _secret_spans(text) if span[0] < span[1]]
+    if not spans:
+        return text
+    spans.sort()
+    parts, kept = [], 0
+    start, end = spans[0]
+    for next_start, next_end in spans[1:]:
+        if next_start <= end:
+            end = max(end, next_end)
+            continue
+        parts += (text[kept:start], REDACTED)
+        kept, start, end = end, next_start, next_end
+    parts += (text[kept:start], REDACTED, text[end:])
+    return "".join(parts)
 
 
 def redact_named(name, value):
-    """Return ``[REDACTED]`` instead of ``value`` when ``name`` looks secret (``None`` stays ``None``)."""
-    if value is None or not is_secret_name(name):
+    """``[REDACTED]`` instead of ``value`` when ``name`` looks secret, or is a weak one (``key``, ``auth``) and the
+    value looks random (``None`` stays ``None``)."""
+    if value is None:
         return value
-    return REDACTED
+    strength = _name_strength(str(name))
+    if strength == "strong" or (strength == "weak" and isinstance(value, str) and _high_entropy(value)):
+        return REDACTED
+    return value
 
 
 def redact_value(value):
@@ -273,6 +438,20 @@ def redact_value(value):
     if isinstance(value, (list, tuple)):
         return [redact_value(item) for item in value]
     return value
+
+
+def cap_name(name, kind, warn):
+    """``name`` (a metric, parameter or tag name) cut to ``MAX_NAME`` characters; ``warn(key, message)`` says so."""
+    name = name if type(name) is str else str(name)
+    if len(name) <= MAX_NAME:
+        return name
+    warn(("long-name", kind), f"jupyterlab_runs: {kind} names are cut to {MAX_NAME} characters ({len(name)} given)")
+    return name[: MAX_NAME - 1] + "…"
+
+
+def cap_text(text, limit=MAX_NOTE):
+    """``text`` cut to ``limit`` characters, before it is redacted: redaction time stays bounded."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -391,22 +570,61 @@ def _gpu_info():
     return {"nvidia_smi": smi, "cuda_visible_devices": visible, "devices": devices}
 
 
+# A notebook's folder may be a repository someone else wrote (a download, a shared folder), and reading its state must
+# not run programs its config names: the file-system monitor (`core.fsmonitor`, which `git status` runs), hooks (an
+# index write runs `post-index-change`) and the clean filters of its filter drivers (run to compare a file whose
+# timestamps changed). Every git command here turns the first two off; `git status` also gets every filter driver the
+# config defines emptied, so a filtered file (git-lfs) whose timestamps changed may read as dirty.
+_GIT_SAFE = ("--no-pager", "-c", "core.fsmonitor=", "-c", f"core.hooksPath={os.devnull}",
+             "-c", "core.untrackedCache=false")  # fmt: skip
+_GIT_FILTER_KEY = re.compile(r"^filter\.(.+)\.(?:clean|process)$")
+MAX_GIT_FILTERS = 50
+
+
+def _git_filters_off(git, folder):
+    """``-c`` options that empty every filter driver git's config defines, or None when they cannot all be."""
+    listing = _run_quietly([git, *_GIT_SAFE, "config", "--name-only", "--get-regexp", r"^filter\..*\.(clean|process)$"],
+                           folder)  # fmt: skip
+    drivers = set()
+    for line in (listing or "").splitlines():
+        found = _GIT_FILTER_KEY.match(line.strip())
+        if found is None or "=" in found.group(1):
+            return None  # a driver `-c` cannot name
+        drivers.add(found.group(1))
+    if len(drivers) > MAX_GIT_FILTERS:
+        return None
+    options = []
+    for driver in sorted(drivers):
+        options += ["-c", f"filter.{driver}.clean=", "-c", f"filter.{driver}.process="]
+        options += ["-c", f"filter.{driver}.required=false"]
+    return options
+
+
 def _git_info(folder):
+    """The repository holding ``folder`` (root, commit, branch, dirty, origin's URL), or None outside one.
+
+    Runs no program the repository's config names (see ``_GIT_SAFE``); ``dirty`` is null when that cannot be promised.
+    """
     import shutil
 
     git = shutil.which("git")
     if git is None:
         return None
-    root = _probe(_run_quietly, [git, "rev-parse", "--show-toplevel"], folder)
+    root = _probe(_run_quietly, [git, *_GIT_SAFE, "rev-parse", "--show-toplevel"], folder)
     if not root:
         return None
-    status = _probe(_run_quietly, [git, "status", "--porcelain", "--untracked-files=no"], folder)
+    filters_off = _probe(_git_filters_off, git, folder)
+    status = None
+    if filters_off is not None:
+        command = [git, *_GIT_SAFE, *filters_off, "status", "--porcelain", "--untracked-files=no",
+                   "--ignore-submodules=all", "--no-renames"]  # fmt: skip
+        status = _probe(_run_quietly, command, folder)
     return {
         "root": root,
-        "commit": _probe(_run_quietly, [git, "rev-parse", "HEAD"], folder),
-        "branch": _probe(_run_quietly, [git, "rev-parse", "--abbrev-ref", "HEAD"], folder),
+        "commit": _probe(_run_quietly, [git, *_GIT_SAFE, "rev-parse", "HEAD"], folder),
+        "branch": _probe(_run_quietly, [git, *_GIT_SAFE, "rev-parse", "--abbrev-ref", "HEAD"], folder),
         "dirty": None if status is None else bool(status),
-        "remote": _probe(_run_quietly, [git, "remote", "get-url", "origin"], folder),
+        "remote": _probe(_run_quietly, [git, *_GIT_SAFE, "remote", "get-url", "origin"], folder),
     }
 
 
@@ -1218,6 +1436,7 @@ class Run:
         self.started = time.time()
         self.params = {}  # name -> param dict, the values in force
         self.metric_count = 0
+        self.metric_names = set()  # every metric name recorded, whatever its source (at most MAX_NAMES_PER_RUN)
         self.explicit_names = set()  # metrics logged through the API: output parsing leaves these names alone
         self.last_outcome = None  # of the run's last execution, decides its end status
         self.ending = False  # end_run() was called during the current execution
@@ -1285,6 +1504,7 @@ class Recorder:
         self.hash_cache = {}  # path -> (size, mtime_ns, sha256)
         self.spool = Spool(self)  # where events go while no frontend is attached (section 9)
         self.recent = deque(maxlen=RECENT_EXECUTIONS)  # (execution count, cell id, exec, run id), for forwarded outputs
+        self.param_runs = deque()  # when the runs parameter changes started in the last minute began (monotonic)
         self.exit_hook = False
 
     # -- configuration and session --------------------------------------------------------------------------------
@@ -1325,6 +1545,7 @@ class Recorder:
                 "pending_points": self.pending_points,
                 "frontend_connected": self.writer is not None,
                 "spool": self.spool.path,
+                "spool_problem": self.spool.problem(),
                 "errors": len(self.errors),
             }
 
@@ -1447,12 +1668,34 @@ class Recorder:
         params = self.run.params
         return any(name in params and not _same_value(params[name]["value"], value) for name, value in values.items())
 
+    def _may_split(self):
+        """Whether a parameter change may start a new run now (at most ``MAX_PARAM_RUNS_PER_MINUTE`` a minute).
+
+        A loop that sets a parameter and logs a metric at each turn would otherwise make a run, and a notebook
+        snapshot, per turn. Past the limit the change goes into the current run, with one warning. Caller holds lock.
+        """
+        now = time.monotonic()
+        while self.param_runs and now - self.param_runs[0] >= 60.0:
+            self.param_runs.popleft()
+        if len(self.param_runs) >= MAX_PARAM_RUNS_PER_MINUTE:
+            message = (f"jupyterlab_runs: parameter changes started {MAX_PARAM_RUNS_PER_MINUTE} runs within a minute; "
+                       "further changes are recorded in the current run until the minute is over")  # fmt: skip
+            self.warn_once("param-runs", message)
+            return False
+        self.param_runs.append(now)
+        return True
+
     def _record_params(self, params, execution):
         """Record parameters in the active run; emit ``param`` only for new or changed values. Caller holds lock."""
         run = self.run
         for param in params:
             old = run.params.get(param["name"])
             if old is not None and _same_value(old["value"], param["value"]):
+                continue
+            if old is None and len(run.params) >= MAX_NAMES_PER_RUN:
+                message = (f"jupyterlab_runs: a run records at most {MAX_NAMES_PER_RUN} parameter names; "
+                           f"{param['name'][:100]!r} and later new ones are not recorded")  # fmt: skip
+                self.warn_once("param-names", message)
                 continue
             param = dict(param, exec=execution)
             run.params[param["name"]] = param
@@ -1495,13 +1738,20 @@ class Recorder:
         try:
             if step is not None and (type(step) is not int or not NO_STEP < step < _STEP_LIMIT):
                 step = self._step(name, step)  # validated before any append: the four arrays stay aligned
-            if type(name) is not str:
-                name = str(name)
+            if type(name) is not str or len(name) > MAX_NAME:
+                name = cap_name(name, "metric", self.warn_once)
             with self.lock:
                 run = self.run if self.run is not None else self._active_run()
                 moment = time.time()
                 series = self.series.get((run.id, name, source))
                 if series is None:
+                    if name not in run.metric_names:
+                        if len(run.metric_names) >= MAX_NAMES_PER_RUN:
+                            message = (f"jupyterlab_runs: a run records at most {MAX_NAMES_PER_RUN} metric names; "
+                                       f"{name[:100]!r} and later new ones are not recorded")  # fmt: skip
+                            self.warn_once("metric-names", message)
+                            return
+                        run.metric_names.add(name)
                     series = self.series[(run.id, name, source)] = MetricSeries(run.id, name, source)
                     if source == "explicit":
                         run.explicit_names.add(name)
@@ -1537,7 +1787,7 @@ class Recorder:
         if not self.tracking:
             return
         try:
-            name = str(name)
+            name = cap_name(name, "parameter", self.warn_once)
             scalar = json_scalar(value)
             if scalar is _MISSING:
                 text = str(value)
@@ -1545,7 +1795,7 @@ class Recorder:
             param = _param(name, scalar, source, detail)
             with self.lock:
                 run = self._active_run()
-                if run.metric_count and self._changed({name: param["value"]}):
+                if run.metric_count and self._changed({name: param["value"]}) and self._may_split():
                     self._begin_run("param-changed")
                 self._record_params([param], self.execution.number if self.execution else None)
         except Exception:
@@ -1555,13 +1805,14 @@ class Recorder:
         """Emit a ``tag`` event in the active run (the value is redacted when the key looks secret)."""
         if self.tracking:
             with self.lock:
-                self._emit("tag", self._active_run().id, key=str(key), value=redact_named(key, str(value)))
+                key = cap_name(key, "tag", self.warn_once)
+                self._emit("tag", self._active_run().id, key=key, value=redact_named(key, cap_text(str(value))))
 
     def note(self, text):
         """Emit a ``note`` event in the active run."""
         if self.tracking:
             with self.lock:
-                self._emit("note", self._active_run().id, text=str(text))
+                self._emit("note", self._active_run().id, text=cap_text(str(text)))
 
     def log_artifact(self, path):
         """Record a file the user names as an output of the run (a ``file`` event, ``"artifact": true``)."""
@@ -1603,6 +1854,7 @@ class Recorder:
                 and not cell.starts_run  # the cell starts its own run: no automatic one before it
                 and run.metric_count
                 and self._changed(predict_params(cell, namespace))
+                and self._may_split()
             ):
                 run = self._begin_run("param-changed")
                 execution.switched = True
@@ -1631,7 +1883,7 @@ class Recorder:
                 run = self._active_run()
                 values = {name: param["value"] for name, param in params.items()}
                 late = not execution.switched and execution.metrics_before and run.id == execution.run_id
-                if late and self._changed(values):
+                if late and self._changed(values) and self._may_split():
                     self._begin_run("param-changed")  # known only now: an estimator changed without a literal
                 run = self.run
                 self._emit(
@@ -1681,7 +1933,7 @@ class Recorder:
                 kept.append("... (traceback cut)\n")
                 break
             kept.append(line)
-        return {"name": type(error).__name__, "value": str(error), "traceback": kept[::-1]}
+        return {"name": type(error).__name__, "value": cap_text(str(error)), "traceback": kept[::-1]}
 
     def on_output_line(self, line):
         """Record the metrics in one printed line (called by the stdout/stderr tee)."""
@@ -1869,6 +2121,8 @@ class Recorder:
                 pending = self.events_after(self.acked_upto)
             if pending and self.spool.open():
                 self.spool.send({"events": pending})
+            elif pending and self.spool.refused is None and self.spool.problem() is not None:
+                self.spool._refuse(self.spool.problem())  # never silently: the job's log says why
             self.spool.close()
         except Exception:
             self.note_error()
@@ -2041,6 +2295,10 @@ class Recorder:
                 f"{'connected' if state['frontend_connected'] else 'not connected'}; "
                 f"{state['buffered_events']} events waiting; {state['errors']} helper errors."
             )
+            if state["spool"]:
+                print(f"No frontend: events go to {state['spool']}")
+            if state["spool_problem"]:
+                print(f"Not recorded: {state['spool_problem']}")
         else:
             print(Recorder.runs_magic.__doc__)
 
@@ -2216,6 +2474,22 @@ class FileRecorder:
 # `<store>/spool/<session>.jsonl` inside the store folder; the frontend imports a spool file into the store once it
 # is closed (or its kernel stopped touching it) and deletes it. See docs/CAPTURE.md, "Headless runs".
 
+def _own_kernel_id():
+    """The Jupyter server's id of this kernel (its connection file is ``kernel-<id>.json``), or None.
+
+    The frontend never imports an open spool whose kernel the server still lists: it is alive, however long ago
+    the file was touched (a laptop that slept, clocks that differ).
+    """
+    try:
+        from ipykernel.connect import get_connection_file  # only inside a kernel
+
+        name = os.path.basename(get_connection_file())
+    except Exception:
+        return None
+    match = re.fullmatch(r"kernel-([A-Za-z0-9-]{1,80})\.json", name)
+    return match.group(1) if match else None
+
+
 SPOOL_FOLDER = "spool"
 SPOOL_FORMAT = "jupyterlab-runs/spool"
 SPOOL_VERSION = 1
@@ -2292,60 +2566,24 @@ def lab_settings():
 
 
 def _store_relative(store_folder):
-    """The store folder setting as a safe relative path (the default when it is absolute or climbs out)."""
-    relative = os.path.normpath(str(store_folder or DEFAULT_CONFIG["store_folder"]).strip("/"))
-    if os.path.isabs(relative) or relative == "." or relative.split(os.sep)[0] == "..":
-        return DEFAULT_CONFIG["store_folder"]
-    return relative
-
-
-def _server_roots():
-    """Root folders of the Jupyter servers running for this user (their ``jpserver-*.json`` runtime files)."""
-    runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.join(
-        os.environ.get("JUPYTER_DATA_DIR") or os.path.join(os.path.expanduser("~"), ".local", "share", "jupyter"),
-        "runtime",
-    )
-    roots = []
-    try:
-        names = [name for name in os.listdir(runtime) if name.endswith(".json") and "server-" in name]
-    except OSError:
-        return roots
-    for name in names[:100]:
-        try:
-            with open(os.path.join(runtime, name), encoding="utf-8") as file:
-                info = json.load(file)
-            root = info.get("root_dir") or info.get("notebook_dir")
-        except (OSError, ValueError, AttributeError):
-            continue
-        if isinstance(root, str) and os.path.isdir(root):
-            roots.append(os.path.abspath(os.path.expanduser(root)))
-    return roots
-
-
-def _is_within(path, folder):
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+    """The store folder setting as a relative OS path, checked as the frontend checks it (the default if invalid)."""
+    value = DEFAULT_CONFIG["store_folder"] if store_folder is None else store_folder
+    folder, problem = _placement.check_store_folder(value)
+    if problem is not None:
+        folder = DEFAULT_CONFIG["store_folder"]
+        _RECORDER.warn_once(("store-folder", str(value)[:100]), f'jupyterlab-runs: the "storeFolder" setting '
+                            f'{json.dumps(value)[:200]} {problem}; using "{folder}" instead')  # fmt: skip
+    return os.path.join(*folder.split("/"))
 
 
 def find_store(folder, store_folder):
-    """``(store folder, server root)`` for a kernel working in ``folder``.
+    """``(store folder, server root)`` for a notebook in ``folder``, or None when its runs cannot be placed.
 
-    The nearest existing store at or above ``folder``; else the store of the deepest running Jupyter server whose
-    root holds ``folder``; else a store in ``folder`` itself.
+    See ``placement.find_store``: an existing store of this user at or above ``folder`` (up to the running server's
+    root, else the home folder), else the running server's store. ``store_folder`` is the setting.
     """
-    relative = _store_relative(store_folder)
-    start = os.path.abspath(folder)
-    current = start
-    while True:
-        candidate = os.path.join(current, relative)
-        if any(os.path.exists(os.path.join(candidate, name)) for name in ("store.json", SPOOL_FOLDER)):
-            return candidate, current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    roots = sorted((root for root in _server_roots() if _is_within(start, root)), key=len, reverse=True)
-    root = roots[0] if roots else start
-    return os.path.join(root, relative), root
+    store, root, _ = _placement.find_store(folder, _store_relative(store_folder))
+    return None if store is None else (store, root)
 
 
 def _code_sources(notebook):
@@ -2357,11 +2595,12 @@ def _code_sources(notebook):
     return sources
 
 
-def find_notebook(folder, sources):
+def find_notebook(folder, sources, seen=None):
     """``(path, notebook JSON)`` of the notebook in ``folder`` whose code cells hold every executed source, or None.
 
     ``JPY_SESSION_NAME`` (set by jupyter_server 2 and VS Code) names it when present. Otherwise, of the notebooks
-    holding all the sources, the oldest wins: an executed copy written next to the original is newer.
+    holding all the sources, the oldest wins: an executed copy written next to the original is newer. ``seen``, a
+    dict kept between calls, remembers each notebook's code cells, so an unchanged notebook is read only once.
     """
     named = os.environ.get("JPY_SESSION_NAME") or ""
     if named.endswith(".ipynb"):
@@ -2376,16 +2615,26 @@ def find_notebook(folder, sources):
         names = sorted(name for name in os.listdir(folder) if name.endswith(".ipynb"))
     except OSError:
         return None
+    seen = {} if seen is None else seen
     best = None
     for name in names[:MAX_NOTEBOOK_CANDIDATES]:
         path = os.path.join(os.path.abspath(folder), name)
-        notebook = _read_notebook(path)
-        if notebook is None or not wanted <= _code_sources(notebook):
+        try:
+            info = os.stat(path)
+        except OSError:
             continue
-        key = (_probe(os.path.getmtime, path) or 0.0, name)
+        signature = (info.st_mtime_ns, info.st_size)
+        known = seen.get(path)
+        if known is None or known[0] != signature:
+            notebook = _read_notebook(path)
+            known = seen[path] = (signature, None if notebook is None else _code_sources(notebook))
+        if known[1] is None or not wanted <= known[1]:
+            continue
+        key = (info.st_mtime, name)
         if best is None or key < best[0]:
-            best = (key, path, notebook)
-    return best and (best[1], best[2])
+            best = (key, path)
+    notebook = None if best is None else _read_notebook(best[1])
+    return None if notebook is None else (best[1], notebook)
 
 
 def _read_notebook(path):
@@ -2423,6 +2672,8 @@ class Spool:
         self.closed = False
         self.touched = 0.0
         self.sources = []
+        self.looked_with = -1  # how many sources the last search for the notebook had: search again only with more
+        self.notebooks = {}  # path -> ((mtime_ns, size), code sources): the working folder's notebooks, read once
 
     def enable(self):
         if not self.enabled:
@@ -2448,8 +2699,7 @@ class Spool:
         if located is None:
             return False
         store, notebook = located
-        folder = os.path.join(store, SPOOL_FOLDER)
-        path = os.path.join(folder, self.recorder.session_id + ".jsonl")
+        path = os.path.join(store, SPOOL_FOLDER, self.recorder.session_id + ".jsonl")
         header = {
             "format": SPOOL_FORMAT,
             "version": SPOOL_VERSION,
@@ -2458,13 +2708,13 @@ class Spool:
             "frontend": self.frontend_seen or bool(self.recorder.config.get("notebook_path")),
             "helper_version": HELPER_VERSION,
             "created": time.time(),
+            "kernel": _own_kernel_id(),
         }
         try:
-            os.makedirs(folder, exist_ok=True)
+            _placement.spool_folder(store)
             self._append(path, json.dumps(header) + "\n", exclusive=True)
         except OSError as error:
-            self.refused = f"cannot write {path}: {error}"
-            self.recorder.warn_once("spool", f"jupyterlab-runs: this kernel's runs are not recorded: {self.refused}")
+            self._refuse(f"cannot write {path}: {error}")
             return False
         self.path, self.notebook, self.touched = path, notebook, time.monotonic()
         return True
@@ -2485,11 +2735,14 @@ class Spool:
                     return None
                 root = root[: -len(parent) - 1]
             store = os.path.join(root, _store_relative(config.get("store_folder")))
-            if not os.path.isfile(os.path.join(store, "store.json")):
-                self.refused = f"no store at {store}"
+            if not _placement.is_store(store):
+                self._refuse(f"no store of this user at {store}")
                 return None
             return store, given
-        found = find_notebook(folder, self.sources)
+        if len(self.sources) == self.looked_with:
+            return None  # nothing new to recognise the notebook by since the last look
+        self.looked_with = len(self.sources)
+        found = find_notebook(folder, self.sources, self.notebooks)
         if found is None:
             return None  # maybe later, with more executions
         path, notebook = found
@@ -2497,12 +2750,32 @@ class Spool:
             self.refused = "tracking is off in the notebook's metadata"
             self.recorder.stop_tracking()
             return None
-        store, root = find_store(os.path.dirname(path), config.get("store_folder"))
-        relative = os.path.relpath(path, root)
+        store, root, why_not = _placement.find_store(os.path.dirname(path), _store_relative(config.get("store_folder")))
+        if store is None:
+            self._refuse(why_not)
+            return None
+        relative = os.path.relpath(os.path.realpath(path), root)
         if relative.split(os.sep)[0] == "..":
-            self.refused = f"{path} is outside the server root {root}"
+            self._refuse(f"{path} is outside the server root {root}")
             return None
         return store, relative.replace(os.sep, "/")
+
+    def _refuse(self, reason):
+        """Give up spooling for good: say so once, as a warning and on the kernel's stderr (a headless job's log)."""
+        self.refused = reason
+        message = f"jupyterlab-runs: this kernel's runs are not recorded: {reason}"
+        self.recorder.warn_once("spool", message)
+        _probe(lambda: print(message, file=sys.__stderr__, flush=True))
+
+    def problem(self):
+        """Why the events waiting for no frontend have nowhere to go yet (``%runs status``), or None."""
+        if self.refused is not None:
+            return self.refused
+        if self.enabled and not self.frontend_seen and self.path is None and self.recorder.session_id is not None:
+            folder = self.recorder.root or os.getcwd()
+            return (f"no notebook in {folder} holds the cells executed so far (a notebook is recognised in the "
+                    "kernel's working folder: papermill needs --cwd set to the notebook's folder)")  # fmt: skip
+        return None
 
     def send(self, message):
         """Append a comm ``events`` message's events, then acknowledge them to the recorder."""
@@ -2521,7 +2794,7 @@ class Spool:
         if self.path is None or self.closed or time.monotonic() - self.touched < SPOOL_HEARTBEAT:
             return
         self.touched = time.monotonic()
-        _probe(os.utime, self.path, None)
+        _probe(os.utime, self.path, None, follow_symlinks=False)
 
     def close(self):
         """Mark the spool file complete (kernel exit): the frontend may import it now."""
@@ -2538,14 +2811,13 @@ class Spool:
             return []
         events = []
         try:
-            with open(path, encoding="utf-8") as file:
-                for line in file.readlines()[1:]:
-                    try:
-                        event = json.loads(line)
-                    except ValueError:
-                        continue  # a line torn by a crash mid-write
-                    if isinstance(event, dict) and isinstance(event.get("seq"), int):
-                        events.append(event)
+            for line in _placement.read(path).split("\n")[1:]:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # a line torn by a crash mid-write
+                if isinstance(event, dict) and isinstance(event.get("seq"), int):
+                    events.append(event)
             os.remove(path)
         except OSError:
             self.recorder.note_error()
@@ -2553,15 +2825,7 @@ class Spool:
 
     @staticmethod
     def _append(path, text, exclusive=False):
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_EXCL if exclusive else 0)
-        descriptor = os.open(path, flags, 0o644)
-        try:
-            data = text.encode("utf-8")
-            while data:
-                data = data[os.write(descriptor, data) :]
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        _placement.append(path, text, exclusive)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -2607,14 +2871,24 @@ def attach(config=None, shell=None, headless=False):
 
 
 def _install_package_alias():
-    """Register a ``jupyterlab_runs`` module giving the API when the real package cannot be imported."""
-    if "jupyterlab_runs" in sys.modules:
-        return
-    try:
-        if importlib.util.find_spec("jupyterlab_runs") is not None:
+    """Register a ``jupyterlab_runs`` module giving the API when the real package cannot be imported.
+
+    The frontend's copy (a module without a file) always registers it: the bootstrap chose that copy because the
+    package the kernel could import, if any, is of another version or lies in the notebook's folder, and that one
+    must not answer ``import jupyterlab_runs`` with a recorder nobody attached.
+    """
+    this = sys.modules.get(__name__)
+    existing = sys.modules.get("jupyterlab_runs")
+    if globals().get("__file__") is not None or this is None:
+        if existing is not None:
             return
-    except Exception:
-        pass
+        try:
+            if importlib.util.find_spec("jupyterlab_runs") is not None:
+                return
+        except Exception:
+            pass
+    elif existing is not None and getattr(existing, "helper", None) is this:
+        return
     package = types.ModuleType("jupyterlab_runs", "jupyterlab-runs kernel helper API (frontend copy).")
     package.__path__ = []
     package.__version__ = HELPER_VERSION

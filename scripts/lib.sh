@@ -56,9 +56,16 @@ ensure_venv() {
 # share/jupyter/labextensions to jupyterlab_runs/labextension, so the Lab
 # loads each new build. Needs a build first (`npm run build`).
 develop_extension() {
-  local venv=${1:-$VENV} out
-  if ! "$venv/bin/python" -c 'import importlib.metadata as m; m.version("jupyterlab_runs")' 2>/dev/null; then
+  local venv=${1:-$VENV} out link
+  # Install again when the package is missing or was installed before the wheel carried its IPython startup file
+  # (it then carried etc/ipython/ipython_kernel_config.json, which pip removes when it reinstalls).
+  if ! "$venv/bin/python" -c 'import importlib.metadata as m; m.version("jupyterlab_runs")' 2>/dev/null ||
+    [ ! -e "$venv/etc/ipython/startup/jupyterlab-runs.py" ]; then
     say "pip install -e . into ${venv#"$REPO"/}"
+    # `jupyter-builder develop` made this a link to the source tree's labextension: pip, uninstalling the files its
+    # record lists there, would delete the build through it.
+    link="$venv/share/jupyter/labextensions/jupyterlab-runs"
+    [ -L "$link" ] && rm "$link"
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$REPO" >"$venv.editable.log" 2>&1 || {
       tail -20 "$venv.editable.log" >&2
       return 1

@@ -1,8 +1,11 @@
 """Headless runs: the spool, the store and notebook lookup, and a real notebook executed by nbclient."""
 
+import contextlib
+import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -10,10 +13,10 @@ import time
 import unittest
 from unittest import mock
 
-from jupyterlab_runs import helper
+from jupyterlab_runs import helper, placement
 from jupyterlab_runs.tests._support import KERNEL_NAME, REPO, SCRATCH, FakeComm, execute
 
-AUTOLOAD_CONFIG = os.path.join(REPO, "jupyter-config", "ipython", "ipython_kernel_config.json")
+STARTUP_FILE = os.path.join(REPO, "jupyter-config", "ipython", "startup", "jupyterlab-runs.py")
 
 
 def write_notebook(path, sources, metadata=None):
@@ -71,40 +74,101 @@ class LabSettingsTest(unittest.TestCase):
             self.assertEqual(helper.lab_settings(), {})
 
 
+def make_store(folder):
+    os.makedirs(folder, exist_ok=True)
+    open(os.path.join(folder, "store.json"), "w").close()
+
+
+def foreign(path):
+    """Give ``path`` (and what it holds) to another user, as a folder someone else planted in a shared place."""
+    for parent, folders, files in os.walk(path):
+        for name in [*folders, *files]:
+            os.chown(os.path.join(parent, name), 65534, 65534)
+    os.chown(path, 65534, 65534)
+
+
+AS_ROOT = hasattr(os, "getuid") and os.getuid() == 0
+
+
+class StoreFolderSettingTest(unittest.TestCase):
+    """The store folder setting reads as the frontend reads it: the cases ``src/__tests__/config.spec.ts`` runs."""
+
+    def test_the_cases_shared_with_the_frontend(self):
+        with open(os.path.join(REPO, "jupyterlab_runs", "tests", "store_folder_cases.json"), encoding="utf-8") as file:
+            cases = json.load(file)["cases"]
+        for case in cases:
+            with self.subTest(value=case["value"]):
+                folder, problem = placement.check_store_folder(case["value"])
+                if "folder" in case:
+                    self.assertEqual((folder, problem), (case["folder"], None))
+                else:
+                    self.assertIsNone(folder)
+                    self.assertTrue(problem.startswith(case["problem"]), problem)
+
+
 class FindStoreTest(unittest.TestCase):
     def setUp(self):
         self.root = os.path.realpath(tempfile.mkdtemp(dir=SCRATCH))
         self.folder = os.path.join(self.root, "a", "b")
         os.makedirs(self.folder)
         self.runtime = tempfile.mkdtemp(dir=SCRATCH)
-        patcher = mock.patch.dict(os.environ, {"JUPYTER_RUNTIME_DIR": self.runtime})
+        patcher = mock.patch.dict(os.environ, {"JUPYTER_RUNTIME_DIR": self.runtime, "HOME": self.root})
         patcher.start()
         self.addCleanup(patcher.stop)
 
+    def serve(self, root):
+        with open(os.path.join(self.runtime, "jpserver-123.json"), "w", encoding="utf-8") as file:
+            json.dump({"root_dir": root}, file)
+
     def test_nearest_existing_store_above(self):
-        os.makedirs(os.path.join(self.root, "jupyter-runs"))
-        open(os.path.join(self.root, "jupyter-runs", "store.json"), "w").close()
+        make_store(os.path.join(self.root, "jupyter-runs"))
         self.assertEqual(helper.find_store(self.folder, None), (os.path.join(self.root, "jupyter-runs"), self.root))
 
     def test_configured_nested_folder(self):
-        os.makedirs(os.path.join(self.root, "exp", "runs", "spool"))
+        make_store(os.path.join(self.root, "exp", "runs"))
         store = os.path.join(self.root, "exp", "runs")
         self.assertEqual(helper.find_store(self.folder, "exp/runs"), (store, self.root))
 
+    def test_a_spool_folder_alone_is_not_a_store(self):
+        os.makedirs(os.path.join(self.root, "jupyter-runs", "spool"))
+        self.assertIsNone(helper.find_store(self.folder, None))
+
     def test_running_server_root_when_no_store_exists(self):
-        with open(os.path.join(self.runtime, "jpserver-123.json"), "w", encoding="utf-8") as file:
-            json.dump({"root_dir": os.path.join(self.root, "a")}, file)
+        self.serve(os.path.join(self.root, "a"))
         root = os.path.join(self.root, "a")
         self.assertEqual(helper.find_store(self.folder, None), (os.path.join(root, "jupyter-runs"), root))
 
-    def test_working_folder_as_last_resort(self):
-        self.assertEqual(helper.find_store(self.folder, None), (os.path.join(self.folder, "jupyter-runs"), self.folder))
+    def test_no_store_is_made_up_without_a_server(self):
+        self.assertIsNone(helper.find_store(self.folder, None))
+        self.assertEqual(os.listdir(self.folder), [])
 
-    def test_store_folder_cannot_climb_out(self):
-        fallback = os.path.join(self.folder, "jupyter-runs")
-        self.assertEqual(helper.find_store(self.folder, "../../elsewhere")[0], fallback)
-        # Contents API paths are relative to the server root, so a leading slash does not leave it.
-        self.assertEqual(helper.find_store(self.folder, "/etc")[0], os.path.join(self.folder, "etc"))
+    def test_the_search_stops_at_the_server_root(self):
+        make_store(os.path.join(self.root, "jupyter-runs"))  # above the root the Lab serves
+        self.serve(os.path.join(self.root, "a"))
+        root = os.path.join(self.root, "a")
+        self.assertEqual(helper.find_store(self.folder, None), (os.path.join(root, "jupyter-runs"), root))
+
+    def test_the_search_stops_at_the_home_folder(self):
+        make_store(os.path.join(self.root, "jupyter-runs"))  # a shared parent, as /tmp is
+        with mock.patch.dict(os.environ, {"HOME": os.path.join(self.root, "a")}):
+            self.assertIsNone(helper.find_store(self.folder, None))
+
+    @unittest.skipUnless(AS_ROOT, "giving a folder to another user needs root")
+    def test_a_store_of_another_user_is_not_used(self):
+        planted = os.path.join(self.root, "a", "jupyter-runs")
+        make_store(planted)
+        foreign(planted)
+        make_store(os.path.join(self.root, "jupyter-runs"))
+        self.assertEqual(helper.find_store(self.folder, None), (os.path.join(self.root, "jupyter-runs"), self.root))
+
+    def test_store_folder_is_read_as_the_frontend_reads_it(self):
+        self.serve(self.root)
+        fallback = os.path.join(self.root, "jupyter-runs")
+        for value in ("../../elsewhere", "/etc", ".hidden"):
+            with self.subTest(value=value), self.assertWarns(helper.RunsWarning):
+                with mock.patch.object(helper._RECORDER, "warned", set()):
+                    self.assertEqual(helper.find_store(self.folder, value)[0], fallback)
+        self.assertEqual(helper.find_store(self.folder, " ./exp//runs/ ")[0], os.path.join(self.root, "exp", "runs"))
 
 
 class FindNotebookTest(unittest.TestCase):
@@ -150,6 +214,9 @@ class SpoolRecorderTest(unittest.TestCase):
         grace = mock.patch.object(helper, "SPOOL_GRACE", 0.0)
         grace.start()
         self.addCleanup(grace.stop)
+        home = mock.patch.dict(os.environ, {"HOME": self.root, "JUPYTER_RUNTIME_DIR": tempfile.mkdtemp(dir=SCRATCH)})
+        home.start()
+        self.addCleanup(home.stop)
         self.recorder = helper.Recorder()
         self.recorder.root = self.folder
         self.recorder.spool.enable()
@@ -242,12 +309,90 @@ class SpoolRecorderTest(unittest.TestCase):
         self.recorder.configure({"notebook_path": "project/train.ipynb"})
         self.recorder.spool.frontend_seen = True
         execute(self.recorder, self.namespace, "seed = 69")
-        self.recorder.at_exit()
+        with self.assertWarns(helper.RunsWarning), mock.patch.object(sys, "__stderr__", io.StringIO()):
+            self.recorder.at_exit()
         self.assertFalse(os.path.exists(os.path.join(self.root, "jupyter-runs")))
+
+    def test_spool_files_are_private(self):
+        self.run_cells()
+        self.assertEqual(stat.S_IMODE(os.stat(self.spool_path()).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(self.spool_path())).st_mode), 0o700)
+
+    def test_appends_never_follow_a_symbolic_link(self):
+        self.run_cells()
+        target = os.path.join(self.root, "elsewhere.txt")
+        with open(target, "w") as file:
+            file.write("kept\n")
+        os.remove(self.spool_path())
+        os.symlink(target, self.spool_path())  # swapped in while the kernel runs
+        execute(self.recorder, self.namespace, "seed = 70")
+        self.recorder.flush()
+        self.recorder.at_exit()
+        with open(target) as file:
+            self.assertEqual(file.read(), "kept\n")
+
+    def test_a_spool_planted_in_a_shared_parent_receives_nothing(self):
+        # The store above is outside the user's home folder and no server runs: a shared place, as /tmp is.
+        os.makedirs(os.path.join(self.root, "jupyter-runs", "spool"))
+        errors = io.StringIO()
+        with mock.patch.dict(os.environ, {"HOME": self.folder}), mock.patch.object(sys, "__stderr__", errors):
+            with self.assertWarns(helper.RunsWarning):
+                self.run_cells()
+                self.recorder.at_exit()
+        self.assertEqual(os.listdir(os.path.join(self.root, "jupyter-runs", "spool")), [])
+        self.assertIn("runs are not recorded: no Jupyter server is running", errors.getvalue())
+        self.assertIn("no Jupyter server is running", self.recorder.summary()["spool_problem"])
+
+    @unittest.skipUnless(AS_ROOT, "giving a folder to another user needs root")
+    def test_a_store_of_another_user_receives_nothing(self):
+        planted = os.path.join(self.folder, "jupyter-runs")
+        make_store(planted)
+        os.makedirs(os.path.join(planted, "spool"))
+        foreign(planted)
+        self.run_cells()
+        self.recorder.at_exit()
+        self.assertEqual(os.listdir(os.path.join(planted, "spool")), [])
+        self.assertTrue(os.path.exists(self.spool_path()), "the user's own store above gets the run")
+
+    def test_a_headless_run_without_a_lab_makes_no_store(self):
+        shutil.rmtree(os.path.join(self.root, "jupyter-runs"))
+        with self.assertWarns(helper.RunsWarning), mock.patch.object(sys, "__stderr__", io.StringIO()):
+            self.run_cells()
+            self.recorder.at_exit()
+        self.assertEqual(sorted(os.listdir(self.root)), ["project"])
+        self.assertEqual(os.listdir(self.folder), ["train.ipynb"])
+
+    def test_a_notebook_outside_the_working_folder_is_reported(self):
+        execute(self.recorder, self.namespace, "cell_of_another_notebook = 1")
+        self.recorder.flush()
+        self.assertIn("no notebook in", self.recorder.summary()["spool_problem"])
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            self.recorder.runs_magic("status")
+        self.assertIn("Not recorded: no notebook in", output.getvalue())
+        errors = io.StringIO()
+        with self.assertWarns(helper.RunsWarning), mock.patch.object(sys, "__stderr__", errors):
+            self.recorder.at_exit()
+        self.assertIn("papermill needs --cwd", errors.getvalue())
+
+    def test_notebooks_are_read_once_while_the_notebook_is_unknown(self):
+        for number in range(20):
+            write_notebook(os.path.join(self.folder, f"other-{number}.ipynb"), [f"x = {number}"])
+        with mock.patch.object(helper, "_read_notebook", wraps=helper._read_notebook) as reads:
+            execute(self.recorder, self.namespace, "cell_of_another_notebook = 1")
+            self.recorder.flush()
+            first = reads.call_count
+            for _ in range(10):  # the background thread flushes every 0.5 s while events wait
+                self.recorder.flush()
+            self.assertEqual(reads.call_count, first)
+            execute(self.recorder, self.namespace, "another_cell = 2")
+            self.recorder.flush()
+            self.assertEqual(reads.call_count, first, "unchanged notebooks are not read again")
+        self.assertEqual(first, 21)
 
 
 class NbclientTest(unittest.TestCase):
-    """A notebook executed by nbclient, in a real kernel that loads the helper from IPython's config."""
+    """A notebook executed by nbclient, in a real kernel that loads the helper from the wheel's IPython startup file."""
 
     def test_executed_notebook_is_spooled(self):
         root = os.path.realpath(tempfile.mkdtemp(dir=SCRATCH))
@@ -257,8 +402,8 @@ class NbclientTest(unittest.TestCase):
         training = "for step in range(3):\n    print(f'[{step}]\\tvalidation-rmse:{5 - step}')"
         write_notebook(notebook, ["seed = 69\nlearning_rate = 0.1", training])
         ipython = tempfile.mkdtemp(dir=SCRATCH)
-        os.makedirs(os.path.join(ipython, "profile_default"))
-        shutil.copy(AUTOLOAD_CONFIG, os.path.join(ipython, "profile_default", "ipython_kernel_config.json"))
+        os.makedirs(os.path.join(ipython, "profile_default", "startup"))
+        shutil.copy(STARTUP_FILE, os.path.join(ipython, "profile_default", "startup"))
         runtime = tempfile.mkdtemp(dir=SCRATCH)
         with open(os.path.join(runtime, "jpserver-1.json"), "w", encoding="utf-8") as file:
             json.dump({"root_dir": root}, file)

@@ -13,7 +13,8 @@ import time
 import unittest
 import uuid
 
-from jupyterlab_runs.tests._support import HELPER_PATH, KERNEL_NAME, REPO, kinds, of_kind, params_by_name, points
+from jupyterlab_runs.tests._support import (HELPER_PATH, KERNEL_NAME, REPO, SCRATCH, kinds, of_kind, params_by_name,
+                                            points)  # fmt: skip
 
 CONFIG = {
     "notebook_path": "story.ipynb",
@@ -25,15 +26,33 @@ CONFIG = {
 }
 
 
-def bootstrap_code(config=CONFIG):
-    """CAPTURE.md's bootstrap with CONFIG_JSON_LITERAL and HELPER_SOURCE_LITERAL filled in as a frontend would."""
+def helper_source():
+    """The helper as the frontend embeds it: its package modules registered first (buildutils/embed-helper.mjs)."""
+    parts = ["import sys as _sys, types as _types\n"]
+    for name in ("training", "placement"):
+        with open(os.path.join(REPO, "jupyterlab_runs", f"{name}.py"), encoding="utf-8") as module:
+            full = f"jupyterlab_runs.{name}"
+            parts.append(f"_module = _types.ModuleType({full!r})\n"
+                         f"exec(compile({module.read()!r}, {'<' + full + '>'!r}, 'exec'), _module.__dict__)\n"
+                         f"_sys.modules[{full!r}] = _module\n")  # fmt: skip
+    parts.append("del _sys, _types, _module\n")
+    with open(os.path.join(REPO, "jupyterlab_runs", "secret_rules.json"), encoding="utf-8") as rules:
+        parts.append(f"_EMBEDDED_SECRET_RULES = {json.dumps(json.load(rules))!r}\n")  # and the secret rules
+    with open(HELPER_PATH, encoding="utf-8") as source:
+        return "".join(parts) + source.read()
+
+
+def bootstrap_code(config=CONFIG, version=None):
+    """CAPTURE.md's bootstrap with its three literals filled in as a frontend would (``version``: the helper's)."""
     with open(os.path.join(REPO, "docs", "CAPTURE.md"), encoding="utf-8") as doc:
         template = re.search(r"```python\n(def __jupyterlab_runs_attach.*?)```", doc.read(), re.DOTALL).group(1)
-    with open(HELPER_PATH, encoding="utf-8") as source:
-        helper_source = source.read()
+    source = helper_source()
+    if version is None:
+        version = re.search(r'^HELPER_VERSION = "([^"]*)"', source, re.MULTILINE).group(1)
     # JSON.stringify(JSON.stringify(config)) and JSON.stringify(source) are valid Python string literals.
     code = template.replace("CONFIG_JSON_LITERAL", json.dumps(json.dumps(config)))
-    return code.replace("HELPER_SOURCE_LITERAL", json.dumps(helper_source))
+    code = code.replace("HELPER_VERSION_LITERAL", json.dumps(version))
+    return code.replace("HELPER_SOURCE_LITERAL", json.dumps(source))
 
 
 class Kernel:
@@ -46,6 +65,12 @@ class Kernel:
         env.update(RUNS_TEST_VISIBLE="shown", RUNS_TEST_SECRET_KEY="AKIAIOSFODNN7EXAMPLE")
         if importable:
             env["PYTHONPATH"] = REPO
+        else:  # the environment's jupyterlab_runs cannot be imported (this venv has it in editable mode)
+            blocker = tempfile.mkdtemp(dir=SCRATCH)
+            os.makedirs(os.path.join(blocker, "jupyterlab_runs"))
+            with open(os.path.join(blocker, "jupyterlab_runs", "__init__.py"), "w") as file:
+                file.write("raise ImportError('not installed in this environment')\n")
+            env["PYTHONPATH"] = blocker
         self.manager = KernelManager(kernel_name=KERNEL_NAME)
         self.manager.start_kernel(cwd=cwd, env=env)
         self.client = self.manager.blocking_client()

@@ -114,6 +114,8 @@ class LoadExtensionTest(unittest.TestCase):
 
         shell = InteractiveShell.instance()
         self.addCleanup(helper._RECORDER.uninstall)
+        # The test process is no headless job: at its exit the recorder has no notebook to spool for, and would say so.
+        self.addCleanup(setattr, helper._RECORDER.spool, "enabled", False)
         with contextlib.redirect_stdout(CapturedOutput()):
             shell.run_cell("%load_ext jupyterlab_runs", store_history=True)
             source = "import jupyterlab_runs as runs\nlr = 0.01\nruns.log_metric('loss', 0.5)"

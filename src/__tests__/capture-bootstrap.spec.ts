@@ -7,6 +7,7 @@ import type { HelperConfig } from '../capture/bootstrap';
 import {
   bootstrapCode,
   helperConfig,
+  helperVersion,
   pythonString
 } from '../capture/bootstrap';
 import { HELPER_SOURCE } from '../capture/helperSource.generated';
@@ -17,7 +18,7 @@ import { BARE_PYTHON, PYTHON } from './python';
  * Parse `code` with Python and return the two string arguments of the
  * bootstrap's call, as Python reads them.
  */
-function pythonReadsArguments(code: string): [string, string] {
+function pythonReadsArguments(code: string): [string, string, string] {
   const script = `
 import ast, json, sys
 tree = ast.parse(sys.stdin.read())
@@ -68,11 +69,12 @@ describe('capture/bootstrap', () => {
 
   describe('#bootstrapCode()', () => {
     it('should be valid Python passing the configuration and the exact helper source', () => {
-      const [config, source] = pythonReadsArguments(
+      const [config, source, version] = pythonReadsArguments(
         bootstrapCode(CONFIG, HELPER_SOURCE)
       );
       expect(JSON.parse(config)).toEqual(CONFIG);
       expect(source).toBe(HELPER_SOURCE);
+      expect(version).toBe(helperVersion(HELPER_SOURCE));
     });
 
     it('should be, literally, the bootstrap of docs/CAPTURE.md', () => {
@@ -84,11 +86,85 @@ describe('capture/bootstrap', () => {
         /```python\n(def __jupyterlab_runs_attach[^`]*)```/
       )?.[1];
       expect(template).toBeDefined();
-      expect(bootstrapCode(CONFIG, 'SOURCE')).toBe(
+      const source = 'HELPER_VERSION = "1.2.3"\n';
+      expect(bootstrapCode(CONFIG, source)).toBe(
         template!
           .replace('CONFIG_JSON_LITERAL', pythonString(JSON.stringify(CONFIG)))
-          .replace('HELPER_SOURCE_LITERAL', '"SOURCE"')
+          .replace('HELPER_SOURCE_LITERAL', pythonString(source))
+          .replace('HELPER_VERSION_LITERAL', '"1.2.3"')
       );
+    });
+  });
+
+  describe('#helperVersion()', () => {
+    it("should read the version the helper's source declares", () => {
+      expect(helperVersion(HELPER_SOURCE)).toMatch(/^\d+\.\d+\.\d+/);
+      expect(helperVersion('x = 1\n')).toBe('');
+    });
+  });
+
+  describe('the bootstrap in a Python whose notebook folder holds a jupyterlab_runs', () => {
+    // The development venv can import the package from the repository, after
+    // the working folder (first on sys.path, as in a kernel).
+    const attachIn = (shadow: 'module' | 'package', source: string) => {
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-shadow-'));
+      const marker = path.join(folder, 'shadow-ran');
+      const code = `open(${pythonString(marker)}, "w").close()\nHELPER_VERSION = ${pythonString(helperVersion(HELPER_SOURCE))}\ndef attach(config):\n    return None\n`;
+      if (shadow === 'module') {
+        fs.writeFileSync(path.join(folder, 'jupyterlab_runs.py'), code);
+      } else {
+        fs.mkdirSync(path.join(folder, 'jupyterlab_runs'));
+        fs.writeFileSync(
+          path.join(folder, 'jupyterlab_runs', '__init__.py'),
+          code
+        );
+        fs.writeFileSync(
+          path.join(folder, 'jupyterlab_runs', 'helper.py'),
+          code
+        );
+      }
+      const probe = `
+import json, sys
+import jupyterlab_runs as runs
+helper = sys.modules["jupyterlab_runs.helper"]
+sys.stdout.write(json.dumps({"file": getattr(helper, "__file__", None), "api": runs.active_run is helper.active_run,
+                             "run": runs.active_run()}))
+`;
+      try {
+        const output = execFileSync(PYTHON, ['-'], {
+          cwd: folder,
+          input: bootstrapCode(CONFIG, source) + probe,
+          encoding: 'utf8',
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, PYTHONPATH: '' }
+        });
+        return { ...JSON.parse(output), ran: fs.existsSync(marker) };
+      } finally {
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
+    };
+    it.each(['module', 'package'] as const)(
+      'should never run a %s of that folder, and attach its own copy',
+      shadow => {
+        const { file, api, run, ran } = attachIn(shadow, HELPER_SOURCE);
+        expect(ran).toBe(false);
+        expect(file).toBeNull();
+        expect(api).toBe(true);
+        expect(run).toEqual(expect.objectContaining({ status: 'running' }));
+      }
+    );
+
+    it('should attach its own copy when the installed helper is of another version', () => {
+      const other = HELPER_SOURCE.replace(
+        /^HELPER_VERSION = "[^"]*"/m,
+        'HELPER_VERSION = "99.0.0"'
+      );
+      const { file, api, run, ran } = attachIn('module', other);
+      expect(ran).toBe(false);
+      expect(file).toBeNull();
+      // `import jupyterlab_runs` answers with the copy that is attached.
+      expect(api).toBe(true);
+      expect(run).toEqual(expect.objectContaining({ status: 'running' }));
     });
   });
 

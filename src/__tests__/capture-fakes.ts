@@ -630,3 +630,46 @@ export function connectAwareness(
 
 /** The origin of awareness updates carried from another page. */
 const REMOTE = 'remote';
+
+/**
+ * A run as `readRun()` gives it back, holding `executions` (their times and
+ * outcomes filled in) and nothing else of note.
+ */
+export function storedRun(
+  id: string,
+  executions: Pick<
+    StoredRun.Execution,
+    'exec' | 'cellId' | 'executionCount' | 'source' | 'outputs'
+  >[]
+): StoredRun.Run {
+  return {
+    id,
+    name: id,
+    notebookPath: 'analysis/train.ipynb',
+    status: 'running',
+    reason: 'kernel-start',
+    startedAt: 0,
+    endedAt: null,
+    updatedAt: 0,
+    session: 'session-1',
+    env: null,
+    seq: executions.length,
+    params: {},
+    tags: {},
+    note: null,
+    executions: executions.map(execution => ({
+      startedAt: 0,
+      endedAt: 0,
+      duration: 0,
+      outcome: 'ok',
+      error: null,
+      run: id,
+      ...execution
+    })),
+    inherited: [],
+    unknownInherited: [],
+    files: [],
+    metrics: [],
+    snapshots: []
+  };
+}

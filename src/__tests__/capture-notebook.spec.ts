@@ -9,6 +9,7 @@ import {
   FakeRunStore,
   FakeSessionContext,
   settle,
+  storedRun,
   storedStream
 } from './capture-fakes';
 import {
@@ -134,6 +135,33 @@ describe('NotebookCapture', () => {
       expect(capture.model.run?.status).toBe('finished');
     });
 
+    it('should take at most one run-end snapshot every 2 s, the latest run waiting', async () => {
+      jest.useFakeTimers({ now: Date.now() });
+      try {
+        const burst: Runs.KernelEvent[] = [];
+        for (let n = 1; n <= 1000; n++) {
+          burst.push(
+            event('run_end', { run: `run-${n}`, status: 'finished' }),
+            event('run_start', { run: `run-${n + 1}`, name: `r-${n + 1}` })
+          );
+        }
+        await send(...burst);
+        expect(store.snapshots.map(saved => saved.snapshot.run)).toEqual([
+          'run-1'
+        ]);
+        jest.advanceTimersByTime(2000);
+        expect(store.snapshots.map(saved => saved.snapshot.run)).toEqual([
+          'run-1',
+          'run-1000'
+        ]);
+        await send(event('run_end', { run: 'run-1001', status: 'finished' }));
+        jest.advanceTimersByTime(2000);
+        expect(store.snapshots).toHaveLength(3);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('should store a snapshot of the active run when the notebook is saved', async () => {
       await panel.context.save();
       expect(store.snapshots.map(saved => saved.snapshot.run)).toEqual([
@@ -158,6 +186,98 @@ describe('NotebookCapture', () => {
       ]);
       expect(store.snapshots).toHaveLength(1);
       expect(capture.model.run?.status).toBe('finished');
+    });
+  });
+
+  describe('snapshots of a run whose seed was edited before the restart', () => {
+    /** Make cell 0 the seed cell as Run All left it, and have it run. */
+    const runSeed = async () => {
+      panel.content.model!.sharedModel.getCell(0).setSource('seed = 69');
+      const cellId = showStream(panel.content, 0, 1, 'seeded\n');
+      cellExecuted(panel.content, 0);
+      await send(
+        event('execution', {
+          run: 'run-1',
+          exec: 1,
+          cell_id: cellId,
+          execution_count: 1,
+          source: 'seed = 69'
+        })
+      );
+      return cellId;
+    };
+    const snapshotSources = () =>
+      store.snapshots.map(({ snapshot }) =>
+        (snapshot.notebook.cells as { source: string }[]).map(
+          cell => cell.source
+        )
+      );
+
+    it('should hold the source the run executed, not the edited one', async () => {
+      await runSeed();
+      panel.content.model!.sharedModel.getCell(0).setSource('seed = 42');
+
+      context.setStatus('restarting');
+      await settle();
+
+      expect(snapshotSources()).toEqual([['seed = 69', '']]);
+    });
+
+    it('should hold the source the run executed when the page was reloaded before the restart', async () => {
+      const cellId = await runSeed();
+      // The page is reloaded: a new page attaches to the same kernel, whose
+      // run goes on; its executions are in the store, not in the page.
+      capture.dispose();
+      kernel.activeRun = { id: 'run-1', name: 'brave-otter-1', params: {} };
+      store.lastSeqs.set('analysis/train.ipynb/session-1', seq);
+      store.stored.set(
+        'analysis/train.ipynb/run-1',
+        storedRun('run-1', [
+          {
+            exec: 1,
+            cellId,
+            executionCount: 1,
+            source: 'seed = 69',
+            outputs: [
+              { output_type: 'stream', name: 'stdout', text: 'seeded\n' }
+            ]
+          }
+        ])
+      );
+      capture = new NotebookCapture({
+        panel,
+        sessionContext: context.asSessionContext(),
+        store,
+        settings,
+        helperSource: async () => 'def attach(config): pass\n'
+      });
+      await settle();
+      expect(capture.model.run?.id).toBe('run-1');
+      // The reloaded notebook (saved before Run All), edited for the next run.
+      const model = panel.content.widgets[0].model as unknown as {
+        executionCount: number | null;
+        outputs: { clear(): void };
+      };
+      model.executionCount = null;
+      model.outputs.clear();
+      panel.content.model!.sharedModel.getCell(0).setSource('seed = 42');
+
+      context.setStatus('restarting');
+      await settle();
+      await settle();
+
+      expect(store.ended).toEqual([
+        { path: 'analysis/train.ipynb', run: 'run-1', status: 'finished' }
+      ]);
+      expect(snapshotSources()).toEqual([['seed = 69', '']]);
+      const [seedCell] = store.snapshots[0].snapshot.notebook.cells as Record<
+        string,
+        unknown
+      >[];
+      expect(seedCell.execution_count).toBe(1);
+      expect(seedCell.outputs).toEqual([
+        { output_type: 'stream', name: 'stdout', text: 'seeded\n' }
+      ]);
     });
   });
 

@@ -3,7 +3,6 @@ import {
   cutNote,
   omittedNote,
   prepareNotebook,
-  settledNotebook,
   prepareOutputs,
   utf8Length
 } from '../capture/outputs';
@@ -148,79 +147,6 @@ describe('capture/outputs', () => {
         1000
       );
       expect(prepared.text).toBe(`token = ${REDACTED}\n`);
-    });
-  });
-
-  describe('#settledNotebook()', () => {
-    const cell = (id: string, source: string, count: number | null) => ({
-      id,
-      cell_type: 'code',
-      source,
-      metadata: {},
-      outputs:
-        count === null
-          ? []
-          : [{ output_type: 'stream', name: 'stdout', text: source }],
-      execution_count: count
-    });
-
-    it('should show cells as they stood when the run ended', () => {
-      // The run ended with execution 3; Run All went on into the next run:
-      // seed ran as 4, fit is running, `new` waits; `old` ran long before.
-      const now = {
-        nbformat: 4,
-        cells: [
-          cell('old', 'import x', 1),
-          cell('seed', 'seed = 42', 4),
-          cell('fit', 'fit()', null),
-          cell('new', 'new()', null)
-        ]
-      };
-      const history = new Map([
-        ['old', [{ count: 1, cell: cell('old', 'import x', 1) }]],
-        [
-          'seed',
-          [
-            { count: 2, cell: cell('seed', 'seed = 69', 2) },
-            { count: 4, cell: cell('seed', 'seed = 42', 4) }
-          ]
-        ],
-        ['fit', [{ count: 3, cell: cell('fit', 'fit()', 3) }]]
-      ]);
-      expect(settledNotebook(now, 3, history, new Set(['fit', 'new']))).toEqual(
-        {
-          nbformat: 4,
-          cells: [
-            cell('old', 'import x', 1),
-            cell('seed', 'seed = 69', 2),
-            cell('fit', 'fit()', 3),
-            cell('new', 'new()', null)
-          ]
-        }
-      );
-    });
-  });
-
-  describe('#settledNotebook() of a cell edited after it ran', () => {
-    it('should give back the source it ran with its outputs', () => {
-      const ran = {
-        id: 'seed',
-        cell_type: 'code',
-        source: 'seed = 69',
-        metadata: {},
-        outputs: [],
-        execution_count: 1
-      };
-      const edited = { ...ran, source: 'seed = 42' };
-      const notebook = { cells: [edited] };
-      const history = new Map([['seed', [{ count: 1, cell: ran }]]]);
-      expect(settledNotebook(notebook, 3, history, new Set())).toEqual({
-        cells: [ran]
-      });
-      // Not run since it was changed, not known as run: kept as it is.
-      expect(settledNotebook(notebook, 3, new Map(), new Set()).cells).toEqual([
-        edited
-      ]);
     });
   });
 

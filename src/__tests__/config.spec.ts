@@ -1,9 +1,34 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 import {
   checkStoreFolder,
   DEFAULT_CONFIG,
   parseConfig,
   sameConfig
 } from '../settings/config';
+
+/**
+ * The store folder cases the kernel helper is tested against too
+ * (jupyterlab_runs/tests/test_headless.py), so both read the setting alike.
+ */
+const STORE_FOLDER_CASES: {
+  value: unknown;
+  folder?: string;
+  problem?: string;
+}[] = JSON.parse(
+  fs.readFileSync(
+    path.join(
+      __dirname,
+      '..',
+      '..',
+      'jupyterlab_runs',
+      'tests',
+      'store_folder_cases.json'
+    ),
+    'utf8'
+  )
+).cases;
 
 describe('settings/config', () => {
   describe('#checkStoreFolder()', () => {
@@ -36,6 +61,21 @@ describe('settings/config', () => {
       expect(check.ok).toBe(false);
       expect(check.ok ? '' : check.problem).toContain(problem);
     });
+
+    it.each(STORE_FOLDER_CASES)(
+      'should read %j as the kernel helper does',
+      ({ value, folder, problem }) => {
+        const check = checkStoreFolder(value);
+        if (folder !== undefined) {
+          expect(check).toEqual({ ok: true, folder });
+        } else {
+          // The problem starts alike; the frontend may say more.
+          expect(check.ok ? '' : check.problem.slice(0, problem!.length)).toBe(
+            problem
+          );
+        }
+      }
+    );
   });
 
   describe('#parseConfig()', () => {

@@ -38,21 +38,45 @@ export function helperConfig(
 
 /**
  * The code sent once per kernel start to attach the helper: exactly the
- * bootstrap of docs/CAPTURE.md, with the configuration and the helper source
- * as Python string literals.
+ * bootstrap of docs/CAPTURE.md, with the configuration, the helper source and
+ * its version as Python string literals.
  */
 export function bootstrapCode(config: HelperConfig, source: string): string {
-  return `def __jupyterlab_runs_attach(config, source):
-    import importlib, sys, types
-    try:
-        helper = importlib.import_module("jupyterlab_runs.helper")
-    except ImportError:                      # the kernel's env lacks the package: use the frontend's copy
-        helper = types.ModuleType("jupyterlab_runs.helper")
-        exec(compile(source, "<jupyterlab_runs.helper>", "exec"), helper.__dict__)
-        sys.modules["jupyterlab_runs.helper"] = helper
+  return `def __jupyterlab_runs_attach(config, source, version):
+    import importlib, importlib.util, os, sys, types
+    def shadowed(path):                      # in the notebook's folder, which a kernel puts first on sys.path
+        try:
+            here = os.path.realpath(os.getcwd())
+            return os.path.dirname(os.path.realpath(path)) in (here, os.path.join(here, "jupyterlab_runs"))
+        except OSError:
+            return True
+    helper = sys.modules.get("jupyterlab_runs.helper")
+    attached = getattr(getattr(helper, "_RECORDER", None), "shell", None) is not None
+    if helper is not None and (getattr(helper, "__file__", None) and shadowed(helper.__file__) or
+                               not attached and getattr(helper, "HELPER_VERSION", None) != version):
+        helper = None                        # keep one of this version, or the one attached: one recorder a kernel
+    if helper is None:
+        try:                                 # found, then imported only when installed outside the notebook's folder
+            spec = importlib.util.find_spec("jupyterlab_runs")
+            if spec is not None and spec.origin and not shadowed(spec.origin):
+                helper = importlib.import_module("jupyterlab_runs.helper")
+        except Exception:
+            helper = None
+        if getattr(helper, "HELPER_VERSION", None) != version:   # absent, shadowed or another version: our copy
+            helper = types.ModuleType("jupyterlab_runs.helper")
+            exec(compile(source, "<jupyterlab_runs.helper>", "exec"), helper.__dict__)
+            sys.modules["jupyterlab_runs.helper"] = helper
     return helper.attach(config)
-__jupyterlab_runs_attach(${pythonString(JSON.stringify(config))}, ${pythonString(source)}); del __jupyterlab_runs_attach
+__jupyterlab_runs_attach(${pythonString(JSON.stringify(config))}, ${pythonString(source)}, ${pythonString(helperVersion(source))}); del __jupyterlab_runs_attach
 `;
+}
+
+/**
+ * The `HELPER_VERSION` a helper source declares, or `''` when it declares
+ * none (then no importable package matches it, and the source is used).
+ */
+export function helperVersion(source: string): string {
+  return /^HELPER_VERSION = "([^"\\\n]*)"/m.exec(source)?.[1] ?? '';
 }
 
 /**

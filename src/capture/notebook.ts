@@ -12,8 +12,9 @@ import type { DisplayedExecution, KernelExecution } from './linker';
 import { forwardedOutputs, kernelExecution, OutputLinker } from './linker';
 import { ActiveRunModel } from './model';
 import { CollaboratorNotices } from './notices';
-import type { SettledCell } from './outputs';
-import { prepareNotebook, prepareOutputs, settledNotebook } from './outputs';
+import { ExecutedCells } from './executedCells';
+import { prepareOutputs } from './outputs';
+import { SnapshotPace } from './snapshotPace';
 
 /**
  * The notebook metadata key of jupyterlab-runs.
@@ -147,6 +148,7 @@ export class NotebookCapture implements IDisposable {
     this._panel.context.saveState.disconnect(this._onSaveState, this);
     this._panel.context.pathChanged.disconnect(this._onConfigChanged, this);
     this._settings.changed.disconnect(this._onConfigChanged, this);
+    this._snapshots.dispose();
     this._attachment.dispose();
     this._linker.reset();
     this.model.dispose();
@@ -157,6 +159,7 @@ export class NotebookCapture implements IDisposable {
     events: readonly Runs.KernelEvent[]
   ): void {
     this.model.applyEvents(events);
+    this._executed.noteEvents(events);
     for (const event of events) {
       const execution = kernelExecution(event);
       const forwarded = forwardedOutputs(event);
@@ -167,7 +170,7 @@ export class NotebookCapture implements IDisposable {
       } else if (forwarded) {
         this._storeOutputs(forwarded);
       } else if (event.kind === 'run_end' && typeof event.run === 'string') {
-        this._saveSnapshot(event.run, this._lastCountOfRun.get(event.run));
+        this._snapshots.request(event.run, this._lastCountOfRun.get(event.run));
         this._lastCountOfRun.delete(event.run);
       }
     }
@@ -185,6 +188,7 @@ export class NotebookCapture implements IDisposable {
     _: KernelAttachment,
     ending: KernelAttachment.Ending
   ): void {
+    this._snapshots.flush();
     const run = this.model.run;
     if (run && run.status === 'running') {
       const status = ending === 'died' ? 'crashed' : 'finished';
@@ -198,7 +202,7 @@ export class NotebookCapture implements IDisposable {
     }
     // The next kernel process counts executions and events from 1 again.
     this._linker.reset();
-    this._settled.clear();
+    this._executed.reset();
     this._scheduled.clear();
     this._lastCountOfRun.clear();
     this.model.resetSequence();
@@ -259,11 +263,14 @@ export class NotebookCapture implements IDisposable {
       const json = cell.model.toJSON() as unknown as Record<string, unknown>;
       // The source the kernel ran: a collaborator may have edited the cell
       // while it ran.
-      this._settle(
-        cell.model.id,
+      const source = sent ?? String(json.source ?? '');
+      this._executed.add(cell.model.id, {
         count,
-        sent === undefined ? json : { ...json, source: sent }
-      );
+        source,
+        outputs: Array.isArray(json.outputs) ? json.outputs : null,
+        stored: false,
+        cell: { ...json, source }
+      });
     }
     const model = cell.model as Partial<CodeCellModel> & { id: string };
     if (
@@ -304,24 +311,7 @@ export class NotebookCapture implements IDisposable {
     const queue = this._scheduled.get(cell.model.id) ?? [];
     queue.push(cell.model.sharedModel.getSource());
     // A cell is queued a few times at most; never let a queue grow.
-    this._scheduled.set(cell.model.id, queue.slice(-SETTLED_VERSIONS));
-  }
-
-  /**
-   * Keep a version of a code cell as one of its executions left it.
-   */
-  private _settle(
-    cellId: string,
-    count: number,
-    cell: Record<string, unknown>
-  ): void {
-    const history = (this._settled.get(cellId) ?? []).filter(
-      settled => settled.count !== count
-    );
-    history.push({ count, cell });
-    history.sort((a, b) => a.count - b.count);
-    // A run's snapshot needs the versions since the run before it ended.
-    this._settled.set(cellId, history.slice(-SETTLED_VERSIONS));
+    this._scheduled.set(cell.model.id, queue.slice(-QUEUED_SOURCES));
   }
 
   /**
@@ -334,7 +324,7 @@ export class NotebookCapture implements IDisposable {
     if (
       cellId === null ||
       typeof source !== 'string' ||
-      this._settled.get(cellId)?.some(known => known.count === executionCount)
+      this._executed.has(cellId, executionCount)
     ) {
       return;
     }
@@ -345,10 +335,12 @@ export class NotebookCapture implements IDisposable {
       return;
     }
     const json = cell.model.toJSON() as unknown as Record<string, unknown>;
-    this._settle(cellId, executionCount, {
-      ...json,
+    this._executed.add(cellId, {
+      count: executionCount,
       source,
-      execution_count: executionCount
+      outputs: Array.isArray(json.outputs) ? json.outputs : null,
+      stored: false,
+      cell: { ...json, source, execution_count: executionCount }
     });
   }
 
@@ -364,33 +356,36 @@ export class NotebookCapture implements IDisposable {
   }
 
   /**
-   * Store the notebook as it stands for `run`; at the run's end, as it
-   * stood when its last execution (`lastCount`) finished.
+   * Store the notebook as `run` executed it (see docs/CAPTURE.md); at the
+   * run's end, as it stood when its last execution (`lastCount`) finished.
    */
   private _saveSnapshot(run: string, lastCount?: number): void {
     const notebook = this._panel.content.model;
     if (!notebook) {
       return;
     }
-    let json = notebook.toJSON() as Record<string, unknown>;
-    if (lastCount !== undefined) {
-      const pending = new Set(
-        this._panel.content.widgets
-          .filter(
-            cell =>
-              cell.model.type === 'code' &&
-              (cell.model as Partial<CodeCellModel>).executionState ===
-                'running'
-          )
-          .map(cell => cell.model.id)
-      );
-      json = settledNotebook(json, lastCount, this._settled, pending);
-    }
-    this._store.saveSnapshot(this.path, {
+    const pending = new Set(
+      lastCount === undefined
+        ? []
+        : this._panel.content.widgets
+            .filter(
+              cell =>
+                cell.model.type === 'code' &&
+                (cell.model as Partial<CodeCellModel>).executionState ===
+                  'running'
+            )
+            .map(cell => cell.model.id)
+    );
+    const path = this.path;
+    const time = Date.now();
+    const cellIds = Array.from(notebook.cells, cell => cell.id);
+    this._executed.snapshot(
       run,
-      time: Date.now(),
-      notebook: prepareNotebook(json, this._settings.config.outputCapBytes)
-    });
+      notebook.toJSON() as Record<string, unknown>,
+      { lastCount, pending, cellIds },
+      this._settings.config.outputCapBytes,
+      built => this._store.saveSnapshot(path, { run, time, notebook: built })
+    );
   }
 
   /**
@@ -406,14 +401,21 @@ export class NotebookCapture implements IDisposable {
   }
 
   private readonly _attachment: KernelAttachment;
+  /** Run-end snapshots, at most one every 2 s: a loop of runs is not a loop of copies. */
+  private readonly _snapshots = new SnapshotPace((run, lastCount) =>
+    this._saveSnapshot(run, lastCount)
+  );
   /** What this page says to collaborators' pages, under collaboration. */
   private readonly _notices: CollaboratorNotices | null;
   /** The sources of the code cells queued or running here, by cell id. */
   private readonly _scheduled = new Map<string, string[]>();
   /** The execution count of each run's latest execution, by run id. */
   private readonly _lastCountOfRun = new Map<string, number>();
-  /** Each code cell as it was after its latest executions, by id. */
-  private readonly _settled = new Map<string, SettledCell[]>();
+  /** What the kernel executed of each code cell, for run snapshots. */
+  private readonly _executed = new ExecutedCells(async run => {
+    const read = await this._store.readRun(this.path, run);
+    return read.value;
+  });
   private _isDisposed = false;
   private readonly _linker: OutputLinker;
   private _notebookModel: Notebook['model'] = null;
@@ -453,9 +455,9 @@ export namespace NotebookCapture {
 }
 
 /**
- * How many finished versions of each cell are kept for run-end snapshots.
+ * How many queued sources of each cell are kept.
  */
-const SETTLED_VERSIONS = 4;
+const QUEUED_SOURCES = 4;
 
 /**
  * What this module reads of a code cell's model.

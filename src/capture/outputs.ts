@@ -1,4 +1,4 @@
-import { isBinaryMimeType, redactJSON } from './redact';
+import { isBinaryMimeType, redactJSON, redactText } from './redact';
 
 /**
  * One nbformat output, as `OutputAreaModel.toJSON()` gives it.
@@ -6,32 +6,50 @@ import { isBinaryMimeType, redactJSON } from './redact';
 export type OutputJSON = Record<string, unknown>;
 
 /**
- * The outputs of one execution as they are stored: redacted, then capped.
+ * How many characters past the cap are redacted with the text kept, so that
+ * a secret the cap cuts through is still recognised, and replaced, whole.
+ */
+const REDACTION_MARGIN = 8192;
+
+/**
+ * The outputs of one execution as they are stored: capped, then redacted.
+ *
+ * #### Notes
+ * Capping first bounds the time redaction takes: a 64 MB output costs no
+ * more to redact than its first megabyte.
  */
 export function prepareOutputs(
   outputs: readonly OutputJSON[],
   capBytes: number
 ): OutputJSON[] {
-  return capOutputs(redactJSON(outputs), capBytes);
+  return capOutputs(outputs, capBytes, true);
 }
 
 /**
  * A notebook's nbformat JSON as a snapshot stores it: every string redacted,
- * and the outputs of each cell capped like those of one execution.
+ * and the outputs of each cell capped like those of one execution, before
+ * they are redacted.
  */
 export function prepareNotebook(
   notebook: Record<string, unknown>,
   capBytes: number
 ): Record<string, unknown> {
-  const redacted = redactJSON(notebook);
-  const cells = Array.isArray(redacted.cells) ? redacted.cells : [];
+  const cells = Array.isArray(notebook.cells) ? notebook.cells : [];
   return {
-    ...redacted,
-    cells: cells.map(cell =>
-      isRecord(cell) && Array.isArray(cell.outputs)
-        ? { ...cell, outputs: capOutputs(cell.outputs, capBytes) }
-        : cell
-    )
+    ...redactJSON({ ...notebook, cells: [] }),
+    cells: cells.map(cell => {
+      if (!isRecord(cell) || !Array.isArray(cell.outputs)) {
+        return redactJSON(cell);
+      }
+      const redacted: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(cell)) {
+        redacted[key] =
+          key === 'outputs'
+            ? capOutputs(cell.outputs, capBytes, true)
+            : redactJSON(value);
+      }
+      return redacted;
+    })
   };
 }
 
@@ -45,10 +63,11 @@ export function prepareNotebook(
  */
 export function capOutputs(
   outputs: readonly OutputJSON[],
-  capBytes: number
+  capBytes: number,
+  redact = false
 ): OutputJSON[] {
-  const budget = new ByteBudget(capBytes);
-  return outputs.map(output => capOutput(output, budget));
+  const budget = new ByteBudget(capBytes, redact);
+  return outputs.map(output => budget.redactRest(capOutput(output, budget)));
 }
 
 /**
@@ -73,22 +92,62 @@ export function omittedNote(
  * The bytes of output content still allowed.
  */
 class ByteBudget {
-  constructor(readonly capBytes: number) {
+  constructor(
+    readonly capBytes: number,
+    readonly redact: boolean
+  ) {
     this.remaining = capBytes;
   }
 
   /**
-   * Take `text` if it fits, else the part of it that fits plus a note.
+   * Take `text` if it fits, else the part of it that fits plus a note. A
+   * budget that redacts redacts what it may keep (and a margin), then cuts.
    */
   takeText(text: string): string {
-    const size = utf8Length(text);
-    if (size <= this.remaining) {
-      this.remaining -= size;
-      return text;
+    let taken = text;
+    let size: number | null = null;
+    if (this.redact) {
+      // A character is at least one byte: nothing past this can be kept.
+      const head = text.slice(0, this.remaining + REDACTION_MARGIN);
+      taken = redactText(head);
+      size = head.length < text.length ? utf8Length(text) : null;
     }
-    const kept = utf8Prefix(text, this.remaining);
+    const takenSize = utf8Length(taken);
+    if (size === null && takenSize <= this.remaining) {
+      this.remaining -= takenSize;
+      return taken;
+    }
+    const kept = utf8Prefix(taken, this.remaining);
     this.remaining = 0;
-    return `${kept}${kept === '' || kept.endsWith('\n') ? '' : '\n'}${cutNote(size, this.capBytes)}`;
+    return `${kept}${kept === '' || kept.endsWith('\n') ? '' : '\n'}${cutNote(size ?? takenSize, this.capBytes)}`;
+  }
+
+  /**
+   * A capped output with the fields `takeText` did not take redacted too
+   * (names, metadata, JSON data kept whole), when the budget redacts.
+   */
+  redactRest(output: OutputJSON): OutputJSON {
+    if (!this.redact) {
+      return output;
+    }
+    const taken = TAKEN_AS_TEXT[String(output.output_type)];
+    const redacted: OutputJSON = {};
+    for (const [key, value] of Object.entries(output)) {
+      if (key === taken) {
+        redacted[key] = value;
+      } else if (key === 'data' && taken === 'data' && isRecord(value)) {
+        const data: Record<string, unknown> = {};
+        for (const [mimeType, item] of Object.entries(value)) {
+          data[mimeType] = isTextMimeType(mimeType, item)
+            ? item
+            : redactJSON({ [mimeType]: item })[mimeType];
+        }
+        redacted[key] = data;
+      } else {
+        redacted[key] = redactJSON(value);
+      }
+    }
+    return redacted;
   }
 
   /**
@@ -104,6 +163,18 @@ class ByteBudget {
 
   remaining: number;
 }
+
+/**
+ * The field of each output type whose texts `ByteBudget.takeText` took
+ * (the text representations, for rich outputs).
+ */
+const TAKEN_AS_TEXT: Record<string, string> = {
+  stream: 'text',
+  error: 'traceback',
+  display_data: 'data',
+  execute_result: 'data',
+  update_display_data: 'data'
+};
 
 function capOutput(output: OutputJSON, budget: ByteBudget): OutputJSON {
   switch (output.output_type) {
@@ -247,64 +318,4 @@ function utf8Prefix(text: string, maxBytes: number): string {
     end += pair ? 2 : 1;
   }
   return text.slice(0, end);
-}
-
-/**
- * A cell as it was when an execution of it finished.
- */
-export type SettledCell = {
-  readonly count: number;
-  readonly cell: Record<string, unknown>;
-};
-
-/**
- * A notebook's nbformat JSON as it stood when the execution numbered
- * `lastCount` finished: a cell run since (a higher count), or queued or
- * running now (`pending`), is put back as it was after its latest execution
- * up to `lastCount` (`history`, oldest first, by cell id), or without
- * outputs and count when it had none; a cell edited since it ran (for the
- * next run) gets back the source it ran.
- *
- * #### Notes
- * A run's end reaches the frontend after its events are flushed, which may
- * be after Run All went on into the next run: the snapshot of the run that
- * ended must not show the next run's outputs.
- */
-export function settledNotebook(
-  notebook: Record<string, unknown>,
-  lastCount: number,
-  history: ReadonlyMap<string, readonly SettledCell[]>,
-  pending: ReadonlySet<string>
-): Record<string, unknown> {
-  if (!Array.isArray(notebook.cells)) {
-    return notebook;
-  }
-  return {
-    ...notebook,
-    cells: notebook.cells.map(cell => {
-      if (!isRecord(cell) || typeof cell.id !== 'string') {
-        return cell;
-      }
-      const count = cell.execution_count;
-      const later = typeof count === 'number' && count > lastCount;
-      const versions = history.get(cell.id) ?? [];
-      if (!later && !pending.has(cell.id)) {
-        // Its outputs are those of an execution of the run; its source may
-        // have been edited since (for the next run, or by a collaborator
-        // while it ran): the source as it ran, with the outputs it shows.
-        const ran = versions.find(settled => settled.count === count);
-        return ran && ran.cell.source !== cell.source
-          ? { ...cell, source: ran.cell.source }
-          : cell;
-      }
-      const before = versions.filter(settled => settled.count <= lastCount);
-      return (
-        before[before.length - 1]?.cell ?? {
-          ...cell,
-          outputs: [],
-          execution_count: null
-        }
-      );
-    })
-  };
 }

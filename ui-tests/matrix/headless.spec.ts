@@ -2,8 +2,8 @@
  * What the wheel does in the environment it is installed in (scripts/matrix.sh
  * runs this in the newest Lab's entry, whose venv has papermill and the demo's
  * libraries): the extension comes only from the venv's
- * share/jupyter/labextensions, and the wheel's IPython config loads the kernel
- * helper in the venv's kernels, so the demo notebook executed by papermill or
+ * share/jupyter/labextensions, and the wheel's IPython startup file loads the
+ * kernel helper in the venv's kernels, so the demo notebook executed by papermill or
  * `jupyter execute`, with no browser, is recorded and listed in the Runs panel.
  */
 import { spawnSync } from 'child_process';
@@ -60,16 +60,15 @@ test.describe('The wheel in its environment', () => {
       )
     );
     expect(installed.packageName).toBe('jupyterlab_runs');
-    // The wheel's IPython config loads the helper in the venv's kernels.
-    const config = path.join(
-      VENV,
-      'etc',
-      'ipython',
-      'ipython_kernel_config.json'
-    );
-    expect(JSON.parse(fs.readFileSync(config, 'utf-8'))).toEqual({
-      InteractiveShellApp: { extensions: ['jupyterlab_runs'] }
-    });
+    // The wheel's IPython startup file loads the helper in the venv's kernels,
+    // and the environment's IPython config stays the user's.
+    const startup = path.join(VENV, 'etc', 'ipython', 'startup');
+    expect(fs.readdirSync(startup)).toContain('jupyterlab-runs.py');
+    expect(
+      fs.existsSync(
+        path.join(VENV, 'etc', 'ipython', 'ipython_kernel_config.json')
+      )
+    ).toBe(false);
   });
 
   test('should record the demo run by papermill and by jupyter execute', async ({

@@ -316,15 +316,24 @@ test.describe('Run capture', () => {
 /**
  * Execute a notebook of the server root the way a scheduled job would, with
  * `jupyter execute` (nbclient) and no browser. The kernel loads the helper
- * from IPython's config, as the wheel's etc/ipython/ipython_kernel_config.json
- * makes it do; the package comes from the repository.
+ * from an IPython startup file, as the wheel's
+ * etc/ipython/startup/jupyterlab-runs.py makes it do; the package comes from
+ * the repository.
  */
 function executeHeadless(notebookPath: string) {
   const ipython = path.join(WORK, 'headless-ipython');
-  fs.mkdirSync(path.join(ipython, 'profile_default'), { recursive: true });
+  fs.mkdirSync(path.join(ipython, 'profile_default', 'startup'), {
+    recursive: true
+  });
   fs.copyFileSync(
-    path.join(REPO, 'jupyter-config', 'ipython', 'ipython_kernel_config.json'),
-    path.join(ipython, 'profile_default', 'ipython_kernel_config.json')
+    path.join(
+      REPO,
+      'jupyter-config',
+      'ipython',
+      'startup',
+      'jupyterlab-runs.py'
+    ),
+    path.join(ipython, 'profile_default', 'startup', 'jupyterlab-runs.py')
   );
   const state = path.join(WORK, 'jupyter');
   return spawnSync(

@@ -530,11 +530,21 @@ test.describe('Secrets', () => {
       await inert(command);
     }
 
-    // The re-run verdict, from a fresh kernel: the command resolves with it.
-    await execute(page, 'jupyterlab-runs:rerun', {
-      ...args,
-      order: 'executed'
-    });
+    // The dialog that asks before running the stored code shows it as text.
+    await page.evaluate(
+      args => {
+        void window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
+      },
+      { ...args, order: 'executed' }
+    );
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText(HOSTILE, { timeout: 30000 });
+    await inert('re-run confirmation');
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Run', exact: true })
+      .click();
+    // The re-run verdict, from a fresh kernel.
     const rerun = page.locator('.jp-RunsRerun').last();
     await expect(rerun.locator('.jp-RunsRerun-overall')).toBeVisible({
       timeout: 90000
