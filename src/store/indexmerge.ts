@@ -179,12 +179,25 @@ export class IndexWriteTarget implements IWriteTarget {
       }
       const merged = mergeIndex(theirs, ours.file, merge, this._now());
       const sealed = await this._seal(folder, path, merged.file);
+      let final = { file: sealed.file, unreadable: merged.unreadable };
+      if (sealed.ids.size > 0) {
+        // Sealing wrote segment files, time in which another page may have
+        // written the head: merge into the head as it is now, so that only
+        // one read and one write separate what is merged from what lands.
+        // A row both pages sealed sits in two segments; readers keep one.
+        const latest = await this._readFresh(path);
+        if (typeof latest === 'string') {
+          console.warn(`jupyterlab-runs: ${path} ${latest}`);
+          return;
+        }
+        final = mergeIndex(latest, sealed.file, merge, this._now());
+      }
       await this._drive.write(
         folder,
         path,
         JSON.stringify({
-          ...sealed.file,
-          runs: [...sealed.file.runs, ...merged.unreadable]
+          ...final.file,
+          runs: [...final.file.runs, ...final.unreadable]
         })
       );
       // A page that read the head just before this write lands its own
