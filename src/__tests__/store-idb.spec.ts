@@ -18,10 +18,8 @@ function hasFakeIndexedDB(): boolean {
 
 const describeWithIndexedDB = hasFakeIndexedDB() ? describe : describe.skip;
 
-const SERVER = 'http://localhost:8888/\n/home/a/project';
-
-function pending(path: string, server = SERVER): PendingWrite {
-  return { folder: 's', path, text: path, once: false, notify: null, server };
+function pending(path: string): PendingWrite {
+  return { folder: 's', path, text: path, once: false, notify: null };
 }
 
 describeWithIndexedDB(
@@ -50,35 +48,10 @@ describeWithIndexedDB(
         await closed.removePending([keys[1]]);
 
         const next = await IdbLocalStore.open();
-        const adopted = await next.adoptPending(SERVER);
+        const adopted = await next.adoptPending();
 
         expect(adopted.map(item => item.write.path)).toEqual(['s/a', 's/c']);
-        expect(await next.adoptPending(SERVER)).toEqual([]);
-      });
-    });
-
-    describe('#adoptPending() of another server', () => {
-      it('should leave the writes of another server logged, for that server', async () => {
-        const { IdbLocalStore } = await import('../store/idb');
-        const other = 'http://localhost:8888/\n/home/b/other-project';
-        const closed = await IdbLocalStore.open();
-        await closed.appendPending([
-          pending('s/mine'),
-          pending('s/theirs', other)
-        ]);
-
-        const next = await IdbLocalStore.open();
-        const elsewhere = await next.pendingElsewhere(SERVER);
-        const adopted = await next.adoptPending(SERVER);
-
-        // The writes of the test before are this server's too.
-        expect(adopted.map(item => item.write.path)).toContain('s/mine');
-        expect(adopted.map(item => item.write.path)).not.toContain('s/theirs');
-        expect(elsewhere.map(write => write.path)).toEqual(['s/theirs']);
-        const later = await IdbLocalStore.open();
-        expect(
-          (await later.adoptPending(other)).map(item => item.write.path)
-        ).toEqual(['s/theirs']);
+        expect(await next.adoptPending()).toEqual([]);
       });
     });
 

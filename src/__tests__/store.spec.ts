@@ -93,7 +93,6 @@ describe('RunStore', () => {
       debounce: 5,
       runningInterval: 20,
       retryDelay: () => 5,
-      settle: 5,
       now
     });
     stores.push(store);

@@ -24,15 +24,10 @@ export const spoolPlugin: JupyterFrontEndPlugin<void> = {
     store: IRunStore,
     settings: IRunsSettings
   ): void => {
-    const kernels = app.serviceManager.kernels;
     const importer = new SpoolImporter({
       contents: app.serviceManager.contents,
       store,
-      settings,
-      runningKernels: async () => {
-        await kernels.refreshRunning();
-        return [...kernels.running()].map(kernel => kernel.id);
-      }
+      settings
     });
     void app.restored.then(() => importer.start());
   }
