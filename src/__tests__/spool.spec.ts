@@ -209,17 +209,171 @@ describe('SpoolImporter', () => {
     expect((await store.listRuns(NOTEBOOK)).runs).toEqual([]);
   });
 
-  it('should import the spool of a kernel that died as a crashed run', async () => {
+  it('should import the spool of a kernel that died as a crashed run, once seen untouched at two polls', async () => {
     server.plant(
       `${SPOOL}/session-1.jsonl`,
       spoolText(headlessRun(false), { closed: false })
     );
+    const spoolImporter = importer();
+    server.advance(10 * MINUTE);
 
-    const result = await importer(10).importAll();
+    const first = await spoolImporter.importAll();
+    server.advance(2 * MINUTE);
+    const second = await spoolImporter.importAll();
 
-    expect(result.imported).toHaveLength(1);
+    expect(first.imported).toEqual([]);
+    expect(second.imported).toHaveLength(1);
     const { runs } = await store.listRuns(NOTEBOOK);
     expect(runs.map(run => run.status)).toEqual(['crashed']);
+    expect(server.files(SPOOL).filter(path => path.endsWith('.jsonl'))).toEqual(
+      []
+    );
+  });
+
+  it('should judge an open spool by the server clock, never the browser clock', async () => {
+    server.plant(
+      `${SPOOL}/session-1.jsonl`,
+      spoolText(headlessRun(false), { closed: false })
+    );
+    // The browser's clock is a year ahead of the server's.
+    const spoolImporter = importer(365 * 24 * 60);
+
+    await spoolImporter.importAll();
+    const result = await spoolImporter.importAll();
+
+    expect(result.imported).toEqual([]);
+    expect(server.file(`${SPOOL}/session-1.jsonl`)).toBeDefined();
+    expect((await store.listRuns(NOTEBOOK)).runs).toEqual([]);
+  });
+
+  it('should never import the open spool of a kernel the server runs, however long untouched', async () => {
+    server.plant(
+      `${SPOOL}/session-1.jsonl`,
+      spoolText(headlessRun(false), {
+        closed: false,
+        header: { kernel: 'kernel-alive-1' }
+      })
+    );
+    const spoolImporter = new SpoolImporter({
+      contents: server.contents(),
+      store,
+      settings,
+      runningKernels: async () => ['other', 'kernel-alive-1']
+    });
+
+    for (let poll = 0; poll < 3; poll++) {
+      server.advance(60 * MINUTE);
+      const result = await spoolImporter.importAll();
+      expect(result.imported).toEqual([]);
+    }
+
+    expect(server.file(`${SPOOL}/session-1.jsonl`)).toBeDefined();
+    expect((await store.listRuns(NOTEBOOK)).runs).toEqual([]);
+    spoolImporter.dispose();
+  });
+
+  it('should leave the spool of a kernel that touches it again after a laptop woke up', async () => {
+    const text = spoolText(headlessRun(false), { closed: false });
+    server.plant(`${SPOOL}/session-1.jsonl`, text);
+    // Asleep an hour: the server's and the browser's clocks jump, the
+    // kernel's does not.
+    const spoolImporter = importer(61);
+    server.advance(60 * MINUTE);
+    const woke = await spoolImporter.importAll();
+    // The kernel's next touch, 30 s later.
+    server.plant(`${SPOOL}/session-1.jsonl`, text);
+    server.advance(70 * 1000);
+    const later = await spoolImporter.importAll();
+
+    expect(woke.imported).toEqual([]);
+    expect(later.imported).toEqual([]);
+    expect(server.file(`${SPOOL}/session-1.jsonl`)).toBe(text);
+  });
+
+  it('should import a spool once when two browsers import it at the same moment', async () => {
+    server.plant(NOTEBOOK, NOTEBOOK_FILE);
+    server.plant(`${SPOOL}/session-1.jsonl`, spoolText(headlessRun()));
+    const otherStore = createTestStore(server, settings);
+    const other = new SpoolImporter({
+      contents: server.contents(),
+      store: otherStore,
+      settings
+    });
+
+    const results = await Promise.all([
+      importer().importAll(),
+      other.importAll()
+    ]);
+    await otherStore.flush();
+
+    expect(results.flatMap(result => result.imported)).toHaveLength(1);
+    const run = (await store.readRun(NOTEBOOK, 'run-1')).value!;
+    expect(run.executions.map(execution => execution.exec)).toEqual([1, 2]);
+    expect((await store.readSnapshots(NOTEBOOK, 'run-1')).value).toHaveLength(
+      1
+    );
+    expect(server.files(SPOOL).filter(path => path.endsWith('.jsonl'))).toEqual(
+      []
+    );
+    other.dispose();
+    otherStore.dispose();
+  });
+
+  it('should store nothing twice when it finishes the import of a page that went away', async () => {
+    server.plant(NOTEBOOK, NOTEBOOK_FILE);
+    server.plant(`${SPOOL}/session-1.jsonl`, spoolText(headlessRun()));
+    await importer().importAll();
+    // That page stored the events, then died before deleting its claim.
+    server.plant(
+      `${SPOOL}/session-1.claimed-k3x9qa01.jsonl`,
+      spoolText(headlessRun())
+    );
+    const spoolImporter = importer();
+
+    const first = await spoolImporter.importAll();
+    server.advance(11 * MINUTE);
+    const result = await spoolImporter.importAll();
+
+    expect(first.imported).toEqual([]);
+    expect(result.imported).toHaveLength(1);
+    expect(server.files(SPOOL).filter(path => path.endsWith('.jsonl'))).toEqual(
+      []
+    );
+    const run = (await store.readRun(NOTEBOOK, 'run-1')).value!;
+    expect(run.executions.map(execution => execution.exec)).toEqual([1, 2]);
+    expect((await store.readSnapshots(NOTEBOOK, 'run-1')).value).toHaveLength(
+      1
+    );
+  });
+
+  it('should finish at the next poll an import of its own that failed half-way', async () => {
+    server.plant(NOTEBOOK, NOTEBOOK_FILE);
+    server.plant(`${SPOOL}/session-1.jsonl`, spoolText(headlessRun()));
+    const contents = server.contents();
+    const spoolImporter = new SpoolImporter({
+      contents,
+      store,
+      settings,
+      now: () => Date.UTC(2026, 0, 1) + MINUTE
+    });
+    // The server goes away right after the claim: the delete fails.
+    const remove = contents.delete.bind(contents);
+    const deleted = jest
+      .spyOn(contents, 'delete')
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockImplementation(remove);
+
+    await expect(spoolImporter.importAll()).rejects.toThrow('Failed to fetch');
+    const again = await spoolImporter.importAll();
+    spoolImporter.dispose();
+
+    expect(deleted).toHaveBeenCalledTimes(2);
+    expect(again.imported).toHaveLength(1);
+    expect(server.files(SPOOL).filter(path => path.endsWith('.jsonl'))).toEqual(
+      []
+    );
+    const run = (await store.readRun(NOTEBOOK, 'run-1')).value!;
+    expect(run.executions.map(execution => execution.exec)).toEqual([1, 2]);
   });
 
   it('should not record a run twice when the same events come again', async () => {

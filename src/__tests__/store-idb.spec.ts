@@ -18,8 +18,10 @@ function hasFakeIndexedDB(): boolean {
 
 const describeWithIndexedDB = hasFakeIndexedDB() ? describe : describe.skip;
 
-function pending(path: string): PendingWrite {
-  return { folder: 's', path, text: path, once: false, notify: null };
+const SERVER = 'http://localhost:8888/\n/home/a/project';
+
+function pending(path: string, server = SERVER): PendingWrite {
+  return { folder: 's', path, text: path, once: false, notify: null, server };
 }
 
 describeWithIndexedDB(
@@ -48,10 +50,35 @@ describeWithIndexedDB(
         await closed.removePending([keys[1]]);
 
         const next = await IdbLocalStore.open();
-        const adopted = await next.adoptPending();
+        const adopted = await next.adoptPending(SERVER);
 
         expect(adopted.map(item => item.write.path)).toEqual(['s/a', 's/c']);
-        expect(await next.adoptPending()).toEqual([]);
+        expect(await next.adoptPending(SERVER)).toEqual([]);
+      });
+    });
+
+    describe('#adoptPending() of another server', () => {
+      it('should leave the writes of another server logged, for that server', async () => {
+        const { IdbLocalStore } = await import('../store/idb');
+        const other = 'http://localhost:8888/\n/home/b/other-project';
+        const closed = await IdbLocalStore.open();
+        await closed.appendPending([
+          pending('s/mine'),
+          pending('s/theirs', other)
+        ]);
+
+        const next = await IdbLocalStore.open();
+        const elsewhere = await next.pendingElsewhere(SERVER);
+        const adopted = await next.adoptPending(SERVER);
+
+        // The writes of the test before are this server's too.
+        expect(adopted.map(item => item.write.path)).toContain('s/mine');
+        expect(adopted.map(item => item.write.path)).not.toContain('s/theirs');
+        expect(elsewhere.map(write => write.path)).toEqual(['s/theirs']);
+        const later = await IdbLocalStore.open();
+        expect(
+          (await later.adoptPending(other)).map(item => item.write.path)
+        ).toEqual(['s/theirs']);
       });
     });
 

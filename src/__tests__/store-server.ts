@@ -4,7 +4,7 @@ import { CompressionStream, DecompressionStream } from 'stream/web';
 import { gunzipSync, gzipSync } from 'zlib';
 
 import type { ILocalStore, LoggedWrite, PendingWrite } from '../store/local';
-import { MemoryLocalStore } from '../store/local';
+import { isForServer, MemoryLocalStore } from '../store/local';
 import { RunStore } from '../store/store';
 import type { IRunsSettings, Runs } from '../tokens';
 
@@ -277,7 +277,9 @@ export class FakeJupyterServer {
       throw new TypeError('Failed to fetch');
     }
     let response: Response;
-    if (this.failNext > 0) {
+    if (url.pathname.endsWith('/api/status')) {
+      response = reply(200, { started: stamp(), kernels: 0, connections: 0 });
+    } else if (this.failNext > 0) {
       this.failNext -= 1;
       response = reply(503, { message: 'Service Unavailable' });
     } else if (request.method === 'GET') {
@@ -293,12 +295,20 @@ export class FakeJupyterServer {
         throw new TypeError('Failed to fetch');
       }
       response = this._put(path, body);
+    } else if (request.method === 'PATCH') {
+      response = this._rename(path, JSON.parse(await request.text()).path);
     } else if (request.method === 'DELETE') {
       response = this._delete(path);
     } else {
       response = reply(405, { message: 'Method Not Allowed' });
     }
     record.status = response.status;
+    // As a real server does, every answer says the server's time (whole
+    // seconds).
+    response.headers.set(
+      'Date',
+      new Date(Date.UTC(2026, 0, 1) + this._clock).toUTCString()
+    );
     return response;
   };
 
@@ -341,6 +351,31 @@ export class FakeJupyterServer {
           .map(([child, childEntry]) => model(child, childEntry, null))
       : null;
     return reply(200, model(path, entry, children));
+  }
+
+  /**
+   * Like jupyter_server: a rename keeps the file's times; a missing source
+   * is a 404, a taken name a 409.
+   */
+  private _rename(path: string, to: string): Response {
+    const entry = this.entries.get(path);
+    if (!entry) {
+      return reply(404, { message: `No such file or directory: ${path}` });
+    }
+    if (this.entries.has(to)) {
+      return reply(409, { message: `File already exists: ${to}` });
+    }
+    this.entries.delete(path);
+    this.entries.set(to, entry);
+    return reply(200, model(to, entry, null));
+  }
+
+  /**
+   * Move the server's clock on (a laptop asleep, time passing): the next
+   * write is dated that much later.
+   */
+  advance(ms: number): void {
+    this._clock += ms;
   }
 
   private _delete(path: string): Response {
@@ -417,7 +452,8 @@ export class FakeJupyterServer {
 export function createTestStore(
   server: FakeJupyterServer,
   settings: IRunsSettings,
-  local: ILocalStore = new MemoryLocalStore()
+  local: ILocalStore = new MemoryLocalStore(),
+  options: Partial<RunStore.IOptions> = {}
 ): RunStore {
   return new RunStore({
     contents: server.contents(),
@@ -425,7 +461,9 @@ export function createTestStore(
     local,
     debounce: 5,
     runningInterval: 20,
-    retryDelay: () => 5
+    retryDelay: () => 5,
+    settle: 5,
+    ...options
   });
 }
 
@@ -441,16 +479,27 @@ export class PersistentLocalStore {
     const owner = this._nextOwner++;
     this._live.add(owner);
     return {
-      adoptPending: async (): Promise<LoggedWrite[]> => {
+      adoptPending: async (server: string): Promise<LoggedWrite[]> => {
         const adopted: LoggedWrite[] = [];
         for (const [key, record] of this.pending) {
-          if (!this._live.has(record.owner)) {
+          if (
+            !this._live.has(record.owner) &&
+            isForServer(record.write, server)
+          ) {
             record.owner = owner;
             adopted.push({ key, write: record.write });
           }
         }
         return adopted;
       },
+      pendingElsewhere: async (server: string): Promise<PendingWrite[]> =>
+        [...this.pending.values()]
+          .filter(
+            record =>
+              !this._live.has(record.owner) &&
+              !isForServer(record.write, server)
+          )
+          .map(record => record.write),
       appendPending: async (writes: readonly PendingWrite[]) =>
         writes.map(write => {
           const key = this._nextKey++;

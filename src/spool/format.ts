@@ -23,6 +23,11 @@ export type SpoolFile = {
   readonly notebook: string;
   /** Whether a frontend had attached to the kernel (it saw the notebook). */
   readonly frontend: boolean;
+  /**
+   * The Jupyter server's id of the kernel, when it has one (a kernel the
+   * server started); null for a kernel started otherwise (papermill).
+   */
+  readonly kernel: string | null;
   readonly events: readonly Runs.KernelEvent[];
   readonly closed: boolean;
   /** Lines that are not events: torn by a crash mid-write, or garbled. */
@@ -78,6 +83,10 @@ export function parseSpool(text: string): ParsedSpool {
       session: header.session,
       notebook: header.notebook,
       frontend: header.frontend === true,
+      kernel:
+        typeof header.kernel === 'string' && isValidId(header.kernel)
+          ? header.kernel
+          : null,
       events,
       closed,
       skippedLines

@@ -1,9 +1,11 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
+import { ServerConnection } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 
 import { withSession } from '../capture/events';
 import { prepareNotebook } from '../capture/outputs';
-import { StoreDrive } from '../store/drive';
+import { responseStatus, StoreDrive } from '../store/drive';
 import type { IRunsSettings, IRunStore, Runs } from '../tokens';
 import type { SpoolFile } from './format';
 import { parseSpool } from './format';
@@ -19,9 +21,13 @@ export const SPOOL_FOLDER = 'spool';
  * A kernel no frontend attached to (a notebook executed by nbclient) and a
  * kernel that exits while no tab is open write their events to
  * `<store>/spool/<session>.jsonl` (docs/CAPTURE.md, "Headless runs"). A spool
- * file is imported once it is closed, or once its kernel stopped touching it
- * (it died): its events go through the store like a kernel's comm messages,
- * so a second import of the same events changes nothing, and the file is
+ * file is imported once it is closed, or once its kernel is gone: not listed
+ * by the server, and the file untouched for a while by the server's own
+ * clock (never the browser's, which may differ, and seen so at two polls a
+ * minute apart, so that a laptop waking up leaves its kernels the time to
+ * touch their files). A page claims a file by renaming it before importing,
+ * so two pages (two browsers) never both import it; only the events after
+ * those the store holds of the kernel's session are added, and the file is
  * deleted only after the store has them.
  */
 export class SpoolImporter implements IDisposable {
@@ -31,6 +37,7 @@ export class SpoolImporter implements IDisposable {
     this._settings = options.settings;
     this._now = options.now ?? Date.now;
     this._staleAfter = options.staleAfter ?? STALE_AFTER_MS;
+    this._runningKernels = options.runningKernels ?? (async () => null);
     this._drive = new StoreDrive(options.contents);
   }
 
@@ -69,8 +76,9 @@ export class SpoolImporter implements IDisposable {
     const files = (listing.content as Contents.IModel[])
       .filter(model => model.type === 'file' && model.name.endsWith('.jsonl'))
       .sort((a, b) => a.name.localeCompare(b.name));
+    const poll = new ServerPoll(this._contents, this._runningKernels);
     for (const file of files) {
-      const problem = await this._importFile(file);
+      const problem = await this._importFile(file, poll);
       if (problem === null) {
         result.imported.push(file.path);
       } else {
@@ -113,9 +121,24 @@ export class SpoolImporter implements IDisposable {
   /**
    * Import one spool file; null when imported, else why it was left.
    */
-  private async _importFile(file: Contents.IModel): Promise<string | null> {
-    const modified = Date.parse(file.last_modified);
-    const stale = this._now() - modified > this._staleAfter;
+  private async _importFile(
+    file: Contents.IModel,
+    poll: ServerPoll
+  ): Promise<string | null> {
+    const ours = this._claims.has(file.path);
+    const claim = CLAIMED.exec(file.name);
+    if (claim && !ours) {
+      // Another page claimed it; it finishes, unless it went away: the
+      // claim is still there 10 minutes later by the server's clock.
+      const now = await poll.now();
+      const seen = this._claimSeen.get(file.path);
+      if (seen === undefined) {
+        this._claimSeen.set(file.path, now);
+      }
+      if (seen === undefined || now - seen < CLAIM_TIMEOUT_MS) {
+        return 'another page is importing it';
+      }
+    }
     const model = await this._contents.get(file.path, {
       type: 'file',
       format: 'text',
@@ -126,29 +149,101 @@ export class SpoolImporter implements IDisposable {
       return this._leave(file.path, parsed.problem);
     }
     const { spool } = parsed;
-    if (!spool.closed && !stale) {
-      return 'its kernel is still running';
+    if (!spool.closed && !claim) {
+      const alive = await this._kernelAlive(file, spool, poll);
+      if (alive !== null) {
+        return alive;
+      }
+    }
+    // A claim of this page's own, left by an import that failed half-way
+    // (the server went away), is taken up again at once.
+    const claimed = ours ? file.path : await this._claim(file);
+    if (claimed === null) {
+      return 'another page is importing it';
     }
     if (spool.skippedLines > 0) {
       console.warn(
         `jupyterlab-runs: ${file.path}: skipped ${spool.skippedLines} unreadable line(s), torn by a crash or garbled.`
       );
     }
-    this._store.addEvents(
+    // Only what the store does not hold yet: an import repeated (a page
+    // that died before deleting the file) stores nothing twice.
+    const stored = await this._store.lastStoredSeq(
       spool.notebook,
-      withSession(spool.events, spool.session)
+      spool.session
     );
+    const fresh = spool.events.filter(event => event.seq > stored);
+    if (fresh.length > 0) {
+      this._store.addEvents(spool.notebook, withSession(fresh, spool.session));
+    }
     if (!spool.closed) {
       for (const run of unendedRuns(spool.events)) {
         this._store.endRun(spool.notebook, run, 'crashed');
       }
     }
-    if (!spool.frontend) {
+    if (!spool.frontend && fresh.length > 0) {
       await this._snapshot(spool);
     }
     await this._store.flush();
-    await this._contents.delete(file.path);
+    await this._contents.delete(claimed);
+    this._claims.delete(claimed);
+    this._staleSince.delete(file.path);
+    this._claimSeen.delete(file.path);
     return null;
+  }
+
+  /**
+   * Why an open spool's kernel counts as alive, or null when it is gone:
+   * the server lists it; or the file was touched within `staleAfter` by the
+   * server's clock; or it was not yet seen untouched at two polls a minute
+   * apart (a kernel touches its file every 30 s once it runs again).
+   */
+  private async _kernelAlive(
+    file: Contents.IModel,
+    spool: SpoolFile,
+    poll: ServerPoll
+  ): Promise<string | null> {
+    const running = await poll.kernels();
+    if (spool.kernel !== null && running?.includes(spool.kernel)) {
+      return 'its kernel is still running';
+    }
+    const modified = Date.parse(file.last_modified);
+    const now = await poll.now();
+    if (now - modified <= this._staleAfter) {
+      this._staleSince.delete(file.path);
+      return 'its kernel is still running';
+    }
+    const seen = this._staleSince.get(file.path);
+    if (!seen || seen.modified !== modified) {
+      this._staleSince.set(file.path, { modified, at: now });
+      return 'its kernel has not touched it for a while; imported if it stays so';
+    }
+    if (now - seen.at < CONFIRM_STALE_MS) {
+      return 'its kernel has not touched it for a while; imported if it stays so';
+    }
+    return null;
+  }
+
+  /**
+   * Rename a spool file to a name of its own, which only one page can do:
+   * the path it has now, or null when another page took it first.
+   */
+  private async _claim(file: Contents.IModel): Promise<string | null> {
+    const stem =
+      CLAIMED.exec(file.name)?.[1] ?? file.name.slice(0, -'.jsonl'.length);
+    const folder = file.path.slice(0, file.path.length - file.name.length);
+    const target = `${folder}${stem}.claimed-${claimToken()}.jsonl`;
+    try {
+      await this._contents.rename(file.path, target);
+      this._claims.add(target);
+      return target;
+    } catch (reason) {
+      const status = responseStatus(reason);
+      if (status === 404 || status === 409) {
+        return null;
+      }
+      throw reason;
+    }
   }
 
   /**
@@ -190,6 +285,16 @@ export class SpoolImporter implements IDisposable {
   private readonly _settings: IRunsSettings;
   private readonly _now: () => number;
   private readonly _staleAfter: number;
+  private readonly _runningKernels: () => Promise<string[] | null>;
+  /** Files other pages claimed: when first seen, by the server's clock. */
+  private readonly _claimSeen = new Map<string, number>();
+  /** The files this page renamed to import them and has not deleted yet. */
+  private readonly _claims = new Set<string>();
+  /** Open spools seen untouched: their time then, by the server's clock. */
+  private readonly _staleSince = new Map<
+    string,
+    { modified: number; at: number }
+  >();
   private readonly _drive: StoreDrive;
   private readonly _warned = new Set<string>();
   private _busy = false;
@@ -202,10 +307,18 @@ export namespace SpoolImporter {
     contents: Contents.IManager;
     store: IRunStore;
     settings: IRunsSettings;
-    /** The clock, in epoch milliseconds. */
+    /** The clock snapshots are dated by, in epoch milliseconds. */
     now?: () => number;
-    /** How long an open spool file may go untouched before its kernel counts as dead. */
+    /**
+     * How long an open spool file may go untouched (by the server's clock)
+     * before its kernel counts as dead.
+     */
     staleAfter?: number;
+    /**
+     * The ids of the kernels the server runs now, or null when unknown: an
+     * open spool of one of them is never imported.
+     */
+    runningKernels?: () => Promise<string[] | null>;
   }
 
   export interface IResult {
@@ -221,6 +334,78 @@ export namespace SpoolImporter {
 const STALE_AFTER_MS = 5 * 60 * 1000;
 
 const POLL_INTERVAL_MS = 10 * 1000;
+
+/**
+ * How long an open spool must stay untouched, by the server's clock, between
+ * two polls before it is imported: two of the kernel's 30 s touches.
+ */
+const CONFIRM_STALE_MS = 60 * 1000;
+
+/**
+ * A claimed file seen this long (its page went away mid-import), by the
+ * server's clock, is taken over by another page.
+ */
+const CLAIM_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * A spool file a page renamed to import it: `<session>.claimed-<token>.jsonl`,
+ * the token random.
+ */
+const CLAIMED = /^(.*)\.claimed-([a-z0-9]+)\.jsonl$/;
+
+/**
+ * 8 random lowercase letters and digits.
+ */
+function claimToken(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, byte => alphabet[byte % alphabet.length]).join('');
+}
+
+/**
+ * What one poll asks the server, once each and only when needed: its clock
+ * and the kernels it runs.
+ */
+class ServerPoll {
+  constructor(
+    private readonly _contents: Contents.IManager,
+    private readonly _listKernels: () => Promise<string[] | null>
+  ) {}
+
+  /**
+   * The server's time now, epoch milliseconds (to the second): the `Date`
+   * of its answer to a status request. Asking writes nothing, so the spool
+   * folder holds only spools.
+   */
+  now(): Promise<number> {
+    if (!this._now) {
+      const settings = this._contents.serverSettings;
+      this._now = ServerConnection.makeRequest(
+        URLExt.join(settings.baseUrl, 'api/status'),
+        { method: 'GET', cache: 'no-store' },
+        settings
+      ).then(response => {
+        const time = Date.parse(response.headers.get('Date') ?? '');
+        if (!Number.isFinite(time)) {
+          throw new Error('the server did not say its time');
+        }
+        return time;
+      });
+    }
+    return this._now;
+  }
+
+  kernels(): Promise<string[] | null> {
+    if (!this._kernels) {
+      this._kernels = this._listKernels().catch(() => null);
+    }
+    return this._kernels;
+  }
+
+  private _now: Promise<number> | null = null;
+  private _kernels: Promise<string[] | null> | null = null;
+}
 
 const LOCK_NAME = 'jupyterlab-runs:spool-import';
 

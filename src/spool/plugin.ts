@@ -24,10 +24,15 @@ export const spoolPlugin: JupyterFrontEndPlugin<void> = {
     store: IRunStore,
     settings: IRunsSettings
   ): void => {
+    const kernels = app.serviceManager.kernels;
     const importer = new SpoolImporter({
       contents: app.serviceManager.contents,
       store,
-      settings
+      settings,
+      runningKernels: async () => {
+        await kernels.refreshRunning();
+        return [...kernels.running()].map(kernel => kernel.id);
+      }
     });
     void app.restored.then(() => importer.start());
   }

@@ -113,6 +113,22 @@ export class StoreDrive {
   }
 
   /**
+   * The files in a folder by the names `list` gives, each with when it was
+   * last modified (epoch milliseconds; of a compressed file, its newer
+   * slot).
+   */
+  async modified(folder: string): Promise<Map<string, number>> {
+    const listing = await this._children(folder);
+    const times = new Map<string, number>();
+    for (const [name, entry] of listing ?? []) {
+      const slots = slotsOf(`${folder}/${logicalName(name)}`);
+      const logical = slots ? logicalName(name) : name;
+      times.set(logical, Math.max(times.get(logical) ?? 0, entry.modified));
+    }
+    return times;
+  }
+
+  /**
    * Write a text file inside the store folder `folder`, creating the folders
    * on its way; a compressed file is gzipped into its other slot.
    *

@@ -55,6 +55,12 @@ export namespace StoreFormat {
   export type StoreFile = Header<'store'> & {
     /** Epoch milliseconds. */
     readonly createdAt: number;
+    /**
+     * A random id given when the store is created (or first written by a
+     * version that gives ids): writes a browser kept for this store are
+     * never sent into a store with another id.
+     */
+    readonly id?: string;
   };
 
   /**
@@ -1344,7 +1350,11 @@ const READERS = {
   store: (file: FieldReader): StoreFormat.StoreFile => ({
     format: 'jupyterlab-runs/store',
     version: StoreFormat.VERSION,
-    createdAt: file.field('createdAt').number()
+    createdAt: file.field('createdAt').number(),
+    ...optionalField(
+      'id',
+      file.optional('id', r => r.id())
+    )
   }),
   index: (file: FieldReader): StoreFormat.IndexFile => ({
     format: 'jupyterlab-runs/index',
@@ -1443,6 +1453,17 @@ const READERS = {
     };
   }
 };
+
+/**
+ * `{ name: value }`, or nothing when the value is absent: a file read back
+ * has exactly the fields it was written with.
+ */
+function optionalField<K extends string, T>(
+  name: K,
+  value: T | undefined
+): Partial<Record<K, T>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, T>);
+}
 
 /**
  * The readers by kind, for typing `parseStoreFile`.

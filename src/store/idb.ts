@@ -3,6 +3,7 @@ import { openDB } from 'idb';
 
 import type { Runs } from '../tokens';
 import type { ILocalStore, LoggedWrite, PendingWrite } from './local';
+import { isForServer } from './local';
 
 const DB_NAME = 'jupyterlab-runs';
 const DB_VERSION = 1;
@@ -65,19 +66,35 @@ export class IdbLocalStore implements ILocalStore {
     return new IdbLocalStore(db, owner);
   }
 
-  async adoptPending(): Promise<LoggedWrite[]> {
+  async adoptPending(server: string): Promise<LoggedWrite[]> {
     const locks = webLocks();
     if (!locks) {
       // Without Web Locks a live tab cannot be told from a closed one: take
       // every write not this tab's.
-      return this._adopt(() => true);
+      return this._adopt(server, () => true);
     }
     return locks.request(ADOPT_LOCK, async () => {
-      const held = new Set(
-        ((await locks.query()).held ?? []).map(lock => lock.name)
+      const held = await heldLocks(locks);
+      return this._adopt(
+        server,
+        owner => !held.has(`${OWNER_LOCK_PREFIX}${owner}`)
       );
-      return this._adopt(owner => !held.has(`${OWNER_LOCK_PREFIX}${owner}`));
     });
+  }
+
+  async pendingElsewhere(server: string): Promise<PendingWrite[]> {
+    const locks = webLocks();
+    const held = locks ? await heldLocks(locks) : new Set<string>();
+    const writes: PendingWrite[] = [];
+    for (const { owner, write } of await this._db.getAll('pending')) {
+      if (
+        !isForServer(write, server) &&
+        !held.has(`${OWNER_LOCK_PREFIX}${owner}`)
+      ) {
+        writes.push(write);
+      }
+    }
+    return writes;
   }
 
   async appendPending(writes: readonly PendingWrite[]): Promise<number[]> {
@@ -107,6 +124,7 @@ export class IdbLocalStore implements ILocalStore {
    * Take over, in key order, the writes of the owners `orphaned` accepts.
    */
   private async _adopt(
+    server: string,
     orphaned: (owner: string) => boolean
   ): Promise<LoggedWrite[]> {
     const tx = this._db.transaction('pending', 'readwrite');
@@ -114,7 +132,11 @@ export class IdbLocalStore implements ILocalStore {
     let cursor = await tx.store.openCursor();
     while (cursor) {
       const { owner, write } = cursor.value;
-      if (owner !== this._owner && orphaned(owner)) {
+      if (
+        owner !== this._owner &&
+        orphaned(owner) &&
+        isForServer(write, server)
+      ) {
         await cursor.update({ owner: this._owner, write });
         adopted.push({ key: cursor.key, write });
       }
@@ -126,6 +148,11 @@ export class IdbLocalStore implements ILocalStore {
 
   private readonly _db: IDBPDatabase<IRunsDB>;
   private readonly _owner: string;
+}
+
+async function heldLocks(locks: LockManager): Promise<Set<string>> {
+  const names = ((await locks.query()).held ?? []).map(lock => lock.name);
+  return new Set(names.filter((name): name is string => name !== undefined));
 }
 
 function webLocks(): LockManager | null {

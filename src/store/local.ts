@@ -15,7 +15,49 @@ export type PendingWrite = {
   readonly once: boolean;
   /** The notebook whose runs changed once this write lands, if any. */
   readonly notify: string | null;
+  /**
+   * The server the write is for (`serverIdentity`): a browser keeps one log
+   * per origin, and another project may be served on the same address
+   * later. Absent in writes logged by earlier versions.
+   */
+  readonly server?: string;
+  /**
+   * The id of the store (`store.json`) the write is for: it is sent only
+   * into the store with this id. Absent in writes logged by earlier
+   * versions, which go only into a store without an id.
+   */
+  readonly store?: string;
+  /**
+   * Rewritten by several pages (the index head): merged with what the
+   * server holds right before it is sent. The ids of the rows and sessions
+   * this page changed; the text holds them.
+   */
+  readonly merge?: PendingMerge;
 };
+
+/**
+ * What a page changed of a file it shares with other pages.
+ */
+export type PendingMerge = {
+  readonly rows: readonly string[];
+  readonly sessions: readonly string[];
+};
+
+/**
+ * The identity of a Jupyter server as a page sees it: its base URL and its
+ * root folder, when the page is told it.
+ */
+export function serverIdentity(baseUrl: string, root: string | null): string {
+  return root ? `${baseUrl}\n${root}` : baseUrl;
+}
+
+/**
+ * Whether a logged write is for the given server (writes of earlier
+ * versions name none: they are taken as this one's).
+ */
+export function isForServer(write: PendingWrite, server: string): boolean {
+  return write.server === undefined || write.server === server;
+}
 
 /**
  * A pending write as kept in the browser, with its place in the log.
@@ -32,10 +74,16 @@ export type LoggedWrite = {
  */
 export interface ILocalStore {
   /**
-   * The writes left pending by tabs that are gone, oldest first; this tab
-   * takes them over.
+   * The writes for `server` left pending by tabs that are gone, oldest
+   * first; this tab takes them over. Writes for other servers stay logged.
    */
-  adoptPending(): Promise<LoggedWrite[]>;
+  adoptPending(server: string): Promise<LoggedWrite[]>;
+
+  /**
+   * The writes left pending by tabs that are gone for servers other than
+   * `server`: kept, to be sent once that server is open in this browser.
+   */
+  pendingElsewhere(server: string): Promise<PendingWrite[]>;
 
   /**
    * Log writes, in order; resolves with their keys.
@@ -65,6 +113,10 @@ export interface ILocalStore {
  */
 export class MemoryLocalStore implements ILocalStore {
   async adoptPending(): Promise<LoggedWrite[]> {
+    return [];
+  }
+
+  async pendingElsewhere(): Promise<PendingWrite[]> {
     return [];
   }
 
@@ -128,7 +180,8 @@ export async function openLocalStore(
  */
 export function deferredLocalStore(opening: Promise<ILocalStore>): ILocalStore {
   return {
-    adoptPending: async () => (await opening).adoptPending(),
+    adoptPending: async server => (await opening).adoptPending(server),
+    pendingElsewhere: async server => (await opening).pendingElsewhere(server),
     appendPending: async writes => (await opening).appendPending(writes),
     removePending: async keys => (await opening).removePending(keys),
     getRunList: async key => (await opening).getRunList(key),

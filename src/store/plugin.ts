@@ -2,12 +2,16 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { IRunsSettings, IRunStore } from '../tokens';
 // The store is the service this plugin provides: activation needs it at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunStore } from './store';
+import { heldWritesText } from './held';
+import { serverIdentity } from './local';
 
 /**
  * Provides the run store: recorded runs as files in the store folder on the
@@ -26,10 +30,22 @@ export const storePlugin: JupyterFrontEndPlugin<IRunStore> = {
     settings: IRunsSettings,
     translator: ITranslator | null
   ): IRunStore => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_runs');
     return new RunStore({
       contents: app.serviceManager.contents,
       settings,
-      translator: translator ?? undefined
+      translator: translator ?? undefined,
+      // The browser keeps one log of unsent writes per origin; another
+      // project may be served at this address later.
+      server: serverIdentity(
+        app.serviceManager.serverSettings.baseUrl,
+        PageConfig.getOption('serverRoot') || null
+      ),
+      onHeld: (writes, why) => {
+        for (const text of heldWritesText(writes, why, trans)) {
+          Notification.warning(text, { autoClose: false });
+        }
+      }
     });
   }
 };

@@ -1,10 +1,24 @@
-import type { ILocalStore, LoggedWrite, PendingWrite } from './local';
+import type {
+  ILocalStore,
+  LoggedWrite,
+  PendingMerge,
+  PendingWrite
+} from './local';
 
 /**
  * Where the queue sends its writes: the server, through `StoreDrive`.
  */
 export interface IWriteTarget {
-  write(folder: string, path: string, text: string): Promise<void>;
+  /**
+   * Write a file; with `merge`, merged with what the server holds right
+   * before it is sent (`IndexWriteTarget`).
+   */
+  write(
+    folder: string,
+    path: string,
+    text: string,
+    merge?: PendingMerge
+  ): Promise<void>;
   exists(path: string): Promise<boolean>;
 }
 
@@ -12,6 +26,13 @@ export interface IWriteTarget {
  * How many content-addressed writes go to the server at once.
  */
 const PARALLEL_ONCE_WRITES = 6;
+
+/**
+ * How long a store's id, once checked, answers for the writes into it: a
+ * server stopped and another started on the same address is found within
+ * this time, and at once after a failed request.
+ */
+const STORE_CHECK_TTL = 10000;
 
 /**
  * The wait before retry `attempt` (0 for the first): 0.5 s doubling up to
@@ -59,6 +80,9 @@ export class WriteQueue {
     this._onLanded = options.onLanded;
     this._onProblem = options.onProblem;
     this._onLocalProblem = options.onLocalProblem;
+    this._checkStore = options.checkStore ?? (async () => true);
+    this._onHeld = options.onHeld ?? (() => undefined);
+    this._storeCheckTtl = options.storeCheckTtl ?? STORE_CHECK_TTL;
   }
 
   /**
@@ -122,6 +146,13 @@ export class WriteQueue {
   }
 
   /**
+   * The newest write waiting for a path, if any.
+   */
+  pendingWrite(path: string): PendingWrite | undefined {
+    return this._latest.get(path)?.write;
+  }
+
+  /**
    * Whether writes are waiting or in flight.
    */
   get isIdle(): boolean {
@@ -163,6 +194,13 @@ export class WriteQueue {
     const previous = this._latest.get(write.path);
     if (write.once && previous) {
       return { item: null, replaced: null };
+    }
+    if (previous && !previous.inFlight && previous.write.merge && write.merge) {
+      // The newer write carries the older one's changes too.
+      write = {
+        ...write,
+        merge: combineMerges(previous.write.merge, write.merge)
+      };
     }
     const item: WriteQueue.IItem = {
       write,
@@ -218,14 +256,22 @@ export class WriteQueue {
     while (this._items.length > 0 && !this._disposed) {
       const step = this._nextStep();
       step.forEach(item => (item.inFlight = true));
-      await this._withRetry(step, () => this._send(step));
+      let held: WriteQueue.IItem[] = [];
+      await this._withRetry(step, async () => {
+        held = await this._foreign(step);
+        await this._send(step.filter(item => !held.includes(item)));
+      });
       this._items = this._items.filter(item => !step.includes(item));
       for (const item of step) {
         if (this._latest.get(item.write.path) === item) {
           this._latest.delete(item.write.path);
         }
       }
-      await this._forget(step);
+      if (held.length > 0) {
+        // Kept in the log for the store they belong to; never sent here.
+        this._onHeld(held.map(item => item.write));
+      }
+      await this._forget(step.filter(item => !held.includes(item)));
       const notebooks = new Set(step.map(item => item.write.notify));
       notebooks.forEach(
         notebook => notebook !== null && this._onLanded(notebook)
@@ -254,13 +300,48 @@ export class WriteQueue {
     return step;
   }
 
+  /**
+   * The writes of a step meant for a store other than the one their folder
+   * holds now (another project served on the same address, a store folder
+   * replaced): checked once per store for a while, again after a failure.
+   */
+  private async _foreign(
+    step: readonly WriteQueue.IItem[]
+  ): Promise<WriteQueue.IItem[]> {
+    const foreign: WriteQueue.IItem[] = [];
+    for (const item of step) {
+      const { folder, store } = item.write;
+      const key = `${folder}\n${store ?? ''}`;
+      const now = Date.now();
+      let known = this._storeChecks.get(key);
+      if (!known || now - known.at > this._storeCheckTtl) {
+        known = { at: now, same: this._checkStore(folder, store) };
+        this._storeChecks.set(key, known);
+      }
+      try {
+        if (!(await known.same)) {
+          foreign.push(item);
+        }
+      } catch (reason) {
+        this._storeChecks.delete(key);
+        throw reason;
+      }
+    }
+    return foreign;
+  }
+
   private async _send(step: readonly WriteQueue.IItem[]): Promise<void> {
     await Promise.all(
       step.map(async ({ write }) => {
         if (write.once && (await this._target.exists(write.path))) {
           return;
         }
-        await this._target.write(write.folder, write.path, write.text);
+        await this._target.write(
+          write.folder,
+          write.path,
+          write.text,
+          write.merge
+        );
       })
     );
   }
@@ -282,6 +363,8 @@ export class WriteQueue {
         }
         return;
       } catch (reason) {
+        // The server may be another one when it answers again.
+        this._storeChecks.clear();
         this._failing = true;
         this._onProblem(reason, step[0]?.write.path ?? null);
         const wait = wakeableDelay(this._retryDelay(attempt));
@@ -292,6 +375,10 @@ export class WriteQueue {
     }
   }
 
+  private readonly _checkStore: (
+    folder: string,
+    store: string | undefined
+  ) => Promise<boolean>;
   private _disposed = false;
   private _draining = false;
   private _idleWaiters: (() => void)[] = [];
@@ -301,12 +388,29 @@ export class WriteQueue {
   private _failing = false;
   private _logChain: Promise<unknown> = Promise.resolve();
   private _logFailed = false;
+  private readonly _onHeld: (writes: readonly PendingWrite[]) => void;
   private readonly _onLanded: (notebookPath: string) => void;
   private readonly _onLocalProblem: (reason: unknown) => void;
   private readonly _onProblem: (reason: unknown, path: string | null) => void;
   private readonly _retryDelay: (attempt: number) => number;
+  private readonly _storeCheckTtl: number;
+  private readonly _storeChecks = new Map<
+    string,
+    { at: number; same: Promise<boolean> }
+  >();
   private readonly _target: IWriteTarget;
   private _wake: (() => void) | null = null;
+}
+
+/**
+ * The changes of two writes of a shared file, the newer one's text holding
+ * both.
+ */
+function combineMerges(older: PendingMerge, newer: PendingMerge): PendingMerge {
+  return {
+    rows: [...new Set([...older.rows, ...newer.rows])],
+    sessions: [...new Set([...older.sessions, ...newer.sessions])]
+  };
 }
 
 /**
@@ -330,6 +434,23 @@ export namespace WriteQueue {
      * still go to the server but may not survive a reload.
      */
     onLocalProblem: (reason: unknown) => void;
+    /**
+     * Whether the store folder `folder` holds the store of id `store`
+     * (undefined: a write of an earlier version, for a store without an
+     * id); throws when the server cannot tell. Every write is sent when
+     * absent.
+     */
+    checkStore?: (
+      folder: string,
+      store: string | undefined
+    ) => Promise<boolean>;
+    /**
+     * Called with writes not sent because their store is not there: they
+     * stay in the local store's log.
+     */
+    onHeld?: (writes: readonly PendingWrite[]) => void;
+    /** Milliseconds a store check answers for; 10 s. */
+    storeCheckTtl?: number;
   }
 
   /**

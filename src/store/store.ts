@@ -25,7 +25,15 @@ import {
   readStoreFile,
   recordOf
 } from './format';
-import type { ILocalStore, PendingWrite } from './local';
+import type { StoreIdentity } from './identity';
+import { StoreIds } from './identity';
+import {
+  IndexWriteTarget,
+  mergedText,
+  mergeIndex,
+  readIndexText
+} from './indexmerge';
+import type { ILocalStore, PendingMerge, PendingWrite } from './local';
 import { deferredLocalStore, openLocalStore } from './local';
 import { PackBuilder } from './pack';
 import { isNotebookKey, notebookKey, StoreLayout } from './paths';
@@ -44,7 +52,8 @@ import {
   sessionStateFromEntry,
   toIndexRow
 } from './reducer';
-import { mergeRows, sealOldRows, summaryOfRow } from './rows';
+import { summaryOfRow } from './rows';
+import { OrphanFinder } from './orphans';
 import type { PackScan } from './scan';
 import { canonicalJSON } from './hash';
 import { digestOf, scanPacks } from './scan';
@@ -71,9 +80,10 @@ const MAX_EVENT_WARNINGS = 10;
 const PACK_LIMIT = 1024 * 1024;
 
 /**
- * How many kernel sessions the index head remembers.
+ * How long before the index head was last written a pack may have been
+ * written by a page whose index write that head replaced.
  */
-const HEAD_SESSIONS = 200;
+const UNLISTED_WINDOW_MS = 60 * 1000;
 
 /**
  * How many index heads `listNotebooks` reads at once.
@@ -113,13 +123,42 @@ export class RunStore implements IRunStore, IDisposable {
         options.local ?? openLocalStore(reason => this._onLocalProblem(reason))
       )
     );
+    this._server = options.server ?? '';
+    const onHeld = options.onHeld ?? (() => undefined);
+    const told = new Set<string>();
+    // Said once per store they belong to, not at each retry.
+    this._onHeld = (writes, why) => {
+      const keyOf = (write: PendingWrite): string =>
+        [why, write.server, write.folder, write.store].join('\n');
+      const fresh = writes.filter(write => !told.has(keyOf(write)));
+      fresh.forEach(write => told.add(keyOf(write)));
+      if (fresh.length > 0) {
+        onHeld(fresh, why);
+      }
+    };
+    this._storeIds = new StoreIds({
+      drive: this._drive,
+      trans: this._trans,
+      now: this._now,
+      settle: options.settle ?? 1000,
+      retrying: operation => this._retrying(operation),
+      retryDelay: options.retryDelay ?? defaultRetryDelay,
+      onProblem: (reason, path) => this._onWriteProblem(reason, path)
+    });
     this._queue = new WriteQueue({
-      target: this._drive,
+      target: new IndexWriteTarget({
+        drive: this._drive,
+        trans: this._trans,
+        now: this._now,
+        settle: options.settle
+      }),
       local: this._local,
       retryDelay: options.retryDelay,
       onLanded: path => this._runsChanged.emit(path),
       onProblem: (reason, path) => this._onWriteProblem(reason, path),
-      onLocalProblem: reason => this._onLocalProblem(reason)
+      onLocalProblem: reason => this._onLocalProblem(reason),
+      checkStore: (folder, id) => this._storeIds.holds(folder, id),
+      onHeld: writes => this._onHeld(writes, 'store')
     });
     this._layout = new StoreLayout(this._settings.config.storeFolder);
     const read = (path: string): Promise<string | null> => this._read(path);
@@ -129,6 +168,16 @@ export class RunStore implements IRunStore, IDisposable {
       folder => this._drive.list(folder),
       this._trans
     );
+    this._orphans = new OrphanFinder({
+      packs: (folder, fresh) => {
+        if (fresh) {
+          this._drive.forget(folder);
+        }
+        return this._drive.modified(folder);
+      },
+      read: path => this._read(path),
+      trans: this._trans
+    });
     this._settings.changed.connect(this._onSettingsChanged, this);
     this._ready = this._adoptPending();
   }
@@ -240,6 +289,25 @@ export class RunStore implements IRunStore, IDisposable {
           stored = Math.max(stored, row.seq);
         }
       }
+      // Another page may have stored more of the session since this page
+      // scanned the packs, and its index head lands after its pack: a page
+      // taking the writer back must not ask the kernel for that again.
+      const known = (run: string): string | null =>
+        notebook.state.runs.get(run)?.session ??
+        head?.rows.get(run)?.session ??
+        null;
+      stored = Math.max(
+        stored,
+        await this._orphans
+          .sessionSeq(
+            notebook.layout,
+            notebook.key,
+            name => !name.startsWith(`${notebook.writer}-`),
+            session,
+            known
+          )
+          .catch(() => 0)
+      );
     });
     return stored;
   }
@@ -283,11 +351,16 @@ export class RunStore implements IRunStore, IDisposable {
       if (refused !== null) {
         return { runs: [], problems: [refused] };
       }
-      const { rows, problems } = await this._rows.rows(
+      const read = await this._rows.rows(
         notebook.layout,
         notebook.key,
         notebookPath
       );
+      const { problems } = read;
+      const rows = [
+        ...read.rows,
+        ...(await this._unlisted(notebook, read.rows))
+      ];
       notebook.listed = new Map(rows.map(row => [row.id, row.status]));
       const annotations = await this._readAnnotations(notebook);
       const runs: Runs.RunSummary[] = [];
@@ -552,7 +625,7 @@ export class RunStore implements IRunStore, IDisposable {
         stored.runs,
         new Map([[runId, next]])
       );
-      if (!(await this._ensureStoreFile(layout))) {
+      if (!(await this._ensureStoreFile(layout)).writable) {
         throw new Error(
           this._trans.__(
             'The store folder "%1" cannot be written to.',
@@ -863,7 +936,11 @@ export class RunStore implements IRunStore, IDisposable {
 
   private async _adoptPending(): Promise<void> {
     try {
-      this._queue.adopt(await this._local.adoptPending());
+      this._queue.adopt(await this._local.adoptPending(this._server));
+      const elsewhere = await this._local.pendingElsewhere(this._server);
+      if (elsewhere.length > 0) {
+        this._onHeld(elsewhere, 'server');
+      }
     } catch (reason) {
       console.warn(
         'jupyterlab-runs: could not read the writes left pending in this browser.',
@@ -1265,6 +1342,7 @@ export class RunStore implements IRunStore, IDisposable {
       writes.push({ path: layout.pointsFile(key, pack.name), text: points });
     }
     writes.push({ path: layout.packFile(key, pack.name), text });
+    rows.push(...(await this._lostRows(notebook)));
     writes.push(...(await this._indexWrites(notebook, rows)));
     for (const run of state.runs.values()) {
       run.dirty = false;
@@ -1277,15 +1355,84 @@ export class RunStore implements IRunStore, IDisposable {
       notebook.pack = null;
     }
     notebook.lastWrite = this._now();
-    if (await this._ensureStoreFile(layout)) {
+    if ((await this._ensureStoreFile(layout)).writable) {
       this._enqueue(layout, writes, state.path);
     }
   }
 
   /**
-   * The index files to write for changed rows: the head merged with what
-   * the store holds now (another tab may have added runs), and a new
-   * segment when the head grew too long.
+   * The rows of runs that other pages' packs written about when the index
+   * head was last written hold and `rows` lacks: two pages writing the head
+   * at the same moment can each replace the other's row (the Contents API
+   * has no conditional write); the run is listed all the same, and written
+   * back with the next index write of a page recording this notebook.
+   */
+  private async _unlisted(
+    notebook: RunStore.INotebook,
+    rows: readonly StoreFormat.IndexRow[]
+  ): Promise<StoreFormat.IndexRow[]> {
+    const { layout, key, writer } = notebook;
+    try {
+      const times = await this._drive.modified(layout.notebookFolder(key));
+      const head = times.get('index.json.gz');
+      const known = new Set(rows.map(row => row.id));
+      for (const run of notebook.state.runs.keys()) {
+        known.add(run);
+      }
+      return await this._orphans.missing(
+        layout,
+        key,
+        name => !name.startsWith(`${writer}-`),
+        known,
+        head === undefined ? -Infinity : head - UNLISTED_WINDOW_MS
+      );
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * The rows of runs that the notebook's recent packs (other pages') hold
+   * and its run list lacks: a page's index write replaced by another page's
+   * at the same moment. Written back with this page's next index write;
+   * none when the store cannot be read now.
+   */
+  private async _lostRows(
+    notebook: RunStore.INotebook
+  ): Promise<StoreFormat.IndexRow[]> {
+    const { layout, key, path, state, writer } = notebook;
+    try {
+      const found = await this._orphans.find(
+        layout,
+        key,
+        name => !name.startsWith(`${writer}-`),
+        async () => {
+          const { rows, problems } = await this._rows.rows(layout, key, path);
+          if (problems.length > 0) {
+            // A row that cannot be read may be the one missing.
+            throw new Error('the run list cannot be read whole');
+          }
+          return new Set(rows.map(row => row.id));
+        }
+      );
+      if (found.length > 0) {
+        console.info(
+          `jupyterlab-runs: the run list of "${path}" lacked ${found.length} run(s) that its packs hold; written back.`
+        );
+      }
+      return found.filter(row => !state.runs.has(row.id));
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * The index head to write for changed rows: the head merged with what
+   * the store holds now (another tab may have added runs). It is merged
+   * again with the server's head right before it is sent, and rows past the
+   * head's size are then moved to a segment (`IndexWriteTarget`): what is
+   * queued while the server is away never replaces what other pages wrote
+   * meanwhile.
    */
   private async _indexWrites(
     notebook: RunStore.INotebook,
@@ -1295,89 +1442,53 @@ export class RunStore implements IRunStore, IDisposable {
     const headPath = layout.indexFile(key);
     // While the server is away, the head this page last wrote will do: the
     // writes can then wait in the browser's log.
-    const parsed = notebook.index
-      ? await readStoreFile(
-          'index',
-          headPath,
-          p => this._read(p),
-          this._trans
-        ).catch(() => undefined)
-      : await this._retrying(() =>
-          readStoreFile('index', headPath, p => this._read(p), this._trans)
-        );
-    let segments: StoreFormat.IndexSegmentRef[] = [];
-    let stored: StoreFormat.IndexRow[] = [];
-    let sessions: StoreFormat.SessionEntry[] = [];
-    // Rows that cannot be read (reported by `listRuns`) are kept as they
-    // are: they may come from a newer version.
-    const unreadable: unknown[] = [];
-    if (parsed === undefined && notebook.index) {
-      segments = [...notebook.index.segments];
-      stored = [...notebook.index.runs];
-      sessions = [...notebook.index.sessions];
-    } else if (parsed?.ok) {
-      segments = [...parsed.value.segments];
-      sessions = [...parsed.value.sessions];
-      parsed.value.runs.forEach((row, index) => {
-        const checked = checkIndexRow(row, `runs[${index}]`, this._trans);
-        if (checked.ok) {
-          stored.push(checked.value);
-        } else {
-          unreadable.push(row);
-        }
-      });
-    } else if (parsed && parsed.problem.includes('format version')) {
-      console.warn(`jupyterlab-runs: ${headPath} ${parsed.problem}`);
+    const text = notebook.index
+      ? await this._read(headPath).catch(() => undefined)
+      : await this._retrying(() => this._read(headPath));
+    const parsed =
+      text === undefined ? undefined : readIndexText(text, this._trans);
+    if (typeof parsed === 'string') {
+      console.warn(`jupyterlab-runs: ${headPath} ${parsed}`);
       return [];
-    } else if (parsed) {
-      console.warn(
-        `jupyterlab-runs: ${headPath} ${parsed.problem}; writing a new index.`
-      );
     }
-    const { head, sealed } = sealOldRows(mergeRows(stored, rows));
-    const writes: RunStore.IFileWrite[] = [];
-    for (const runs of sealed) {
-      const segment = segments.reduce(
-        (next, ref) => Math.max(next, ref.segment + 1),
-        0
-      );
-      const file: StoreFormat.IndexSegmentFile = {
-        format: 'jupyterlab-runs/index-segment',
-        version: 2,
-        notebookPath: path,
-        segment,
-        runs
-      };
-      writes.push(fileWrite(layout.indexSegment(key, segment), file));
-      segments = [{ segment, count: runs.length }, ...segments];
-    }
-    const ours = [...state.sessions.values()].map(
-      (session): StoreFormat.SessionEntry => {
-        const known = sessions.find(item => item.id === session.id);
-        return {
-          id: session.id,
-          seq: Math.max(session.seq, known?.seq ?? 0),
-          env: session.env
-            ? `${session.env.pack}/${session.env.index}`
-            : (known?.env ?? null)
-        };
-      }
-    );
-    const index: StoreFormat.IndexFile = {
+    const stored =
+      parsed === undefined
+        ? notebook.index && { file: notebook.index, unreadable: [] }
+        : parsed;
+    const dirty = [...state.sessions.values()].filter(session => session.dirty);
+    const ours: StoreFormat.IndexFile = {
       format: 'jupyterlab-runs/index',
       version: 2,
       notebookPath: path,
       updatedAt: this._now(),
-      segments,
-      sessions: [
-        ...ours,
-        ...sessions.filter(item => !ours.some(own => own.id === item.id))
-      ].slice(0, HEAD_SESSIONS),
-      runs: [...head, ...(unreadable as StoreFormat.IndexRow[])]
+      segments: [],
+      sessions: [...state.sessions.values()].map(session => ({
+        id: session.id,
+        seq: session.seq,
+        env: session.env ? `${session.env.pack}/${session.env.index}` : null
+      })),
+      runs: rows
     };
-    writes.push(fileWrite(headPath, index));
+    const merge = {
+      rows: rows.map(row => row.id),
+      sessions: dirty.map(session => session.id)
+    };
+    // Every session this page knows is written with its highest seq.
+    const merged = mergeIndex(
+      stored ?? null,
+      ours,
+      { ...merge, sessions: ours.sessions.map(session => session.id) },
+      this._now()
+    );
+    const index: StoreFormat.IndexFile = {
+      ...merged.file,
+      runs: [
+        ...merged.file.runs,
+        ...(merged.unreadable as StoreFormat.IndexRow[])
+      ]
+    };
     notebook.index = index;
-    return writes;
+    return [{ ...fileWrite(headPath, index), merge }];
   }
 
   /**
@@ -1411,34 +1522,20 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Make sure the store folder is a store of this version, writing its
-   * `store.json` the first time. Returns false, with one warning, for a
-   * folder whose `store.json` is of another version or unreadable: nothing
-   * is written there.
+   * Make sure the store folder is a store of this version with an id
+   * (`StoreIds.ensure`), writing its `store.json` the first time. Not
+   * writable, with one warning, for a folder whose `store.json` is of
+   * another version or unreadable: nothing is written there.
    */
-  private _ensureStoreFile(layout: StoreLayout): Promise<boolean> {
+  private _ensureStoreFile(layout: StoreLayout): Promise<StoreIdentity> {
     let checking = this._storeWrites.get(layout.folder);
     if (!checking) {
-      checking = (async () => {
-        const exists = await this._retrying(() =>
-          this._drive.exists(layout.storeFile)
-        );
-        if (!exists && this._queue.pending(layout.storeFile) === undefined) {
-          const file: StoreFormat.StoreFile = {
-            format: 'jupyterlab-runs/store',
-            version: 2,
-            createdAt: this._now()
-          };
-          this._enqueue(layout, [fileWrite(layout.storeFile, file)]);
+      checking = this._storeIds.ensure(layout).then(identity => {
+        if (identity.writable) {
           this._storeChecks.set(layout.folder, Promise.resolve(null));
-          return true;
         }
-        const problem = await this._storeProblem(layout);
-        if (problem !== null) {
-          console.warn(`jupyterlab-runs: not recording runs: ${problem}`);
-        }
-        return problem === null;
-      })();
+        return identity;
+      });
       this._storeWrites.set(layout.folder, checking);
     }
     return checking;
@@ -1455,7 +1552,10 @@ export class RunStore implements IRunStore, IDisposable {
         path: write.path,
         text: write.text,
         once: false,
-        notify: index === writes.length - 1 ? notify : null
+        notify: index === writes.length - 1 ? notify : null,
+        ...(write.merge ? { merge: write.merge } : {}),
+        server: this._server,
+        store: this._storeIds.idOf(layout.folder)
       }))
     );
   }
@@ -1489,8 +1589,19 @@ export class RunStore implements IRunStore, IDisposable {
    * server's copy (null when missing).
    */
   private async _read(path: string): Promise<string | null> {
-    const pending = this._queue.pending(path);
-    return pending !== undefined ? pending : this._drive.read(path);
+    const pending = this._queue.pendingWrite(path);
+    if (pending === undefined) {
+      return this._drive.read(path);
+    }
+    if (!pending.merge) {
+      return pending.text;
+    }
+    // A head waiting to be merged: what the server holds, with this page's
+    // changes laid over it (only them, while the server is away).
+    const server = await this._drive.read(path).catch(() => undefined);
+    return server === undefined
+      ? pending.text
+      : mergedText(server, pending, this._trans, this._now());
   }
 
   private _warnEvent(
@@ -1609,7 +1720,11 @@ export class RunStore implements IRunStore, IDisposable {
   private _wakeRetry: (() => void) | null = null;
   private readonly _settings: IRunsSettings;
   private readonly _storeChecks = new Map<string, Promise<string | null>>();
-  private readonly _storeWrites = new Map<string, Promise<boolean>>();
+  private readonly _storeWrites = new Map<string, Promise<StoreIdentity>>();
+  private readonly _storeIds: StoreIds;
+  private readonly _orphans: OrphanFinder;
+  private readonly _server: string;
+  private readonly _onHeld: RunStore.HeldWrites;
   private readonly _tasks = new Set<Promise<void>>();
   private readonly _trans: TranslationBundle;
   private readonly _writer = newWriterId();
@@ -1638,7 +1753,31 @@ export namespace RunStore {
     retryDelay?: (attempt: number) => number;
     /** The clock, in epoch milliseconds. */
     now?: () => number;
+    /**
+     * The Jupyter server's identity (`serverIdentity`): the writes this
+     * browser logged for other servers are left for them.
+     */
+    server?: string;
+    /**
+     * Milliseconds to wait before reading `store.json` back after giving the
+     * store its id; 1000.
+     */
+    settle?: number;
+    /**
+     * Told about writes logged in this browser that are not sent: they are
+     * for another server, or for a store the folder no longer holds. They
+     * stay logged.
+     */
+    onHeld?: HeldWrites;
   }
+
+  /**
+   * Told about writes kept for another `server`, or another `store`.
+   */
+  export type HeldWrites = (
+    writes: readonly PendingWrite[],
+    why: 'server' | 'store'
+  ) => void;
 
   /**
    * A file the store is about to write.
@@ -1646,6 +1785,8 @@ export namespace RunStore {
   export interface IFileWrite {
     readonly path: string;
     readonly text: string;
+    /** What this page changed of a file other pages write too. */
+    readonly merge?: PendingMerge;
   }
 
   /**
