@@ -1449,6 +1449,8 @@ class Run:
             "name": self.name,
             "status": "running",
             "params": {name: param["value"] for name, param in self.params.items()},
+            # Not yet announced: nothing ran in it, the page shows "ready to record" rather than a running run.
+            "announced": self.start_fields is None,
         }
 
 

@@ -43,6 +43,16 @@ class RecorderTestCase(unittest.TestCase):
 
 
 class RunRulesTest(RecorderTestCase):
+    def test_welcome_says_whether_the_run_began(self):
+        # Opening a notebook: the kernel's own run is not shown as running until something runs in it.
+        comm = FakeComm()
+        self.recorder.on_comm_open(comm, {"content": {"data": {"type": "hello", "after": 0}}})
+        self.assertFalse(comm.sent[0]["run"]["announced"])
+        self.run_cell("x = 1")
+        comm = FakeComm()
+        self.recorder.on_comm_open(comm, {"content": {"data": {"type": "hello", "after": 0}}})
+        self.assertTrue(comm.sent[0]["run"]["announced"])
+
     def test_session_then_kernel_start_run(self):
         self.assertEqual(kinds(self.events()), ["session"])
         self.recorder.log_metric("loss", 1.0)

@@ -95,7 +95,12 @@ describe('KernelAttachment', () => {
       ]);
       expect(attachment.session).toBe('session-1');
       expect(welcomed).toEqual([
-        { id: 'run-7', name: 'calm-heron-7', params: { seed: 69 } }
+        {
+          id: 'run-7',
+          name: 'calm-heron-7',
+          params: { seed: 69 },
+          announced: true
+        }
       ]);
     });
 
@@ -213,6 +218,24 @@ describe('KernelAttachment', () => {
       await settle();
       expect(kernel.lastComm!.sent).toContainEqual({ type: 'ack', upto: 3 });
       expect(attachment.session).toBe('session-1');
+    });
+
+    it('should store once what a tab that handed back the writer had stored', async () => {
+      attach();
+      await settle();
+      // Another tab wrote, then reloaded: it had stored up to 3, not yet
+      // acknowledged, and the helper sends those again to this tab.
+      kernel.lastComm!.receive({ type: 'writer', writer: false });
+      store.lastSeqs.set(`${PATH}/session-1`, 3);
+      kernel.lastComm!.receive({ type: 'writer', writer: true });
+      kernel.lastComm!.receive({
+        type: 'events',
+        events: events(1, 2, 3, 4, 5)
+      });
+      await settle();
+
+      expect(store.events).toEqual([{ path: PATH, events: events(4, 5) }]);
+      expect(kernel.lastComm!.sent).toContainEqual({ type: 'ack', upto: 5 });
     });
 
     it('should not acknowledge what the store failed to write', async () => {

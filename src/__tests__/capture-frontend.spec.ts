@@ -392,7 +392,12 @@ describe('FrontendRecorder', () => {
       attachment.startRun();
 
       expect(welcomed).toEqual([
-        { id: frontendRunId(SESSION, 2), name: 'calm-heron-2', params: {} }
+        {
+          id: frontendRunId(SESSION, 2),
+          name: 'calm-heron-2',
+          params: {},
+          announced: true
+        }
       ]);
       expect(storedEvents(store)).toEqual([
         expect.objectContaining({

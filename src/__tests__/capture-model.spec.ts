@@ -111,7 +111,12 @@ describe('ActiveRunModel', () => {
 
   describe('#adopt()', () => {
     it('should show the run the kernel reports active when attached', () => {
-      model.adopt({ id: 'r7', name: 'calm-heron-7', params: { seed: 69 } });
+      model.adopt({
+        id: 'r7',
+        name: 'calm-heron-7',
+        params: { seed: 69 },
+        announced: true
+      });
       expect(model.run).toEqual({
         id: 'r7',
         name: 'calm-heron-7',
@@ -122,12 +127,28 @@ describe('ActiveRunModel', () => {
       expect(emissions).toBe(1);
     });
 
+    it("should show no run while nothing ran in the kernel's first one", () => {
+      model.adopt({
+        id: 'r8',
+        name: 'quiet-lynx-8',
+        params: {},
+        announced: false
+      });
+      expect(model.run).toBeNull();
+      expect(emissions).toBe(0);
+    });
+
     it('should keep what it knows of a run it already follows', () => {
       model.applyEvents([
         runStart('a'),
         event('metric', { run: 'a', name: 'x' })
       ]);
-      model.adopt({ id: 'a', name: 'brave-otter-a', params: {} });
+      model.adopt({
+        id: 'a',
+        name: 'brave-otter-a',
+        params: {},
+        announced: true
+      });
       model.adopt(null);
       expect(model.run?.metricsCount).toBe(1);
       expect(emissions).toBe(1);

@@ -62,7 +62,7 @@ describe('ActiveRunIndicator', () => {
     ['other-tab', 'Recorded in another tab'],
     ['failed', 'Not recording'],
     ['attaching', 'Starting…'],
-    ['recording', 'Recording']
+    ['recording', 'Ready to record']
   ] as const)(
     'should say what capture does when it is %s',
     async (capture, text) => {

@@ -469,11 +469,37 @@ export class KernelAttachment implements IDisposable {
     if (events.length === 0) {
       return;
     }
+    const floor = this._floor;
+    if (floor === null) {
+      this._take(comm, events, 0);
+      return;
+    }
+    // In order, once what the store holds is known.
+    this._incoming = this._incoming
+      .then(() => floor)
+      .then(stored => {
+        if (this._comm === comm && !comm.isDisposed) {
+          this._take(comm, events, stored);
+        }
+      });
+  }
+
+  /**
+   * Deliver the events after `stored`, and acknowledge them all.
+   */
+  private _take(
+    comm: Kernel.IComm,
+    events: readonly Runs.KernelEvent[],
+    stored: number
+  ): void {
     const session = events.find(event => event.kind === 'session')?.session;
     if (typeof session === 'string') {
       this._session = session;
     }
-    this._deliver(events);
+    const fresh = events.filter(event => event.seq > stored);
+    if (fresh.length > 0) {
+      this._deliver(fresh);
+    }
     this._acknowledge(comm, events[events.length - 1].seq);
   }
 
@@ -538,6 +564,15 @@ export class KernelAttachment implements IDisposable {
   }
 
   private _setWriter(isWriter: boolean): void {
+    if (isWriter && !this._isWriter && this._session !== null) {
+      // Handed the writer back (the writing tab reloaded or closed): the
+      // helper sends again what it sent that tab and was not acknowledged,
+      // some of which that tab stored; its index may land later than its
+      // pack, and this page's own view of the packs is older.
+      this._floor = this._store
+        .lastStoredSeq(this._config().notebook_path, this._session)
+        .catch(() => 0);
+    }
     if (isWriter !== this._isWriter) {
       this._isWriter = isWriter;
       this._writerChanged.emit(isWriter);
@@ -552,6 +587,9 @@ export class KernelAttachment implements IDisposable {
   }
 
   private _acks: Promise<void> = Promise.resolve();
+  /** What the store held of the session when this page was handed the writer. */
+  private _floor: Promise<number> | null = null;
+  private _incoming: Promise<void> = Promise.resolve();
   private readonly _awareness: IAwareness | null;
   private _isWriter = false;
   private _attachedKernel: Kernel.IKernelConnection | null = null;
@@ -632,6 +670,11 @@ export namespace KernelAttachment {
     readonly id: string;
     readonly name: string;
     readonly params: Readonly<Record<string, unknown>>;
+    /**
+     * Whether the run began (a cell ran in it); the run a kernel opens on
+     * its own is not until then. True from helpers that do not say.
+     */
+    readonly announced: boolean;
   };
 
   /**
@@ -698,12 +741,13 @@ function readRun(value: unknown): KernelAttachment.WelcomeRun | null {
   if (value === null || typeof value !== 'object') {
     return null;
   }
-  const { id, name, params } = value as Record<string, unknown>;
+  const { id, name, params, announced } = value as Record<string, unknown>;
   if (typeof id !== 'string') {
     return null;
   }
   return {
     id,
+    announced: announced !== false,
     name: typeof name === 'string' ? name : id,
     params:
       params !== null && typeof params === 'object'

@@ -205,7 +205,7 @@ export class FrontendRecorder implements IDisposable {
     }
     if (session.run?.announced) {
       const { id: runId, name } = session.run;
-      this._resumed.emit({ id: runId, name, params: {} });
+      this._resumed.emit({ id: runId, name, params: {}, announced: true });
     }
     this._follow();
     for (const execution of this._early.splice(0)) {

@@ -63,7 +63,9 @@ export class ActiveRunModel implements IDisposable {
    * its start may have been stored, and acknowledged, long before.
    */
   adopt(run: KernelAttachment.WelcomeRun | null): void {
-    if (run === null || run.id === this._run?.id) {
+    // A run nothing ran in yet is not shown: the notebook is ready to
+    // record, and its `run_start` comes with the first cell.
+    if (run === null || !run.announced || run.id === this._run?.id) {
       return;
     }
     this._params = new Set(Object.keys(run.params));

@@ -92,9 +92,11 @@ function Indicator(props: {
     ) : (
       <span
         className="jp-RunsIndicator-state"
-        title={trans.__('Recording: the first run starts with the next cell.')}
+        title={trans.__(
+          'Ready to record: the first run starts with the next cell you run.'
+        )}
       >
-        {trans.__('Recording')}
+        {trans.__('Ready to record')}
       </span>
     );
   }

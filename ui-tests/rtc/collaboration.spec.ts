@@ -469,7 +469,9 @@ test.describe('Real-time collaboration on a kernel that is not Python', () => {
     // No helper: each page sees every execution of the kernel, and one page
     // of all the users' pages records them. Alice's comes first.
     alice = await openAs(browser, 'alice-echo', ECHO);
-    await expect(indicator(alice)).toHaveText('Recording', { timeout: 30000 });
+    await expect(indicator(alice)).toHaveText('Ready to record', {
+      timeout: 30000
+    });
     bob = await openAs(browser, 'bob-echo', ECHO);
     await expect(indicator(bob)).toHaveText('Recorded in another tab', {
       timeout: 30000

@@ -50,9 +50,15 @@ test.describe('Run capture', () => {
       .poll(() => storedSessions(request, notebookPath), { timeout: 30000 })
       .toBe(1);
     expect(await rows()).toEqual([]);
+    // ... and says it is ready to record rather than showing a running run.
+    const indicator = page.locator(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RunsIndicator'
+    );
+    await expect(indicator).toHaveText('Ready to record');
 
     // Run 1: seed 69.
     await page.notebook.run();
+    await expect(indicator).toContainText('running');
     await expect
       .poll(async () => (await rows()).map(row => row.params.seed))
       .toEqual([69]);
@@ -224,9 +230,11 @@ test.describe('Run capture', () => {
     const second = await context.newPage();
     await second.goto(`/lab/tree/${notebookPath}`);
     await second.waitForFunction(() => !!window.jupyterapp);
-    await expect(second.locator('.jp-RunsIndicator-run')).toBeVisible({
-      timeout: 30000
-    });
+    // Nothing ran yet: ready to record, no run shown.
+    await expect(second.locator('.jp-RunsIndicator')).toHaveText(
+      'Ready to record',
+      { timeout: 30000 }
+    );
 
     // Each tab runs one cell.
     await page.notebook.runCell(0);

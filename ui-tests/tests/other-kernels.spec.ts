@@ -113,7 +113,7 @@ test.describe('Kernels that are not Python', () => {
 
     // Opening the notebook starts a session; no run until a cell runs.
     await waitForSessions(request, notebookPath, 1);
-    await expect(indicator(page)).toHaveText('Recording');
+    await expect(indicator(page)).toHaveText('Ready to record');
 
     await page.notebook.runCell(0);
     await page.notebook.runCell(1);
