@@ -3,7 +3,7 @@
 // given the helper (docs/CAPTURE.md, "Getting the helper into the kernel").
 //
 // Reads jupyterlab_runs/helper.py and the modules it imports from the package
-// (training.py, placement.py), and writes
+// (training.py, placement.py, derivation.py), and writes
 // src/capture/helperSource.generated.ts (git-ignored): the helper's source,
 // preceded by code that registers those modules in sys.modules, since the
 // kernel that runs this copy has no package to import them from (or one of
@@ -18,7 +18,7 @@ import * as prettier from 'prettier';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HELPER = join(ROOT, 'jupyterlab_runs', 'helper.py');
 // The package's modules the helper imports, as `jupyterlab_runs.<name>`.
-const MODULES = ['training', 'placement'];
+const MODULES = ['training', 'placement', 'derivation'];
 const TARGET = join(ROOT, 'src', 'capture', 'helperSource.generated.ts');
 // The secret rules both the helper and src/capture/redact.ts apply.
 const RULES = join(ROOT, 'jupyterlab_runs', 'secret_rules.json');

@@ -53,6 +53,8 @@ except Exception:
     _training = None
 # Where headless runs go and how spool files are written (section 9); the frontend's copy comes with it.
 _placement = importlib.import_module("jupyterlab_runs.placement")
+# Which parameters pass on another's value, and which are an estimator's defaults (section 5).
+_derivation = importlib.import_module("jupyterlab_runs.derivation")
 
 # ---------------------------------------------------------------------------------------------------------------------
 # 1. Settings and value helpers
@@ -1113,8 +1115,11 @@ def _training_calls(cell, namespace, values):
     return found
 
 
-def _param(name, value, source, detail):
-    return {"name": name, "value": redact_named(name, value), "source": source, "detail": detail}
+def _param(name, value, source, detail, parent=None):
+    param = {"name": name, "value": redact_named(name, value), "source": source, "detail": detail}
+    if parent is not None:
+        param["from"] = parent
+    return param
 
 
 def predict_params(cell, namespace):
@@ -1173,13 +1178,23 @@ def estimator_params(name, obj):
     return found
 
 
-def observe_params(cell, namespace):
-    """The parameters ``cell`` set, read after it ran: ``{name: param}`` (param: name, value, source, detail)."""
+def observe_params(cell, namespace, known=None):
+    """The parameters ``cell`` set, read after it ran: ``{name: param}`` (param: name, value, source, detail, and
+    ``from`` for one whose argument was the variable of another recorded parameter: those of ``known``, name ->
+    value, recorded before, or of this cell)."""
     found = {}
+    known = known or {}
 
-    def add(name, value, source, detail):
+    def recorded(variable):
+        """``(value,)`` of the parameter ``variable`` recorded by this cell or before it, or None."""
+        if variable in found:
+            return (found[variable]["value"],)
+        return (known[variable],) if variable in known else None
+
+    def add(name, value, source, detail, expr=None):
         if value is not _MISSING:
-            found[name] = _param(name, value, source, detail)
+            parent = None if expr is None else _derivation.parent_name(expr, value, recorded, _same_value)
+            found[name] = _param(name, value, source, detail, None if parent == name else parent)
 
     for name, _, text in cell.assignments:
         add(name, json_scalar(namespace.get(name, _MISSING)), "assignment", text)
@@ -1196,8 +1211,11 @@ def observe_params(cell, namespace):
             estimators.add(name)
             klass = type(obj)
             detail = f"{klass.__module__}.{klass.__qualname__}"
+            written, arguments = _estimator_arguments(cell, name, namespace)
             for param_name, value in estimator_params(name, obj):
-                add(param_name, value, "estimator", detail)
+                key = param_name[len(name) + 1 :]
+                source = _derivation.DEFAULT_SOURCE if _derivation.is_default(key, written) else "estimator"
+                add(param_name, value, source, detail, arguments.get(key))
     trained = set()
     for name, call, params, detail in _training_calls(cell, namespace, _Values(namespace, cell)):
         trained.add(id(call))
@@ -1206,12 +1224,31 @@ def observe_params(cell, namespace):
     constructed = {id(call): name for name, callee, _, call in cell.constructors if callee is not None}
     for callee, keyword, expr, text, call in cell.keywords:
         if constructed.get(id(call)) not in estimators and id(call) not in trained:
-            add(f"{callee}.{keyword}", _resolve(expr, namespace, cell), "keyword", text)
+            add(f"{callee}.{keyword}", _resolve(expr, namespace, cell), "keyword", text, expr)
     for callee, expr, text in cell.seed_calls:
         name = _seed_function_name(callee, namespace)
         if name:
-            add(name, _resolve(expr, namespace, cell), "seed-call", text)
+            add(name, _resolve(expr, namespace, cell), "seed-call", text, expr)
     return found
+
+
+def _estimator_arguments(cell, name, namespace):
+    """What the cell wrote for the estimator ``name``: the hyperparameters it set (None when it did not construct the
+    object, rebinds the name, or passes a mapping that cannot be read), and ``{keyword: expr}`` of every argument."""
+    written, arguments, constructed = set(), {}, False
+    for target, callee, items, _ in cell.constructors:
+        if target != name:
+            continue
+        arguments.update(_derivation.keyword_parents(items))
+        if written is None:
+            continue
+        if callee is not None:
+            constructed = True
+        chain = _derivation.written_keywords(items, lambda expr: _derivation.mapping_keys(expr, namespace))
+        written = None if chain is None else written | chain
+    if not constructed or name in cell.rebound:
+        written = None
+    return written, arguments
 
 
 def scoring_metric(cell, value, namespace):
@@ -1878,7 +1915,9 @@ class Recorder:
             error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
             outcome = "ok" if error is None else ("interrupted" if isinstance(error, KeyboardInterrupt) else "error")
             cell = execution.cell
-            params = observe_params(cell, namespace) if cell is not None else {}
+            with self.lock:
+                known = {name: param["value"] for name, param in self.session_params.items()}
+            params = observe_params(cell, namespace, known) if cell is not None else {}
             scored = scoring_metric(cell, getattr(result, "result", None), namespace) if error is None else None
             files = [record for record in (self._file_record(path, mode) for path, mode in seen) if record]
             with self.lock:

@@ -29,7 +29,7 @@ CONFIG = {
 def helper_source():
     """The helper as the frontend embeds it: its package modules registered first (buildutils/embed-helper.mjs)."""
     parts = ["import sys as _sys, types as _types\n"]
-    for name in ("training", "placement"):
+    for name in ("training", "placement", "derivation"):
         with open(os.path.join(REPO, "jupyterlab_runs", f"{name}.py"), encoding="utf-8") as module:
             full = f"jupyterlab_runs.{name}"
             parts.append(f"_module = _types.ModuleType({full!r})\n"

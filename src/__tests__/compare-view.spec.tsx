@@ -281,4 +281,89 @@ describe('ComparisonView', () => {
 
     expect(view.node.querySelector('.jp-RunsCompare-seedNotice')).toBeNull();
   });
+
+  it('should show differences only when there are many parameters, saying how many are hidden', async () => {
+    // The seed story: the seed, what it was passed to, and estimator
+    // settings that are the same in both runs.
+    const seeded = (base: StoredRun.Run, seed: number): StoredRun.Run => {
+      const params: Record<string, StoredRun.Param> = {
+        seed: param(seed),
+        'train_test_split.random_state': { ...param(seed), from: 'seed' },
+        'model.random_state': { ...param(seed), from: 'seed' }
+      };
+      for (let i = 0; i < 17; i++) {
+        params[`model.default_${i}`] = {
+          ...param(i),
+          source: 'estimator-default'
+        };
+      }
+      return { ...base, params };
+    };
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/a`, seeded(first, 69));
+    store.stored.set(`${NOTEBOOK}/b`, seeded(second, 42));
+    const model = new ComparisonModel({
+      store,
+      runs: ['a', 'b'].map(runId => ({ notebookPath: NOTEBOOK, runId }))
+    });
+    view = new ComparisonView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+
+    const section = () =>
+      view.node.querySelector('section[aria-label="Parameters"]')!;
+    const rowNames = () =>
+      [...section().querySelectorAll('tbody th')].map(th =>
+        th.textContent?.replace('seed differs', '')
+      );
+    const toggle = section().querySelector<HTMLInputElement>(
+      'input[role="switch"]'
+    )!;
+    expect(toggle.checked).toBe(true);
+    // The seed first, what it was passed to under it.
+    expect(rowNames()).toEqual([
+      'seed',
+      '↳ model.random_state',
+      '↳ train_test_split.random_state'
+    ]);
+    expect(
+      section().querySelector('.jp-RunsCompare-hiddenCount')?.textContent
+    ).toBe('17 identical rows hidden');
+    // The seed is said once, not again for what it was passed to.
+    expect(
+      view.node.querySelector('.jp-RunsCompare-seedNotice')?.textContent
+    ).toBe(
+      'Only the seed differs among their parameters: seed 69 → 42. Differences in their metrics come from randomness, not from the other settings.'
+    );
+
+    toggle.click();
+    MessageLoop.flush();
+    await view.renderPromise;
+    expect(rowNames()).toHaveLength(20);
+    expect(section().querySelector('.jp-RunsCompare-hiddenCount')).toBeNull();
+  });
+
+  it('should show every row of a short table at first', async () => {
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/a`, first);
+    store.stored.set(`${NOTEBOOK}/b`, second);
+    const model = new ComparisonModel({
+      store,
+      runs: ['a', 'b'].map(runId => ({ notebookPath: NOTEBOOK, runId }))
+    });
+    view = new ComparisonView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    const section = view.node.querySelector(
+      'section[aria-label="Parameters"]'
+    )!;
+    expect(
+      section.querySelector<HTMLInputElement>('input[role="switch"]')?.checked
+    ).toBe(false);
+    expect(section.querySelectorAll('tbody tr')).toHaveLength(3);
+  });
 });

@@ -5,6 +5,8 @@ import {
   DEFAULT_SORT,
   deriveRows,
   durationOf,
+  foldDerived,
+  metricChange,
   nextSort,
   primaryMetrics,
   sortRows,
@@ -86,6 +88,64 @@ describe('rows', () => {
       ]);
     });
 
+    it('should show one change once: what passed the seed on folds under it', () => {
+      const runs = [
+        runSummary({
+          id: 'a1',
+          startedAt: T0 + 1,
+          params: {
+            seed: 69,
+            'train_test_split.random_state': 69,
+            'model.random_state': 69,
+            'model.n_estimators': 50
+          }
+        }),
+        runSummary({
+          id: 'a2',
+          startedAt: T0 + 2,
+          params: {
+            seed: 42,
+            'train_test_split.random_state': 42,
+            'model.random_state': 42,
+            'model.n_estimators': 50
+          }
+        })
+      ];
+      expect(deriveRows(runs, T0)[1].changes).toEqual([
+        {
+          name: 'seed',
+          before: 69,
+          after: 42,
+          derived: ['train_test_split.random_state', 'model.random_state']
+        }
+      ]);
+    });
+
+    it.each([
+      [
+        'a keyword changed to another value than the variable',
+        { seed: 69, 'model.random_state': 1 },
+        { seed: 42, 'model.random_state': 2 },
+        ['seed', 'model.random_state']
+      ],
+      [
+        'two variables changed alike',
+        { depth: 2, heads: 2 },
+        { depth: 3, heads: 3 },
+        ['depth', 'heads']
+      ],
+      [
+        'a keyword whose variable did not change',
+        { seed: 42, 'model.random_state': 69 },
+        { seed: 42, 'model.random_state': 42 },
+        ['model.random_state']
+      ]
+    ])('should keep %s as its own change', (_, before, after, names) => {
+      expect(
+        foldDerived(changedParams(before, after)).map(c => c.name)
+      ).toEqual(names);
+    });
+
     it('should give running runs a live duration', () => {
       const run = runSummary({ id: 'r', status: 'running', startedAt: T0 });
       expect(deriveRows([run], T0 + MINUTE)[0].duration).toBe(60);
@@ -111,6 +171,51 @@ describe('rows', () => {
       expect(rows[0].changes).toEqual([{ name: 'seed', before: 3, after: 4 }]);
       // Each run is compared with its predecessor once: two reads per run.
       expect(reads).toBeLessThanOrEqual(2 * runs.length);
+    });
+  });
+
+  describe('#metricChange()', () => {
+    const rowsOf = (...metrics: Runs.RunSummary['metrics'][]) =>
+      deriveRows(
+        metrics
+          .map((values, index) =>
+            runSummary({
+              id: `r${index + 1}`,
+              name: `run-${index + 1}`,
+              startedAt: T0 + index * MINUTE,
+              metrics: values
+            })
+          )
+          .reverse(),
+        T0
+      );
+
+    it('should measure the main metric against the previous run of the notebook', () => {
+      const [newer, older] = rowsOf({ accuracy: 0.8 }, { accuracy: 0.82 });
+      const change = metricChange(newer, 'accuracy');
+      expect(change?.delta).toBeCloseTo(0.02);
+      expect(change?.relative).toBeCloseTo(0.025);
+      expect(change?.previous.name).toBe('run-1');
+      // A notebook's first run has nothing to be measured against.
+      expect(metricChange(older, 'accuracy')).toBeNull();
+    });
+
+    it.each([
+      ['the previous run lacks it', {}, { loss: 1 }],
+      ['this run lacks it', { loss: 1 }, {}],
+      ['a value is not a finite number', { loss: 1 }, { loss: NaN }],
+      ['a value is null', { loss: null }, { loss: 1 }]
+    ])('should give no change when %s', (_, before, after) => {
+      const [newer] = rowsOf(before, after);
+      expect(metricChange(newer, 'loss')).toBeNull();
+    });
+
+    it('should give no relative change against a previous value of 0', () => {
+      const [newer] = rowsOf({ loss: 0 }, { loss: 0.5 });
+      expect(metricChange(newer, 'loss')).toMatchObject({
+        delta: 0.5,
+        relative: null
+      });
     });
   });
 

@@ -2,7 +2,12 @@ import type { StoredRun } from '../store/reader';
 import { storedParams, storedRun } from './stored-runs';
 import { onlySeedsDiffer, seedOnlyDifference } from '../compare/seeds';
 import { DEFAULT_TOLERANCE } from '../reproduce/tolerance';
-import { isClose, reproductionVerdict } from '../reproduce/verdict';
+import {
+  changedSeeds,
+  isClose,
+  paramDiffers,
+  reproductionVerdict
+} from '../reproduce/verdict';
 
 /**
  * A metric whose last value is `last`.
@@ -189,6 +194,48 @@ describe('reproduction verdicts', () => {
         seedOnlyDifference([{ params: { seed: 1 } }, { params: { seed: 1 } }])
       ).toBeNull();
       expect(seedOnlyDifference([{ params: { seed: 1 } }])).toBeNull();
+    });
+  });
+
+  describe('#changedSeeds()', () => {
+    it('should say a changed seed once, not again for what it was passed to', () => {
+      const derived = (value: number) => ({
+        value,
+        source: 'keyword',
+        detail: null,
+        exec: 1,
+        time: 0,
+        from: 'seed'
+      });
+      const withSeed = (seed: number) =>
+        storedRun({
+          params: {
+            ...storedParams({ seed, 'model.n_estimators': 50 }),
+            'train_test_split.random_state': derived(seed),
+            'model.random_state': { ...derived(seed), source: 'estimator' }
+          }
+        });
+      const verdict = reproductionVerdict(withSeed(69), withSeed(42));
+      expect(
+        verdict.params.find(p => p.name === 'model.random_state')?.from
+      ).toBe('seed');
+      expect(changedSeeds(verdict.params).map(p => p.name)).toEqual(['seed']);
+      expect(verdict.params.filter(paramDiffers).map(p => p.name)).toEqual([
+        'seed',
+        'train_test_split.random_state',
+        'model.random_state'
+      ]);
+    });
+
+    it('should name every changed seed when nothing says where they came from', () => {
+      const verdict = reproductionVerdict(
+        run({ seed: 69, 'model.random_state': 69 }, []),
+        run({ seed: 42, 'model.random_state': 42 }, [])
+      );
+      expect(changedSeeds(verdict.params).map(p => p.name)).toEqual([
+        'seed',
+        'model.random_state'
+      ]);
     });
   });
 });

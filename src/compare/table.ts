@@ -21,6 +21,11 @@ export type CompareRow = {
    * or not a number).
    */
   readonly changes?: readonly (string | null)[];
+  /**
+   * Parameters: the parameter it got its value from in every run
+   * (`random_state=seed`: `seed`), listed right under it.
+   */
+  readonly from?: string;
 };
 
 /**
@@ -29,14 +34,58 @@ export type CompareRow = {
  * each group by name.
  */
 export function paramTable(runs: readonly StoredRun.Run[]): CompareRow[] {
-  return sortRows(
-    rowsOf(runs, run =>
-      Object.entries(run.params).map(([name, param]) => [
-        name,
-        scalarText(param.value)
-      ])
-    )
+  return underParents(
+    sortRows(
+      rowsOf(runs, run =>
+        Object.entries(run.params).map(([name, param]) => [
+          name,
+          scalarText(param.value)
+        ])
+      )
+    ),
+    runs
   );
+}
+
+/**
+ * Each parameter that got its value from another (in every run that has it)
+ * moved right under that one: a seed and what it was passed to read as one
+ * change.
+ */
+function underParents(
+  rows: readonly CompareRow[],
+  runs: readonly StoredRun.Run[]
+): CompareRow[] {
+  const names = new Set(rows.map(row => row.name));
+  const parentOf = (name: string): string | undefined => {
+    const froms = new Set(
+      runs
+        .filter(run => Object.prototype.hasOwnProperty.call(run.params, name))
+        .map(run => run.params[name].from)
+    );
+    const [from] = froms;
+    return froms.size === 1 &&
+      from !== undefined &&
+      from !== name &&
+      names.has(from)
+      ? from
+      : undefined;
+  };
+  const children = new Map<string, CompareRow[]>();
+  const top: CompareRow[] = [];
+  for (const row of rows) {
+    const from = parentOf(row.name);
+    if (from === undefined || parentOf(from) !== undefined) {
+      top.push(row);
+    } else {
+      children.set(from, [...(children.get(from) ?? []), { ...row, from }]);
+    }
+  }
+  const ordered: CompareRow[] = [];
+  for (const row of top) {
+    ordered.push(row, ...(children.get(row.name) ?? []));
+  }
+  return ordered;
 }
 
 /**

@@ -8,7 +8,9 @@ import { metricStepsSpec, scatterSpec } from '../charts/specs';
 import type { StoredRun } from '../store/reader';
 import { CellDiffs, EnvDiffTable } from './diffs';
 import { diffEnvironments } from './env';
+import { DifferencesSwitch, useDifferencesOnly } from './differencesSwitch';
 import { diffExecutions } from './executions';
+import { withoutIdentical } from './identical';
 import { seedOnlyDifference } from './seeds';
 import type { ComparisonModel } from './model';
 import { summarizeCells, summarizeEnvironment } from './summary';
@@ -106,9 +108,7 @@ function Comparison(
         </ul>
       )}
       <SeedNotice runs={runs} trans={trans} />
-      <Section title={trans.__('Parameters')}>
-        <CompareTable runs={runs} rows={paramTable(runs)} trans={trans} />
-      </Section>
+      <ParamSection runs={runs} trans={trans} />
       <Section title={trans.__('Metrics')}>
         <CompareTable runs={runs} rows={metricTable(runs)} trans={trans} />
       </Section>
@@ -134,7 +134,14 @@ function SeedNotice(props: {
   if (seeds === null) {
     return null;
   }
-  const changes = seeds
+  // `model.random_state` given `seed` is the same change: said once.
+  const derived = (name: string) =>
+    runs.every(run => {
+      const from = run.params[name]?.from;
+      return from !== undefined && seeds.some(seed => seed.name === from);
+    });
+  const said = seeds.filter(seed => !derived(seed.name));
+  const changes = said
     .map(
       seed =>
         `${seed.name} ${seed.values.map(value => (value === undefined ? '—' : String(value))).join(' → ')}`
@@ -145,10 +152,43 @@ function SeedNotice(props: {
       {trans._n(
         'Only the seed differs among their parameters: %2. Differences in their metrics come from randomness, not from the other settings.',
         'Only the seeds differ among their parameters: %2. Differences in their metrics come from randomness, not from the other settings.',
-        seeds.length,
+        said.length,
         changes
       )}
     </p>
+  );
+}
+
+/**
+ * The parameters side by side; with more than a handful, only those that
+ * differ at first, and how many identical ones are hidden.
+ */
+function ParamSection(props: {
+  runs: readonly StoredRun.Run[];
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { runs, trans } = props;
+  const rows = React.useMemo(() => paramTable(runs), [runs]);
+  const [differencesOnly, setDifferencesOnly] = useDifferencesOnly(rows.length);
+  const { shown, hidden } = withoutIdentical(
+    rows,
+    row => row.differs,
+    differencesOnly
+  );
+  return (
+    <Section title={trans.__('Parameters')}>
+      {rows.length > 0 && (
+        <DifferencesSwitch
+          checked={differencesOnly}
+          onChange={setDifferencesOnly}
+          hidden={hidden}
+          trans={trans}
+        />
+      )}
+      {(shown.length > 0 || hidden === 0) && (
+        <CompareTable runs={runs} rows={shown} trans={trans} />
+      )}
+    </Section>
   );
 }
 
@@ -213,7 +253,23 @@ function CompareTable(props: {
               key={row.name}
               className={row.differs ? 'jp-mod-differs' : undefined}
             >
-              <th scope="row">
+              <th
+                scope="row"
+                className={row.from ? 'jp-mod-derived' : undefined}
+                title={
+                  row.from
+                    ? trans.__('Got its value from %1', row.from)
+                    : undefined
+                }
+              >
+                {row.from && (
+                  <span
+                    className="jp-RunsCompare-derivedMark"
+                    aria-hidden="true"
+                  >
+                    ↳{' '}
+                  </span>
+                )}
                 {row.name}
                 {row.differs && row.seedLike && (
                   <span className="jp-RunsCompare-seed">
@@ -250,9 +306,10 @@ function ChartsSection(props: Props): React.ReactElement | null {
   const lastMetrics = metricTable(runs).map(row => row.name);
   const paramRows = paramTable(runs);
   const params = paramRows.map(row => row.name);
-  // Only the parameters that differ tell anything on parallel axes.
+  // Only the parameters that differ tell anything on parallel axes, and
+  // one that got its value from another would only repeat its axis.
   const axes = paramRows
-    .filter(row => row.differs)
+    .filter(row => row.differs && row.from === undefined)
     .slice(0, MAX_AXES)
     .map(row => row.name);
   const summaries = React.useMemo(() => summariesOf(runs), [runs]);

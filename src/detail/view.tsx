@@ -12,11 +12,13 @@ import {
   metricRows,
   nonFiniteNote,
   overviewFacts,
-  paramRows,
+  paramRow,
   sizeText,
   timeText
 } from './facts';
 import type { RunDetailModel } from './model';
+import type { NamedParam } from './params';
+import { groupParams } from './params';
 
 /**
  * One run in the main area: overview, parameters, metrics with a chart each,
@@ -191,34 +193,100 @@ function ParamsSection(props: {
   trans: TranslationBundle;
 }): React.ReactElement {
   const { trans } = props;
-  const rows = paramRows(props.run);
+  const groups = React.useMemo(
+    () => groupParams(props.run.params),
+    [props.run.params]
+  );
+  if (groups.own.length === 0 && groups.defaults.length === 0) {
+    return (
+      <Section title={trans.__('Parameters')}>
+        <p className="jp-RunDetail-empty">{trans.__('No parameters.')}</p>
+      </Section>
+    );
+  }
+  // The user's own parameters first, each with those that got their value
+  // from it; the estimators' defaults, which nobody wrote, out of the way.
   return (
     <Section title={trans.__('Parameters')}>
-      {rows.length === 0 ? (
-        <p className="jp-RunDetail-empty">{trans.__('No parameters.')}</p>
-      ) : (
-        <table className="jp-RunDetail-table">
-          <thead>
-            <tr>
-              <th scope="col">{trans.__('Name')}</th>
-              <th scope="col">{trans.__('Value')}</th>
-              <th scope="col">{trans.__('Set by')}</th>
-              <th scope="col">{trans.__('Execution')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(row => (
-              <tr key={row.name}>
-                <th scope="row">{row.name}</th>
-                <td>{row.value}</td>
-                <td>{row.source}</td>
-                <td>{row.exec === null ? '—' : `[${row.exec}]`}</td>
-              </tr>
+      {groups.own.length > 0 && (
+        <ParamTable trans={trans}>
+          {groups.own.map(own => (
+            <React.Fragment key={own.name}>
+              <ParamRow entry={own} />
+              {own.derived.map(entry => (
+                <ParamRow
+                  key={entry.name}
+                  entry={entry}
+                  derivedTitle={trans.__('Got its value from %1', own.name)}
+                />
+              ))}
+            </React.Fragment>
+          ))}
+        </ParamTable>
+      )}
+      {groups.defaults.length > 0 && (
+        <details className="jp-RunDetail-defaults">
+          <summary>
+            {trans._n(
+              '%1 estimator default',
+              '%1 estimator defaults',
+              groups.defaults.length
+            )}
+          </summary>
+          <ParamTable trans={trans}>
+            {groups.defaults.map(entry => (
+              <ParamRow key={entry.name} entry={entry} />
             ))}
-          </tbody>
-        </table>
+          </ParamTable>
+        </details>
       )}
     </Section>
+  );
+}
+
+function ParamTable(props: {
+  trans: TranslationBundle;
+  children: React.ReactNode;
+}): React.ReactElement {
+  const { trans } = props;
+  return (
+    <table className="jp-RunDetail-table jp-RunDetail-params">
+      <thead>
+        <tr>
+          <th scope="col">{trans.__('Name')}</th>
+          <th scope="col">{trans.__('Value')}</th>
+          <th scope="col">{trans.__('Set by')}</th>
+          <th scope="col">{trans.__('Execution')}</th>
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+/**
+ * One parameter; a derived one is marked `↳` under the one it came from.
+ */
+function ParamRow(props: {
+  entry: NamedParam;
+  derivedTitle?: string;
+}): React.ReactElement {
+  const { entry, derivedTitle } = props;
+  const row = paramRow(entry.name, entry.param);
+  return (
+    <tr className={derivedTitle ? 'jp-mod-derived' : undefined}>
+      <th scope="row" title={derivedTitle}>
+        {derivedTitle && (
+          <span className="jp-RunDetail-derivedMark" aria-hidden="true">
+            ↳{' '}
+          </span>
+        )}
+        {row.name}
+      </th>
+      <td>{row.value}</td>
+      <td>{row.source}</td>
+      <td>{row.exec === null ? '—' : `[${row.exec}]`}</td>
+    </tr>
   );
 }
 

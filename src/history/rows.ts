@@ -18,6 +18,11 @@ export type ParamChange = {
   readonly before: Runs.Scalar | undefined;
   /** `undefined` when this run did not record it. */
   readonly after: Runs.Scalar | undefined;
+  /**
+   * The changes that only passed this one on (`model.random_state`, given
+   * `seed`), folded under it: one change shows as one badge.
+   */
+  readonly derived?: readonly string[];
 };
 
 /**
@@ -32,6 +37,23 @@ export type RunRow = {
   readonly duration: number | null;
   /** The parameters changed since the previous run of the same notebook. */
   readonly changes: readonly ParamChange[];
+  /**
+   * The previous run of the same notebook, by start time: what the row's
+   * metric changes are measured against. Absent for a notebook's first run.
+   */
+  readonly previous?: Runs.RunSummary;
+};
+
+/**
+ * How a metric moved since the previous run: `0.81 ▲0.02`.
+ */
+export type MetricChange = {
+  /** This run's value minus the previous run's. */
+  readonly delta: number;
+  /** `delta` as a fraction of the previous value; null when that is 0. */
+  readonly relative: number | null;
+  /** The run measured against. */
+  readonly previous: Runs.RunSummary;
 };
 
 /**
@@ -103,6 +125,37 @@ export function changedParams(
 }
 
 /**
+ * The changes with those that passed another's value on folded under it:
+ * a keyword or estimator parameter (a dotted name, `model.random_state`)
+ * that changed from and to exactly what a variable of the notebook (a plain
+ * name, `seed`) changed from and to got its value from it. The run list
+ * holds values only, so the match is by value; the run view, which reads
+ * where each value came from, folds by that.
+ */
+export function foldDerived(changes: readonly ParamChange[]): ParamChange[] {
+  const parents = changes.filter(change => !change.name.includes('.'));
+  const folded = new Map<ParamChange, string[]>();
+  const kept: ParamChange[] = [];
+  for (const change of changes) {
+    const parent = change.name.includes('.')
+      ? parents.find(
+          candidate =>
+            Object.is(candidate.before, change.before) &&
+            Object.is(candidate.after, change.after)
+        )
+      : undefined;
+    if (parent) {
+      folded.set(parent, [...(folded.get(parent) ?? []), change.name]);
+    } else {
+      kept.push(change);
+    }
+  }
+  return kept.map(change =>
+    folded.has(change) ? { ...change, derived: folded.get(change) } : change
+  );
+}
+
+/**
  * One row per run, in the order given: duration and the parameters changed
  * since the previous run of the same notebook (by start time; the first run
  * of a notebook has no changes).
@@ -136,9 +189,39 @@ export function deriveRows(
     return {
       run,
       duration: durationOf(run, now),
-      changes: previous ? changedParams(previous.params, run.params) : []
+      changes: previous
+        ? foldDerived(changedParams(previous.params, run.params))
+        : [],
+      ...(previous ? { previous } : {})
     };
   });
+}
+
+/**
+ * How `metric` changed since the row's previous run; null when either run
+ * lacks a finite value of it (a first run, a metric logged only now, NaN).
+ */
+export function metricChange(row: RunRow, metric: string): MetricChange | null {
+  const previous = row.previous;
+  if (!previous) {
+    return null;
+  }
+  const now = finiteValue(row.run, metric);
+  const before = finiteValue(previous, metric);
+  if (now === null || before === null) {
+    return null;
+  }
+  const delta = now - before;
+  return {
+    delta,
+    relative: before === 0 ? null : delta / Math.abs(before),
+    previous
+  };
+}
+
+function finiteValue(run: Runs.RunSummary, metric: string): number | null {
+  const value = hasOwn.call(run.metrics, metric) ? run.metrics[metric] : null;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function isNewestFirst(runs: readonly Runs.RunSummary[]): boolean {

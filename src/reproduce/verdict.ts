@@ -45,6 +45,11 @@ export namespace Reproduction {
     readonly rerun: Runs.Scalar | undefined;
     readonly outcome: Outcome;
     readonly seedLike: boolean;
+    /**
+     * The parameter it got its value from (`random_state=seed`: `seed`),
+     * when the original, or else the re-run, says so.
+     */
+    readonly from?: string;
   };
 
   /**
@@ -143,6 +148,26 @@ export function paramVerdict(
 }
 
 /**
+ * Whether a parameter's verdict is worth a row when only differences are
+ * shown: anything but the same value in both runs.
+ */
+export function paramDiffers(verdict: Reproduction.ParamVerdict): boolean {
+  return verdict.outcome !== 'reproduced';
+}
+
+/**
+ * The seed-like parameters that did not reproduce, each change said once:
+ * those that got their value from another of them are left out.
+ */
+export function changedSeeds(
+  params: readonly Reproduction.ParamVerdict[]
+): Reproduction.ParamVerdict[] {
+  const seeds = params.filter(param => param.seedLike && paramDiffers(param));
+  const names = new Set(seeds.map(seed => seed.name));
+  return seeds.filter(seed => seed.from === undefined || !names.has(seed.from));
+}
+
+/**
  * Whether `rerun` reproduced `original`: each metric by its last value
  * (matched by name and source), each parameter by its value. Metrics and
  * parameters are listed as the original has them, then those only the
@@ -166,9 +191,17 @@ export function reproductionVerdict(
     Object.prototype.hasOwnProperty.call(run.params, name)
       ? run.params[name].value
       : undefined;
-  const params = names.map(name =>
-    paramVerdict(name, value(original, name), value(rerun, name))
-  );
+  const from = (name: string) =>
+    (original.params[name] ?? rerun.params[name])?.from;
+  const params = names.map(name => {
+    const verdict = paramVerdict(
+      name,
+      value(original, name),
+      value(rerun, name)
+    );
+    const parent = from(name);
+    return parent === undefined ? verdict : { ...verdict, from: parent };
+  });
   const outcomes = [...metrics, ...params].map(verdict => verdict.outcome);
   return {
     overall: outcomes.includes('differs')

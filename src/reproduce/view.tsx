@@ -2,10 +2,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import {
+  DifferencesSwitch,
+  useDifferencesOnly
+} from '../compare/differencesSwitch';
+import { withoutIdentical } from '../compare/identical';
 import type { StoreFormat } from '../store/format';
 import type { Runs } from '../tokens';
 import type { RerunModel } from './model';
 import type { Reproduction } from './verdict';
+import { changedSeeds, paramDiffers } from './verdict';
 
 /**
  * What the view's buttons do, by the app's commands.
@@ -157,9 +163,7 @@ function Verdict(props: {
 }): React.ReactElement {
   const { state, notebookPath, tolerance, actions, trans } = props;
   const { verdict, original, rerun } = state;
-  const seeds = verdict.params.filter(
-    param => param.seedLike && param.outcome !== 'reproduced'
-  );
+  const seeds = changedSeeds(verdict.params);
   return (
     <section className="jp-RunsRerun-verdict" aria-label={trans.__('Verdict')}>
       <h2 className={`jp-RunsRerun-overall jp-mod-${verdict.overall}`}>
@@ -275,10 +279,36 @@ function ParamTable(props: {
   verdicts: readonly Reproduction.ParamVerdict[];
   trans: TranslationBundle;
 }): React.ReactElement {
-  const { verdicts, trans } = props;
-  if (verdicts.length === 0) {
+  const { trans } = props;
+  const [differencesOnly, setDifferencesOnly] = useDifferencesOnly(
+    props.verdicts.length
+  );
+  if (props.verdicts.length === 0) {
     return <p>{trans.__('Neither run recorded a parameter.')}</p>;
   }
+  const { shown: verdicts, hidden } = withoutIdentical(
+    props.verdicts,
+    paramDiffers,
+    differencesOnly
+  );
+  return (
+    <>
+      <DifferencesSwitch
+        checked={differencesOnly}
+        onChange={setDifferencesOnly}
+        hidden={hidden}
+        trans={trans}
+      />
+      {verdicts.length > 0 && <ParamRows verdicts={verdicts} trans={trans} />}
+    </>
+  );
+}
+
+function ParamRows(props: {
+  verdicts: readonly Reproduction.ParamVerdict[];
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { verdicts, trans } = props;
   return (
     <table className="jp-RunsCompare-table jp-RunsRerun-table">
       <thead>

@@ -165,6 +165,11 @@ export namespace StoreFormat {
     readonly exec: number | null;
     /** Milliseconds after the run's start. */
     readonly time: number;
+    /**
+     * The parameter whose variable gave this one its value
+     * (`random_state=seed`: `seed`); absent when it has none.
+     */
+    readonly from?: string;
   };
 
   /**
@@ -1149,6 +1154,14 @@ function readExecutions(
   return columns;
 }
 
+/**
+ * `from` only where a param has one: an absent field stays absent, so a
+ * block reads back as it was written.
+ */
+function optionalFrom(from: string | undefined): { from?: string } {
+  return from === undefined ? {} : { from };
+}
+
 function readRunBlock(
   reader: FieldReader,
   blobs: number
@@ -1171,7 +1184,8 @@ function readRunBlock(
       source: param.field('source').string(),
       detail: param.field('detail').nullable(r => r.string()),
       exec: param.field('exec').nullable(r => r.count()),
-      time: param.field('time').integer()
+      time: param.field('time').integer(),
+      ...optionalFrom(param.optional('from', r => r.string()))
     })),
     tags: readMap(reader.field('tags'), r => r.string()),
     note: reader.field('note').nullable(r => r.string()),

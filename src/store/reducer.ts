@@ -611,7 +611,10 @@ function readParam(
   if (typeof raw !== 'object' || raw === null) {
     return null;
   }
-  const { name, value, source, detail, exec } = raw as Record<string, unknown>;
+  const { name, value, source, detail, exec, from } = raw as Record<
+    string,
+    unknown
+  >;
   const scalar =
     value === null ||
     typeof value === 'string' ||
@@ -627,7 +630,8 @@ function readParam(
       source: typeof source === 'string' ? source : 'explicit',
       detail: typeof detail === 'string' ? detail : null,
       exec: Number.isInteger(exec) ? (exec as number) : null,
-      time
+      time,
+      ...(typeof from === 'string' && from !== name ? { from } : {})
     }
   };
 }
