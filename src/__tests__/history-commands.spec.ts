@@ -11,6 +11,7 @@ import {
   parseTagInput,
   RUN_COMMANDS
 } from '../history/commands';
+import { shortId } from '../history/dialogs';
 import { RunsPanelModel } from '../history/model';
 import { FakeRunStore, runSummary, settle } from './capture-fakes';
 import { createSettingRegistry, resolveRunsSettings } from './helpers';
@@ -24,10 +25,29 @@ class FakeDialogs implements IRunDialogs {
   textAnswer: string | null = null;
   readonly asked: string[] = [];
   readonly errors: unknown[] = [];
+  /** The lines listed under each confirmation. */
+  readonly details: (readonly string[])[] = [];
+  /** The undo offers made, each with whether it was taken back. */
+  readonly offers: { message: string; undo: () => void; withdrawn: boolean }[] =
+    [];
 
-  async confirm(_title: string, body: string): Promise<boolean> {
+  async confirm(
+    _title: string,
+    body: string,
+    _accept: string,
+    details: readonly string[] = []
+  ): Promise<boolean> {
     this.asked.push(body);
+    this.details.push(details);
     return this.confirmAnswer;
+  }
+
+  offerUndo(message: string, undo: () => void): () => void {
+    const offer = { message, undo, withdrawn: false };
+    this.offers.push(offer);
+    return () => {
+      offer.withdrawn = true;
+    };
   }
 
   async getText(title: string, _label: string, value: string) {
@@ -248,9 +268,174 @@ describe('addRunCommands', () => {
     expect(store.deletes).toEqual([]);
     dialogs.confirmAnswer = true;
     await commands.execute('jupyterlab-runs:delete-run');
-    expect(dialogs.asked[0]).toContain('"brave-otter-1"');
+    expect(dialogs.details[1][0]).toContain('"brave-otter-1"');
+    await model.flushDeletions();
     expect(store.deletes).toEqual([{ path: 'train.ipynb', run: 'r1' }]);
     expect(model.selectedKey).toBeNull();
+  });
+
+  describe('several selected runs', () => {
+    const second = runSummary({
+      id: 'b7c1d2e3f4a5',
+      name: 'brave-otter-1',
+      startedAt: Date.UTC(2024, 0, 2, 4, 0, 0)
+    });
+    const running = runSummary({
+      id: 'r9',
+      name: 'swift-lynx-9',
+      status: 'running'
+    });
+
+    beforeEach(async () => {
+      store.setRuns('train.ipynb', {
+        runs: [running, second, run],
+        problems: []
+      });
+      await settle();
+    });
+
+    it('should name the focused run in single-run labels', () => {
+      select();
+      expect(commands.label('jupyterlab-runs:rename-run')).toBe('Rename Run…');
+      model.toggleSelected(RunsPanelModel.rowKey(second));
+      expect(model.selectedRuns).toHaveLength(2);
+      expect(model.selectedRun?.id).toBe(second.id);
+      expect(
+        [
+          'jupyterlab-runs:open-selected-run',
+          'jupyterlab-runs:rename-run',
+          'jupyterlab-runs:pin-run',
+          'jupyterlab-runs:archive-run',
+          'jupyterlab-runs:open-selected-snapshot',
+          'jupyterlab-runs:rerun-selected-run'
+        ].map(id => commands.label(id))
+      ).toEqual([
+        'Open brave-otter-1',
+        'Rename brave-otter-1…',
+        'Pin brave-otter-1',
+        'Archive brave-otter-1',
+        'Open Snapshot of brave-otter-1',
+        'Re-run brave-otter-1 in a Fresh Kernel'
+      ]);
+      // Delete acts on them all, and says how many.
+      expect(commands.label('jupyterlab-runs:delete-run')).toBe(
+        'Delete 2 Runs…'
+      );
+    });
+
+    it('should act on the focused run, and be off with a reason when the focus is on none of them', async () => {
+      select();
+      model.toggleSelected(RunsPanelModel.rowKey(second));
+      dialogs.textAnswer = 'tuned';
+      await commands.execute('jupyterlab-runs:rename-run');
+      expect(store.updates).toEqual([
+        { path: 'train.ipynb', run: second.id, change: { name: 'tuned' } }
+      ]);
+      // The focus moves on to a run that is not selected.
+      expect(model.rows.map(row => row.run.id)).toEqual([
+        second.id,
+        'r9',
+        'r1'
+      ]);
+      model.moveSelection(1, 'focus');
+      expect(model.selectedKey).toBe(RunsPanelModel.rowKey(running));
+      expect(model.selectedRun).toBeNull();
+      expect(commands.isEnabled('jupyterlab-runs:rename-run')).toBe(false);
+      expect(commands.caption('jupyterlab-runs:rename-run')).toContain(
+        '2 runs are selected and the focus is on none of them'
+      );
+      // Delete still acts on the selected runs.
+      expect(commands.isEnabled('jupyterlab-runs:delete-run')).toBe(true);
+    });
+
+    it('should not offer to delete a running run, and say why', () => {
+      model.select(RunsPanelModel.rowKey(running));
+      expect(commands.isEnabled('jupyterlab-runs:delete-run')).toBe(false);
+      expect(commands.caption('jupyterlab-runs:delete-run')).toContain(
+        'A running run cannot be deleted'
+      );
+    });
+
+    it('should name each run with its start and id, and delete once the time to undo is over', async () => {
+      select();
+      model.toggleSelected(RunsPanelModel.rowKey(second));
+      await commands.execute('jupyterlab-runs:delete-run');
+      // Two runs share a name: the time and the id tell them apart.
+      const [first, other] = dialogs.details[0];
+      expect(first).toMatch(
+        /^"brave-otter-1", started .+ \(id b7c1d2e3f4a5\)$/
+      );
+      expect(other).toMatch(/^"brave-otter-1", started .+ \(id r1\)$/);
+      expect(first).not.toBe(other);
+      // Gone from the table at once, not yet from the store.
+      expect(model.rows.map(row => row.run.id)).toEqual(['r9']);
+      expect(model.selectedRuns).toEqual([]);
+      expect(store.deletes).toEqual([]);
+      expect(dialogs.offers.map(offer => offer.message)).toEqual([
+        'Deleted 2 runs.'
+      ]);
+      await model.flushDeletions();
+      await settle();
+      expect(store.deletes.map(deleted => deleted.run).sort()).toEqual([
+        'b7c1d2e3f4a5',
+        'r1'
+      ]);
+      // Too late to undo: the offer is taken back.
+      expect(dialogs.offers[0].withdrawn).toBe(true);
+      expect(model.rows.map(row => row.run.id)).toEqual(['r9']);
+    });
+
+    it('should bring the runs back with Undo, the store never deleting them', async () => {
+      jest.useFakeTimers();
+      try {
+        select();
+        await commands.execute('jupyterlab-runs:delete-run');
+        expect(model.rows.map(row => row.run.id)).toEqual([second.id, 'r9']);
+        dialogs.offers[0].undo();
+        expect(model.rows.map(row => row.run.id)).toEqual([
+          second.id,
+          'r9',
+          'r1'
+        ]);
+        jest.advanceTimersByTime(RunsPanelModel.UNDO_DELETE_FOR * 2);
+        await settle();
+        expect(store.deletes).toEqual([]);
+        expect(dialogs.offers[0].withdrawn).toBe(true);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('should delete by itself when the time to undo is over', async () => {
+      jest.useFakeTimers();
+      try {
+        select();
+        await commands.execute('jupyterlab-runs:delete-run');
+        jest.advanceTimersByTime(RunsPanelModel.UNDO_DELETE_FOR - 1);
+        await settle();
+        expect(store.deletes).toEqual([]);
+        jest.advanceTimersByTime(1);
+        await settle();
+        expect(store.deletes).toEqual([{ path: 'train.ipynb', run: 'r1' }]);
+        // Undo once deleted brings nothing back.
+        dialogs.offers[0].undo();
+        expect(model.rows.map(row => row.run.id)).not.toContain('r1');
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('should bring back a run the store refuses to delete, and say why', async () => {
+      select();
+      const refusal = new Error('read-only');
+      store.deleteRun = () => Promise.reject(refusal);
+      await commands.execute('jupyterlab-runs:delete-run');
+      expect(model.rows.map(row => row.run.id)).not.toContain('r1');
+      await model.flushDeletions();
+      await settle();
+      expect(model.rows.map(row => row.run.id)).toContain('r1');
+      expect(dialogs.errors).toEqual([refusal]);
+    });
   });
 
   it('should say when the store refuses a change', async () => {
@@ -280,6 +465,16 @@ describe('addRunCommands', () => {
       ['', null]
     ])('should read %j', (text, tags) => {
       expect(parseTagInput(text)).toEqual(tags);
+    });
+  });
+
+  describe('#shortId()', () => {
+    it.each([
+      ['20261126T154400123Z-k3x9qa', 'k3x9qa'],
+      ['echo-1a2b3c4d-r1', '1a2b3c4d-r1'],
+      ['b7c1d2e3f4a5', 'b7c1d2e3f4a5']
+    ])('should tell %s by %s', (id, short) => {
+      expect(shortId(id)).toBe(short);
     });
   });
 

@@ -700,6 +700,136 @@ describe('RunsPanelModel (runs)', () => {
       withChoices.dispose();
     });
   });
+
+  describe('selection and focus', () => {
+    const FIVE: Runs.RunList = {
+      runs: ['r5', 'r4', 'r3', 'r2', 'r1'].map((id, n) =>
+        runSummary({ id, startedAt: Date.UTC(2024, 0, 2) - n * 1000 })
+      ),
+      problems: []
+    };
+    const key = (id: string) =>
+      RunsPanelModel.rowKey(runSummary({ id, notebookPath: 'train.ipynb' }));
+    const selectedIds = () => model.selectedRuns.map(run => run.id);
+    const focusedId = () =>
+      model.selectedIndex < 0 ? null : model.rows[model.selectedIndex].run.id;
+
+    beforeEach(async () => {
+      store.lists.set('train.ipynb', FIVE);
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+    });
+
+    it('should extend the selection from the anchor with Shift+Arrow, both ways', () => {
+      model.moveSelection(1);
+      expect(focusedId()).toBe('r5');
+      model.moveSelection(1, 'extend');
+      model.moveSelection(1, 'extend');
+      expect(selectedIds()).toEqual(['r5', 'r4', 'r3']);
+      expect(focusedId()).toBe('r3');
+      // Back past the anchor: the other side of it.
+      model.moveSelection(-1, 'extend');
+      expect(selectedIds()).toEqual(['r5', 'r4']);
+      model.select(key('r3'));
+      model.moveSelection(-2, 'extend');
+      expect(selectedIds()).toEqual(['r5', 'r4', 'r3']);
+      expect(focusedId()).toBe('r5');
+    });
+
+    it('should move the focus alone with Ctrl/Cmd+Arrow, and toggle the focused run', () => {
+      model.select(key('r5'));
+      model.moveSelection(2, 'focus');
+      expect(focusedId()).toBe('r3');
+      expect(selectedIds()).toEqual(['r5']);
+      // The focus is not on a selected run: no single-run action target.
+      expect(model.selectedRun?.id).toBe('r5');
+      model.toggleFocused();
+      expect(selectedIds()).toEqual(['r5', 'r3']);
+      expect(model.selectedRun?.id).toBe('r3');
+      model.moveSelection(1, 'focus');
+      expect(model.selectedRun).toBeNull();
+      model.moveSelection(-1, 'focus');
+      model.toggleFocused();
+      expect(selectedIds()).toEqual(['r5']);
+      // Shift+Arrow extends from the run last toggled.
+      model.moveSelection(1, 'extend');
+      expect(selectedIds()).toEqual(['r3', 'r2']);
+    });
+
+    it('should select every run shown, keeping the focus', () => {
+      model.select(key('r2'));
+      model.selectAll();
+      expect(selectedIds()).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+      expect(focusedId()).toBe('r2');
+      model.queryText = 'name = r1';
+      expect(model.rows).toHaveLength(1);
+      model.selectAll();
+      expect(selectedIds()).toEqual(['r1']);
+      expect(focusedId()).toBe('r1');
+    });
+
+    it('should extend a Shift-click from the run last clicked', () => {
+      model.select(key('r4'));
+      model.selectRange(key('r2'));
+      expect(selectedIds()).toEqual(['r4', 'r3', 'r2']);
+      model.selectRange(key('r5'));
+      expect(selectedIds()).toEqual(['r5', 'r4']);
+      expect(focusedId()).toBe('r5');
+    });
+  });
+
+  describe('#deleteRuns()', () => {
+    beforeEach(async () => {
+      model.isVisible = true;
+      await openNotebook('train.ipynb');
+      await settle();
+    });
+
+    it('should take the runs out at once, keep them out of new reads, and delete them in the store only when the time is over', async () => {
+      const r1 = model.runs.find(run => run.id === 'r1')!;
+      model.select(RunsPanelModel.rowKey(r1));
+      const deletion = model.deleteRuns([r1], 60_000);
+      expect(model.runs.map(run => run.id)).toEqual(['r2']);
+      expect(model.hasPendingDeletions).toBe(true);
+      // The focus moves to the nearest run left; nothing stays selected.
+      expect(model.rows[model.selectedIndex].run.id).toBe('r2');
+      expect(model.selectedRuns).toEqual([]);
+      // A read of the store (another change) still leaves it out.
+      store.setRuns('train.ipynb', TRAIN_RUNS);
+      await settle();
+      expect(model.runs.map(run => run.id)).toEqual(['r2']);
+      expect(store.deletes).toEqual([]);
+
+      await deletion.flush();
+      expect(store.deletes).toEqual([{ path: 'train.ipynb', run: 'r1' }]);
+      expect(model.hasPendingDeletions).toBe(false);
+      // A list the store read before the delete landed does not bring it
+      // back.
+      store.setRuns('train.ipynb', TRAIN_RUNS);
+      await settle();
+      expect(model.runs.map(run => run.id)).toEqual(['r2']);
+      expect(deletion.undo()).toBe(false);
+    });
+
+    it('should bring the runs back on undo', async () => {
+      const r1 = model.runs.find(run => run.id === 'r1')!;
+      const deletion = model.deleteRuns([r1], 60_000);
+      expect(deletion.undo()).toBe(true);
+      expect(model.runs.map(run => run.id)).toEqual(['r2', 'r1']);
+      await deletion.finished;
+      await model.flushDeletions();
+      expect(store.deletes).toEqual([]);
+    });
+
+    it('should delete what waits once disposed: the undo went with the panel', async () => {
+      const r1 = model.runs.find(run => run.id === 'r1')!;
+      const deletion = model.deleteRuns([r1], 60_000);
+      model.dispose();
+      await deletion.finished;
+      expect(store.deletes).toEqual([{ path: 'train.ipynb', run: 'r1' }]);
+    });
+  });
 });
 
 describe('isServerUnreachable()', () => {

@@ -1,9 +1,3 @@
-import {
-  Dialog,
-  InputDialog,
-  showDialog,
-  showErrorMessage
-} from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
@@ -11,7 +5,12 @@ import { DisposableSet } from '@lumino/disposable';
 
 import { inPalette } from '../commands';
 import type { Runs } from '../tokens';
-import type { RunsPanelModel } from './model';
+import type { IRunDialogs } from './dialogs';
+import { describeRun, labDialogs, menuName } from './dialogs';
+import { RunsPanelModel } from './model';
+
+export type { IRunDialogs } from './dialogs';
+export { labDialogs } from './dialogs';
 
 /**
  * Command ids of the run actions; the context menu and the palette list them
@@ -40,58 +39,6 @@ namespace CommandIDs {
  * The ids of the commands `addRunCommands` adds, for the palette.
  */
 export const RUN_COMMANDS: readonly string[] = Object.values(CommandIDs);
-
-/**
- * How the commands ask the user; JupyterLab's dialogs by default.
- */
-export interface IRunDialogs {
-  /**
-   * Ask to confirm a destructive action; true when accepted.
-   */
-  confirm(title: string, body: string, accept: string): Promise<boolean>;
-
-  /**
-   * Ask for a line of text; `null` when cancelled.
-   */
-  getText(title: string, label: string, value: string): Promise<string | null>;
-
-  /**
-   * Say that an action failed.
-   */
-  error(title: string, reason: unknown): Promise<void>;
-}
-
-/**
- * The dialogs of JupyterLab.
- */
-export function labDialogs(trans: TranslationBundle): IRunDialogs {
-  return {
-    async confirm(title, body, accept) {
-      const result = await showDialog({
-        title,
-        body,
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: accept })
-        ]
-      });
-      return result.button.accept;
-    },
-    async getText(title, label, value) {
-      const result = await InputDialog.getText({
-        title,
-        label,
-        text: value,
-        okLabel: trans.__('Save'),
-        cancelLabel: trans.__('Cancel')
-      });
-      return result.button.accept ? (result.value ?? '') : null;
-    },
-    async error(title, reason) {
-      await showErrorMessage(title, reason as Error);
-    }
-  };
-}
 
 /**
  * Reads what the user typed in the Tag… dialog: `name=value` sets a tag,
@@ -133,22 +80,25 @@ const COMPARE_COMMAND = 'jupyterlab-runs:compare-runs';
 /**
  * The commands of other plugins that take one run ({notebookPath, runId}),
  * and the sidebar's commands that give them the selected run: id, the
- * other plugin's command, label, caption.
+ * other plugin's command, label, label naming the run (when several are
+ * selected), caption.
  */
 function delegatedCommands(
   trans: TranslationBundle
-): (readonly [string, string, string, string])[] {
+): (readonly [string, string, string, (name: string) => string, string])[] {
   return [
     [
       CommandIDs.openSnapshot,
       'jupyterlab-runs:open-snapshot',
       trans.__('Open Snapshot'),
+      name => trans.__('Open Snapshot of %1', name),
       trans.__('Open the notebook as the selected run left it, read-only')
     ],
     [
       CommandIDs.showAsExecuted,
       'jupyterlab-runs:show-as-executed',
       trans.__('As Executed'),
+      name => trans.__('%1 As Executed', name),
       trans.__(
         "The selected run's executions in the order they really happened"
       )
@@ -157,6 +107,7 @@ function delegatedCommands(
       CommandIDs.showChanges,
       'jupyterlab-runs:show-changes-since',
       trans.__('What Changed Since'),
+      name => trans.__('What Changed Since %1', name),
       trans.__(
         "The selected run's notebook and environment against the ones now"
       )
@@ -165,6 +116,7 @@ function delegatedCommands(
       CommandIDs.rerunRun,
       'jupyterlab-runs:rerun',
       trans.__('Re-run in a Fresh Kernel'),
+      name => trans.__('Re-run %1 in a Fresh Kernel', name),
       trans.__(
         'Execute the selected run again in a new kernel and say whether it reproduced'
       )
@@ -173,6 +125,7 @@ function delegatedCommands(
       CommandIDs.restoreRun,
       'jupyterlab-runs:restore-snapshot',
       trans.__('Restore into This Notebook'),
+      name => trans.__('Restore %1 into This Notebook', name),
       trans.__(
         "Replace the notebook's cells with the selected run's; the notebook as it was is kept as a restore point"
       )
@@ -196,6 +149,32 @@ export function addRunCommands(
   const hasRun = () => !model.isDisposed && model.selectedRun !== null;
 
   /**
+   * A single-run label: as it is for one selected run; naming the run it
+   * acts on (the focused one) when several are selected.
+   */
+  const named = (plain: () => string, withName: (name: string) => string) =>
+    inPalette(trans, () => {
+      const run = model.isDisposed ? null : model.selectedRun;
+      return run && model.selectedRuns.length > 1
+        ? withName(menuName(run))
+        : plain();
+    });
+
+  /**
+   * A single-run caption, or why the action is off: several runs are
+   * selected and the focus is on none of them.
+   */
+  const runCaption = (caption: string) => () => {
+    const count = model.isDisposed ? 0 : model.selectedRuns.length;
+    return count > 1 && model.selectedRun === null
+      ? trans.__(
+          '%1 runs are selected and the focus is on none of them: move the focus to one of them (Ctrl/Cmd+Arrow keys, or click it) to act on it alone.',
+          count
+        )
+      : caption;
+  };
+
+  /**
    * Runs an action on the selected run, saying when the store refused it.
    */
   const onSelected =
@@ -214,8 +193,11 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.openRun, {
-      label: inPalette(trans, () => trans.__('Open Run')),
-      caption: trans.__('Open the selected run in the main area'),
+      label: named(
+        () => trans.__('Open Run'),
+        name => trans.__('Open %1', name)
+      ),
+      caption: runCaption(trans.__('Open the selected run in the main area')),
       isEnabled: hasRun,
       execute: () => {
         const run = model.selectedRun;
@@ -232,7 +214,9 @@ export function addRunCommands(
     const run = model.isDisposed ? null : model.selectedRun;
     return run ? { notebookPath: run.notebookPath, runId: run.id } : null;
   };
-  for (const [id, target, label, caption] of delegatedCommands(trans)) {
+  for (const [id, target, label, withName, caption] of delegatedCommands(
+    trans
+  )) {
     // The other plugin's command decides whether it can act on the run (a
     // shared notebook cannot be restored into) and then says why not.
     const targetEnabled = () => {
@@ -243,14 +227,15 @@ export function addRunCommands(
         commands.isEnabled(target, args)
       );
     };
+    const ownCaption = runCaption(caption);
     disposables.add(
       commands.addCommand(id, {
-        label: inPalette(trans, () => label),
+        label: named(() => label, withName),
         caption: () => {
           const args = selectedArgs();
           return args && commands.hasCommand(target) && !targetEnabled()
             ? commands.caption(target, args) || caption
-            : caption;
+            : ownCaption();
         },
         isEnabled: targetEnabled,
         execute: async () => {
@@ -294,10 +279,19 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.pinRun, {
-      label: inPalette(trans, () =>
-        model.selectedRun?.pinned ? trans.__('Unpin Run') : trans.__('Pin Run')
+      label: named(
+        () =>
+          model.selectedRun?.pinned
+            ? trans.__('Unpin Run')
+            : trans.__('Pin Run'),
+        name =>
+          model.selectedRun?.pinned
+            ? trans.__('Unpin %1', name)
+            : trans.__('Pin %1', name)
       ),
-      caption: trans.__('Keep the selected run at the top of the table'),
+      caption: runCaption(
+        trans.__('Keep the selected run at the top of the table')
+      ),
       isEnabled: hasRun,
       isToggled: () => model.selectedRun?.pinned === true,
       execute: onSelected(run => model.updateRun(run, { pinned: !run.pinned })),
@@ -307,8 +301,11 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.renameRun, {
-      label: inPalette(trans, () => trans.__('Rename Run…')),
-      caption: trans.__('Give the selected run another name'),
+      label: named(
+        () => trans.__('Rename Run…'),
+        name => trans.__('Rename %1…', name)
+      ),
+      caption: runCaption(trans.__('Give the selected run another name')),
       isEnabled: hasRun,
       execute: onSelected(async run => {
         const text = await dialogs.getText(
@@ -335,8 +332,11 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.tagRun, {
-      label: inPalette(trans, () => trans.__('Tag Run…')),
-      caption: trans.__('Set or remove a tag of the selected run'),
+      label: named(
+        () => trans.__('Tag Run…'),
+        name => trans.__('Tag %1…', name)
+      ),
+      caption: runCaption(trans.__('Set or remove a tag of the selected run')),
       isEnabled: hasRun,
       execute: onSelected(async run => {
         const text = await dialogs.getText(
@@ -355,8 +355,11 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.noteRun, {
-      label: inPalette(trans, () => trans.__('Note…')),
-      caption: trans.__('Write a note on the selected run'),
+      label: named(
+        () => trans.__('Note…'),
+        name => trans.__('Note on %1…', name)
+      ),
+      caption: runCaption(trans.__('Write a note on the selected run')),
       isEnabled: hasRun,
       execute: onSelected(async run => {
         const text = await dialogs.getText(
@@ -378,12 +381,19 @@ export function addRunCommands(
 
   disposables.add(
     commands.addCommand(CommandIDs.archiveRun, {
-      label: inPalette(trans, () =>
-        model.selectedRun?.archived
-          ? trans.__('Unarchive Run')
-          : trans.__('Archive Run')
+      label: named(
+        () =>
+          model.selectedRun?.archived
+            ? trans.__('Unarchive Run')
+            : trans.__('Archive Run'),
+        name =>
+          model.selectedRun?.archived
+            ? trans.__('Unarchive %1', name)
+            : trans.__('Archive %1', name)
       ),
-      caption: trans.__('Hide the selected run unless archived runs are shown'),
+      caption: runCaption(
+        trans.__('Hide the selected run unless archived runs are shown')
+      ),
       isEnabled: hasRun,
       execute: onSelected(run =>
         model.updateRun(run, { archived: !run.archived })
@@ -392,24 +402,70 @@ export function addRunCommands(
     })
   );
 
+  // Delete acts on every selected run, and can be undone for a while: the
+  // store's delete cannot, so the model holds it until then.
+  const deletable = () => {
+    const runs = model.isDisposed ? [] : model.selectedRuns;
+    return runs.length > 0 && runs.every(run => run.status !== 'running');
+  };
   disposables.add(
     commands.addCommand(CommandIDs.deleteRun, {
-      label: inPalette(trans, () => trans.__('Delete Run…')),
-      caption: trans.__('Delete the selected run and everything it recorded'),
-      isEnabled: hasRun,
-      execute: onSelected(async run => {
-        const confirmed = await dialogs.confirm(
-          trans.__('Delete Run'),
-          trans.__(
-            'Delete the run "%1" and everything it recorded? This cannot be undone.',
-            run.name
-          ),
-          trans.__('Delete')
-        );
-        if (confirmed) {
-          await model.deleteRun(run);
-        }
+      label: inPalette(trans, () => {
+        const count = model.isDisposed ? 0 : model.selectedRuns.length;
+        return count > 1
+          ? trans.__('Delete %1 Runs…', count)
+          : trans.__('Delete Run…');
       }),
+      caption: () =>
+        !model.isDisposed &&
+        model.selectedRuns.some(run => run.status === 'running')
+          ? trans.__(
+              'A running run cannot be deleted: stop it (interrupt, restart or shut down its kernel) first.'
+            )
+          : trans.__(
+              'Delete the selected runs and everything they recorded; Undo brings them back for a few seconds'
+            ),
+      isEnabled: deletable,
+      execute: async () => {
+        if (!deletable()) {
+          return;
+        }
+        const runs = model.selectedRuns;
+        const lines = runs.map(run => describeRun(run, trans));
+        const confirmed = await dialogs.confirm(
+          runs.length === 1
+            ? trans.__('Delete Run')
+            : trans.__('Delete %1 Runs', runs.length),
+          runs.length === 1
+            ? trans.__('Delete this run and everything it recorded?')
+            : trans.__(
+                'Delete these %1 runs and everything they recorded?',
+                runs.length
+              ),
+          trans.__('Delete'),
+          lines
+        );
+        if (!confirmed || model.isDisposed) {
+          return;
+        }
+        const deletion = model.deleteRuns(runs);
+        const withdraw = dialogs.offerUndo(
+          runs.length === 1
+            ? trans.__('Deleted the run %1.', lines[0])
+            : trans.__('Deleted %1 runs.', runs.length),
+          () => deletion.undo(),
+          RunsPanelModel.UNDO_DELETE_FOR
+        );
+        // Once too late to undo (the runs are deleted, or came back), the
+        // offer goes; the runs the store refused are back, and it says why.
+        void deletion.finished.then(withdraw, reason => {
+          withdraw();
+          return dialogs.error(
+            trans.__('The run could not be deleted'),
+            reason
+          );
+        });
+      },
       describedBy: NO_ARGS
     })
   );
@@ -478,8 +534,13 @@ export function addRunCommands(
   let shown = '';
   const onChange = () => {
     const run = model.selectedRun;
+    const selected = model.selectedRuns;
     const now = [
       model.selectedKey,
+      run?.id,
+      run?.name,
+      selected.length,
+      selected.some(shown => shown.status === 'running'),
       run?.pinned,
       run?.archived,
       model.showArchived,

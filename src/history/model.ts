@@ -10,7 +10,9 @@ import type { IActiveRuns, IRunsSettings, IRunStore, Runs } from '../tokens';
 import { isServerUnreachable } from '../store/unreachable';
 import type { KnownFields, Query, QueryError } from './query';
 import { compileQuery, knownFields, parseQuery } from './query';
+import { PendingDeletions } from './deletion';
 import type { RunRow, Sort, SortColumn } from './rows';
+import { RunSelection } from './selection';
 import {
   DEFAULT_SORT,
   deriveRows,
@@ -42,6 +44,10 @@ export class RunsPanelModel implements IDisposable {
     this._settings = options.settings;
     this._notebooks = options.notebooks;
     this._store = options.store;
+    this._deletions = new PendingDeletions({
+      store: this._store,
+      onChange: () => this._invalidate(true)
+    });
     this._activeRuns = options.activeRuns ?? null;
     this._metricChoices = options.metricChoices ?? null;
     this._trans = options.trans;
@@ -121,10 +127,14 @@ export class RunsPanelModel implements IDisposable {
   get runs(): readonly Runs.RunSummary[] {
     if (this._runs === null) {
       const lists = [...this._lists.values()];
-      this._runs =
+      const runs =
         lists.length === 1
           ? lists[0].runs
           : ([] as Runs.RunSummary[]).concat(...lists.map(list => list.runs));
+      // Runs deleted but still undoable are gone for the user.
+      this._runs = !this._deletions.hidesAny
+        ? runs
+        : runs.filter(run => !this._deletions.has(RunsPanelModel.rowKey(run)));
     }
     return this._runs;
   }
@@ -370,25 +380,32 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * The key of the selected row (see `RunsPanelModel.rowKey`), or `null`.
+   * The key of the focused row (see `RunsPanelModel.rowKey`), or `null`:
+   * the row the keyboard is on, and the one single-run actions act on.
    */
   get selectedKey(): string | null {
-    return this._selectedKey;
+    return this._selection.focused;
   }
 
   /**
-   * The selected run if it is shown, else `null`.
+   * The run single-run actions act on: the focused run if it is selected,
+   * else the only selected run; `null` when there is none, or when several
+   * runs are selected and the focus is on none of them.
    */
   get selectedRun(): Runs.RunSummary | null {
     const index = this.selectedIndex;
-    return index < 0 ? null : this.rows[index].run;
+    if (index >= 0 && this._selection.has(this._keyAt(index))) {
+      return this.rows[index].run;
+    }
+    const selected = this.selectedRuns;
+    return selected.length === 1 ? selected[0] : null;
   }
 
   /**
-   * The index of the selected row in `rows`, or -1.
+   * The index of the focused row in `rows`, or -1.
    */
   get selectedIndex(): number {
-    const key = this._selectedKey;
+    const key = this._selection.focused;
     if (key === null) {
       return -1;
     }
@@ -396,56 +413,58 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * Select a run by its row key, or nothing; the other selected runs are
-   * let go.
+   * Select a run by its row key, focused, or nothing; the other selected
+   * runs are let go.
    */
   select(key: string | null): void {
-    if (key === this._selectedKey && this._marked.size <= 1) {
-      return;
+    if (this._selection.select(key)) {
+      this._stateChanged.emit();
     }
-    this._selectedKey = key;
-    this._marked = new Set(key === null ? [] : [key]);
-    this._stateChanged.emit();
   }
 
   /**
    * Whether the run of a row key is selected (one of several, maybe).
    */
   isSelected(key: string): boolean {
-    return this._marked.has(key);
+    return this._selection.has(key);
   }
 
   /**
-   * Add a run to the selection, or take it out (Ctrl/Cmd-click).
+   * Add a run to the selection, or take it out, and focus it
+   * (Ctrl/Cmd-click).
    */
   toggleSelected(key: string): void {
-    const marked = new Set(this._marked);
-    if (marked.has(key)) {
-      marked.delete(key);
-      this._selectedKey = marked.size > 0 ? [...marked][marked.size - 1] : null;
-    } else {
-      marked.add(key);
-      this._selectedKey = key;
-    }
-    this._marked = marked;
+    this._selection.toggle(key);
     this._stateChanged.emit();
   }
 
   /**
-   * Select the rows from the selected one to `key` (Shift-click).
+   * Add the focused run to the selection, or take it out (Ctrl/Cmd+Space);
+   * from no focus, select the first row.
    */
-  selectRange(key: string): void {
-    const rows = this.rows;
-    const from = this.selectedIndex;
-    const to = rows.findIndex(row => RunsPanelModel.rowKey(row.run) === key);
-    if (from < 0 || to < 0) {
-      this.select(key);
+  toggleFocused(): void {
+    const key = this._selection.focused;
+    if (key === null || this.selectedIndex < 0) {
+      this.moveSelection(0);
       return;
     }
-    const [start, end] = from < to ? [from, to] : [to, from];
-    this._marked = new Set(
-      rows.slice(start, end + 1).map(row => RunsPanelModel.rowKey(row.run))
-    );
+    this.toggleSelected(key);
+  }
+
+  /**
+   * Select the rows from the anchor (the row last clicked or toggled) to
+   * `key`, and focus `key` (Shift-click).
+   */
+  selectRange(key: string): void {
+    this._selection.extendTo(key, this._rowKeys());
+    this._stateChanged.emit();
+  }
+
+  /**
+   * Select every row shown (Ctrl/Cmd+A).
+   */
+  selectAll(): void {
+    this._selection.selectAll(this._rowKeys());
     this._stateChanged.emit();
   }
 
@@ -454,23 +473,23 @@ export class RunsPanelModel implements IDisposable {
    */
   get selectedRuns(): Runs.RunSummary[] {
     return this.rows
-      .filter(row => this._marked.has(RunsPanelModel.rowKey(row.run)))
+      .filter(row => this._selection.has(RunsPanelModel.rowKey(row.run)))
       .map(row => row.run);
   }
 
   /**
-   * Move the selection by `delta` rows, staying within the table; from no
-   * selection, a move selects the first row.
+   * Move the focus by `delta` rows, staying within the table; from no
+   * focus, a move goes to the first row. `select` (arrow keys) selects the
+   * row reached alone, `extend` (Shift+Arrow) selects from the anchor to
+   * it, `focus` (Ctrl/Cmd+Arrow) keeps the selection.
    */
-  moveSelection(delta: number): void {
-    const rows = this.rows;
-    if (rows.length === 0) {
+  moveSelection(delta: number, mode: RunSelection.MoveMode = 'select'): void {
+    const keys = this._rowKeys();
+    if (keys.length === 0) {
       return;
     }
-    const index = this.selectedIndex;
-    const next =
-      index < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, index + delta));
-    this.select(RunsPanelModel.rowKey(rows[next].run));
+    this._selection.move(delta, mode, keys);
+    this._stateChanged.emit();
   }
 
   /**
@@ -482,13 +501,43 @@ export class RunsPanelModel implements IDisposable {
   }
 
   /**
-   * Delete a run from the store.
+   * Delete runs, undoably: they leave the table at once and the store
+   * deletes them after `undoFor` milliseconds, unless `undo()` is called
+   * first (see `PendingDeletions`). The selection lets them go.
    */
-  async deleteRun(run: Runs.RunSummary): Promise<void> {
-    await this._store.deleteRun(run.notebookPath, run.id);
-    if (this._selectedKey === RunsPanelModel.rowKey(run)) {
-      this.select(null);
-    }
+  deleteRuns(
+    runs: readonly Runs.RunSummary[],
+    undoFor: number = RunsPanelModel.UNDO_DELETE_FOR
+  ): PendingDeletions.IDeletion {
+    const keys = this._rowKeys();
+    this._selection.forget(new Set(runs.map(RunsPanelModel.rowKey)), keys);
+    return this._deletions.add(runs, RunsPanelModel.rowKey, undoFor);
+  }
+
+  /**
+   * Whether runs wait to be deleted (their time to undo is not over).
+   */
+  get hasPendingDeletions(): boolean {
+    return this._deletions.size > 0;
+  }
+
+  /**
+   * Delete what waits to be deleted now, without waiting for the time to
+   * undo.
+   */
+  flushDeletions(): Promise<void> {
+    return this._deletions.flush();
+  }
+
+  /**
+   * The keys of the rows shown, in order.
+   */
+  private _rowKeys(): string[] {
+    return this.rows.map(row => RunsPanelModel.rowKey(row.run));
+  }
+
+  private _keyAt(index: number): string {
+    return RunsPanelModel.rowKey(this.rows[index].run);
   }
 
   /**
@@ -702,6 +751,8 @@ export class RunsPanelModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    // What waits to be deleted is deleted: the undo went with the panel.
+    void this._deletions.flush();
     this._stopClock();
     this._stopRetry();
     this._follow(null);
@@ -886,8 +937,8 @@ export class RunsPanelModel implements IDisposable {
   private _request = 0;
   private _retryTimer: ReturnType<typeof setTimeout> | null = null;
   private _runs: readonly Runs.RunSummary[] | null = null;
-  private _selectedKey: string | null = null;
-  private _marked = new Set<string>();
+  private readonly _selection = new RunSelection();
+  private readonly _deletions: PendingDeletions;
   private readonly _settings: IRunsSettings;
   private _showArchived = false;
   private _sort: Sort = DEFAULT_SORT;
@@ -1046,6 +1097,11 @@ export namespace RunsPanelModel {
      */
     readonly name: string;
   };
+
+  /**
+   * How long a deletion can be undone, in milliseconds.
+   */
+  export const UNDO_DELETE_FOR = 10_000;
 
   /**
    * What identifies a row across notebooks.
