@@ -1,4 +1,6 @@
 import './base.css';
+import './selection.css';
+import './history.css';
 import './capture.css';
 import './detail.css';
 import './compare.css';

@@ -13,6 +13,7 @@ import {
   metricStepsSpec,
   runsChartSpec,
   scatterSpec,
+  timeAxis,
   VEGA_LITE_SCHEMA
 } from '../charts/specs';
 import type { StoredRun } from '../store/reader';
@@ -203,6 +204,38 @@ describe('charts/specs', () => {
       const text = JSON.stringify(spec);
       expect(text).not.toMatch(/"href"|"html"|"url"|"image"/);
     });
+    it("should draw on the panel's background, with no box of its own", () => {
+      expect(spec.background).toBe('transparent');
+    });
+
+    it('should name the run of each point on hover', () => {
+      expect(spec.layer[1].encoding.tooltip[0]).toEqual({
+        field: 'name',
+        type: 'nominal',
+        title: 'Run'
+      });
+    });
+
+    it('should keep the time axis to a few labels that do not overlap', () => {
+      expect(spec.layer[1].encoding.x.axis).toMatchObject({
+        values: [1000, 2000],
+        labelOverlap: 'greedy',
+        labelFlush: true
+      });
+    });
+  });
+
+  describe('timeAxis()', () => {
+    const T = Date.UTC(2026, 11, 7, 21, 0, 0);
+    it.each([
+      ['seconds apart', [T, T + 20_000], '%H:%M:%S'],
+      ['hours apart', [T, T + 3 * 3600_000], '%H:%M'],
+      ['days apart', [T, T + 3 * 86400_000], '%b %d'],
+      ['years apart', [T, T + 800 * 86400_000], '%Y-%m-%d'],
+      ['a single run', [T], '%H:%M:%S']
+    ])('should write times of runs %s as %s', (_, times, format) => {
+      expect(timeAxis(times).format).toBe(format);
+    });
   });
 
   describe('metricStepsSpec()', () => {
@@ -287,6 +320,51 @@ describe('charts/specs', () => {
       expect(spec.encoding.x).toMatchObject({ type: 'nominal' });
     });
 
+    it.each([
+      ['seed'],
+      ['random_state'],
+      ['model.random_state'],
+      ['torch.manual_seed'],
+      ['run_id'],
+      ['user.id'],
+      ['datasetId']
+    ])(
+      'should put %s, whose numbers are labels, on a categorical axis',
+      name => {
+        const runs = [69, 42, 7].map((value, index) =>
+          runSummary({
+            id: `r${index}`,
+            params: { [name]: value },
+            metrics: { acc: 0.8 + index / 100 }
+          })
+        );
+        const spec = json(scatterSpec(runs, name, 'acc', { trans }));
+        expect(spec.encoding.x).toMatchObject({ type: 'nominal' });
+        expect(spec.data.values.map((row: Json) => row.param)).toEqual([
+          '69',
+          '42',
+          '7'
+        ]);
+        // Each point names its run on hover.
+        expect(spec.encoding.tooltip[0]).toMatchObject({ field: 'name' });
+      }
+    );
+
+    it.each([['alpha'], ['n_estimators'], ['width'], ['valid']])(
+      'should keep %s, a measure, on a continuous axis',
+      name => {
+        const runs = [1, 2].map(value =>
+          runSummary({
+            id: `r${value}`,
+            params: { [name]: value },
+            metrics: { acc: value }
+          })
+        );
+        const spec = json(scatterSpec(runs, name, 'acc', { trans }));
+        expect(spec.encoding.x).toMatchObject({ type: 'quantitative' });
+      }
+    );
+
     it('should leave out runs without the parameter or the metric', () => {
       const spec = json(scatterSpec(RUNS, 'a.b', 'loss', { trans }));
       expect(spec.data.values.map((row: Json) => row.runId)).toEqual(['r1']);
@@ -321,6 +399,30 @@ describe('charts/parallel', () => {
         'true'
       ]);
       expect(axis.positions).toEqual([2 / 3, 0, 1, 2 / 3, 1 / 3]);
+    });
+  });
+
+  describe('parallelCoordinatesSpec() with a seed', () => {
+    it('should give the seed an axis of categories, one position per value', () => {
+      const runs = [69, 42, 7].map((seed, index) =>
+        runSummary({
+          id: `r${index}`,
+          params: { seed, alpha: 0.1 * (index + 1) },
+          metrics: { loss: index }
+        })
+      );
+      const spec = json(
+        parallelCoordinatesSpec(runs, ['seed', 'alpha'], 'loss', { trans })
+      );
+      const seedTicks = spec.layer[2].data.values
+        .filter((tick: Json) => tick.axis === 'seed')
+        .map((tick: Json) => tick.text);
+      // 7, 42, 69 evenly spaced as labels, not 42 placed near 69.
+      expect(seedTicks).toEqual(['7', '42', '69']);
+      const alphaTicks = spec.layer[2].data.values.filter(
+        (tick: Json) => tick.axis === 'alpha'
+      );
+      expect(alphaTicks).toHaveLength(2);
     });
   });
 

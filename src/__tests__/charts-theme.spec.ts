@@ -89,6 +89,55 @@ describe('charts/theme', () => {
       });
     });
 
+    // The colours of JupyterLab's core themes (theme-light-extension and
+    // theme-dark-extension), for the variables the colour scale reads.
+    const CORE_THEMES = {
+      light: {
+        variables: {
+          '--jp-layout-color0': '#ffffff',
+          '--jp-layout-color1': '#ffffff',
+          '--jp-brand-color0': '#0d47a1',
+          '--jp-brand-color1': '#1976d2',
+          '--jp-brand-color2': '#64b5f6',
+          '--jp-warn-color0': '#e65100',
+          '--jp-warn-color1': '#f57c00'
+        },
+        light: true
+      },
+      dark: {
+        variables: {
+          '--jp-layout-color0': '#111111',
+          '--jp-layout-color1': '#212121',
+          '--jp-brand-color0': '#1976d2',
+          '--jp-brand-color1': '#2196f3',
+          '--jp-brand-color2': '#64b5f6',
+          '--jp-warn-color0': '#f57c00',
+          '--jp-warn-color1': '#ff9800'
+        },
+        light: false
+      }
+    };
+
+    it.each(['light', 'dark'] as const)(
+      'should colour lines by their metric legibly on the %s background',
+      name => {
+        const { variables, light } = CORE_THEMES[name];
+        applyTheme(variables, light);
+        const ramp = (chartConfig().range as { ramp?: string[] }).ramp;
+        expect(ramp).toHaveLength(2);
+        // Both ends of the scale against the chart's and the sidebar's
+        // background: at least 3:1, what WCAG asks of graphics.
+        for (const colour of ramp!) {
+          for (const background of [
+            variables['--jp-layout-color0'],
+            variables['--jp-layout-color1']
+          ]) {
+            expect(contrast(colour, background)).toBeGreaterThanOrEqual(3);
+          }
+        }
+      }
+    );
+
     it("should leave vega's defaults where the theme sets nothing", () => {
       const config = chartConfig();
       expect(config.background).toBeUndefined();
@@ -167,3 +216,18 @@ describe('charts/tooltip', () => {
     });
   });
 });
+
+/**
+ * The WCAG contrast ratio of two `#rrggbb` colours.
+ */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map(i => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high + 0.05) / (low + 0.05);
+}

@@ -11,6 +11,8 @@ import {
   formatChange,
   formatDuration,
   formatMetric,
+  formatMetricArrow,
+  formatMetricDelta,
   formatScalar,
   RunsPanel
 } from '../history/view';
@@ -145,7 +147,12 @@ describe('RunsPanel (runs)', () => {
       [...first.querySelectorAll('[role="gridcell"]')]
         .slice(3)
         .map(cell => cell.textContent)
-    ).toEqual(['3m 05s', '6.612', '—', 'seed 69→42only the seed changed']);
+    ).toEqual([
+      '3m 05s',
+      '6.612 ▼0.3877',
+      '—',
+      'seed 69→42only the seed changed'
+    ]);
     // Said in words when the seed is all that changed.
     expect(first.querySelector('.jp-mod-seedOnly')?.textContent).toBe(
       'only the seed changed'
@@ -154,6 +161,44 @@ describe('RunsPanel (runs)', () => {
       'model=xgboost'
     );
     expect(node.textContent).not.toContain('No runs recorded');
+  });
+
+  it('should show in the row how the main metric moved since the run before, and end its first line after it', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [
+        runSummary({
+          id: 'r2',
+          name: 'calm-heron-2',
+          startedAt: STARTED,
+          params: { seed: 42 },
+          metrics: { accuracy: 0.83 }
+        }),
+        runSummary({
+          id: 'r1',
+          name: 'brave-otter-1',
+          startedAt: STARTED - 1000,
+          params: { seed: 69 },
+          metrics: { accuracy: 0.81 }
+        })
+      ],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    const node = await rendered(panel);
+
+    const [newer, older] = node.querySelectorAll('.jp-RunsPanel-item');
+    const main = newer.querySelector('.jp-RunsPanel-cell-metric.jp-mod-main');
+    expect(main?.textContent).toBe('0.83 ▲0.02');
+    expect(
+      main?.querySelector('.jp-RunsPanel-metricChange')?.getAttribute('title')
+    ).toBe('accuracy since brave-otter-1: +0.02 (+2.47%)');
+    // The first run has nothing to be measured against.
+    expect(older.querySelector('.jp-RunsPanel-metricChange')).toBeNull();
+    // Name and metric on the first line, the badges after the break.
+    expect(newer.querySelector('.jp-RunsPanel-rowBreak')).not.toBeNull();
+    expect(
+      newer.querySelector('.jp-RunsPanel-cell-changes')?.textContent
+    ).toContain('seed 69→42');
   });
 
   it('should chart the main metric across runs once two have it, a click selecting', async () => {
@@ -250,6 +295,176 @@ describe('RunsPanel (runs)', () => {
     const selected = node.querySelector('[aria-selected="true"]')!;
     expect(selected.getAttribute('data-run-id')).toBe('r1');
     expect(grid.getAttribute('aria-activedescendant')).toBe(selected.id);
+  });
+
+  describe('keyboard', () => {
+    const FOUR = ['r4', 'r3', 'r2', 'r1'].map((id, n) =>
+      runSummary({ id, name: `run-${id}`, startedAt: STARTED - n * 1000 })
+    );
+
+    async function listOf(): Promise<HTMLElement> {
+      store.lists.set('train.ipynb', { runs: FOUR, problems: [] });
+      await openNotebook('train.ipynb');
+      const node = await rendered(panel);
+      return node.querySelector<HTMLElement>('[role="grid"]')!;
+    }
+
+    function press(
+      target: Element,
+      key: string,
+      modifiers: KeyboardEventInit = {}
+    ): KeyboardEvent {
+      const event = new KeyboardEvent('keydown', {
+        key,
+        bubbles: true,
+        cancelable: true,
+        ...modifiers
+      });
+      target.dispatchEvent(event);
+      return event;
+    }
+
+    const selectedIds = (node: Element) =>
+      [...node.querySelectorAll('[aria-selected="true"]')].map(row =>
+        row.getAttribute('data-run-id')
+      );
+
+    it('should select runs with Shift+Arrow and Ctrl/Cmd+Space, and all of them with Ctrl/Cmd+A', async () => {
+      const grid = await listOf();
+      expect(grid.getAttribute('aria-multiselectable')).toBe('true');
+      press(grid, 'ArrowDown');
+      press(grid, 'ArrowDown', { shiftKey: true });
+      await rendered(panel);
+      expect(selectedIds(grid)).toEqual(['r4', 'r3']);
+      // The focused row is marked apart from the selection.
+      const focused = grid.querySelector('.jp-mod-focused')!;
+      expect(focused.getAttribute('data-run-id')).toBe('r3');
+      expect(grid.getAttribute('aria-activedescendant')).toBe(focused.id);
+
+      // Ctrl+Down moves the focus only; Ctrl+Space adds the focused run.
+      press(grid, 'ArrowDown', { ctrlKey: true });
+      press(grid, 'ArrowDown', { ctrlKey: true });
+      await rendered(panel);
+      expect(selectedIds(grid)).toEqual(['r4', 'r3']);
+      expect(
+        grid.querySelector('.jp-mod-focused')?.getAttribute('data-run-id')
+      ).toBe('r1');
+      expect(grid.querySelectorAll('.jp-mod-focused')).toHaveLength(1);
+      const toggle = press(grid, ' ', { ctrlKey: true });
+      expect(toggle.defaultPrevented).toBe(true);
+      await rendered(panel);
+      expect(selectedIds(grid)).toEqual(['r4', 'r3', 'r1']);
+
+      const all = press(grid, 'a', { metaKey: true });
+      expect(all.defaultPrevented).toBe(true);
+      await rendered(panel);
+      expect(selectedIds(grid)).toEqual(['r4', 'r3', 'r2', 'r1']);
+      // A plain arrow goes back to one run.
+      press(grid, 'ArrowUp');
+      await rendered(panel);
+      expect(selectedIds(grid)).toEqual(['r2']);
+    });
+
+    it.each([
+      ['Shift+F10', 'F10', { shiftKey: true }],
+      ['the context-menu key', 'ContextMenu', {}]
+    ])(
+      'should open the context menu at the focused run with %s',
+      async (_name, key, modifiers) => {
+        const grid = await listOf();
+        press(grid, 'ArrowDown');
+        press(grid, 'ArrowDown');
+        await rendered(panel);
+        const menus: MouseEvent[] = [];
+        const listen = (event: Event) => menus.push(event as MouseEvent);
+        document.addEventListener('contextmenu', listen);
+        try {
+          const event = press(grid, key, modifiers);
+          expect(event.defaultPrevented).toBe(true);
+        } finally {
+          document.removeEventListener('contextmenu', listen);
+        }
+        expect(menus).toHaveLength(1);
+        expect(menus[0].shiftKey).toBe(false);
+        const target = menus[0].target as HTMLElement;
+        expect(target.getAttribute('data-run-id')).toBe('r3');
+        expect(target.classList.contains('jp-RunsPanel-item')).toBe(true);
+        // Opening the menu from the keyboard keeps the selection.
+        expect(panel.model.selectedRun?.id).toBe('r3');
+      }
+    );
+
+    it('should give the keyboard back to the list with Escape, from the filter and from the menu', async () => {
+      const grid = await listOf();
+      const filter = panel.node.querySelector<HTMLInputElement>(
+        'input[aria-label="Filter runs"]'
+      )!;
+      filter.focus();
+      const escape = press(filter, 'Escape');
+      expect(escape.defaultPrevented).toBe(true);
+      expect(document.activeElement).toBe(grid);
+
+      // A menu opened on a run takes the focus; Escape closes it.
+      press(grid, 'ArrowDown');
+      await rendered(panel);
+      const menu = document.createElement('div');
+      menu.className = 'lm-Menu';
+      menu.tabIndex = -1;
+      grid
+        .querySelector('.jp-RunsPanel-item')!
+        .addEventListener('contextmenu', () => {
+          document.body.appendChild(menu);
+          menu.focus();
+        });
+      press(grid, 'F10', { shiftKey: true });
+      expect(document.activeElement).toBe(menu);
+      menu.addEventListener('keydown', () => menu.remove());
+      press(menu, 'Escape');
+      await new Promise(resolve => setTimeout(resolve, 0));
+      expect(document.activeElement).toBe(grid);
+      expect(grid.getAttribute('aria-activedescendant')).toBe(
+        grid.querySelector('.jp-mod-focused')?.id
+      );
+    });
+
+    it('should let Tab reach the sort headers, whose keys are their own', async () => {
+      const grid = await listOf();
+      const buttons = [
+        ...grid.querySelectorAll<HTMLButtonElement>(
+          '[role="columnheader"] button'
+        )
+      ];
+      expect(buttons.length).toBeGreaterThan(0);
+      for (const button of buttons) {
+        expect(button.tabIndex).toBe(0);
+      }
+      const enter = press(buttons[1], 'Enter');
+      // Left to the button (a click), not taken as opening a run.
+      expect(enter.defaultPrevented).toBe(false);
+      press(buttons[1], 'ArrowDown');
+      expect(panel.model.selectedKey).toBeNull();
+    });
+
+    it('should mark the current run and the selected runs each their own way', async () => {
+      active = {
+        id: 'r3',
+        name: 'run-r3',
+        status: 'running',
+        paramsCount: 0,
+        metricsCount: 0
+      };
+      const grid = await listOf();
+      press(grid, 'ArrowDown');
+      await rendered(panel);
+      const rows = [...grid.querySelectorAll('.jp-RunsPanel-item')];
+      const [selected, current] = rows;
+      expect(selected.getAttribute('aria-selected')).toBe('true');
+      expect(selected.hasAttribute('aria-current')).toBe(false);
+      expect(selected.classList.contains('jp-mod-active')).toBe(false);
+      expect(current.getAttribute('aria-selected')).toBe('false');
+      expect(current.getAttribute('aria-current')).toBe('true');
+      expect(current.classList.contains('jp-mod-selected')).toBe(false);
+    });
   });
 
   it('should filter with the query, and show why a query cannot be read', async () => {
@@ -573,6 +788,25 @@ describe('RunsPanel (runs)', () => {
       expect(
         formatChange({ name: 'opt', before: undefined, after: 'adam' })
       ).toBe('opt —→"adam"');
+    });
+  });
+
+  describe('#formatMetricArrow()', () => {
+    it.each([
+      [0.02, '▲0.02'],
+      [-1.5, '▼1.5'],
+      [-0.38766, '▼0.3877'],
+      [0, '=0']
+    ])('should show a change of %p as %s', (delta, text) => {
+      expect(formatMetricArrow(delta)).toBe(text);
+    });
+  });
+
+  describe('#formatMetricDelta()', () => {
+    it('should sign the change and give its relative size when it has one', () => {
+      expect(formatMetricDelta(0.02, 0.02 / 0.81)).toBe('+0.02 (+2.47%)');
+      expect(formatMetricDelta(-331.9, -0.134)).toBe('−331.9 (−13.4%)');
+      expect(formatMetricDelta(3, null)).toBe('+3');
     });
   });
 

@@ -10,7 +10,8 @@ import { ChartHost } from './host';
  * finalized when it unmounts.
  */
 export function Chart(props: Chart.IProps): React.ReactElement {
-  const { spec, trans, fileName, themeVersion, onRunSelected } = props;
+  const { spec, trans, fileName, themeVersion, onRunSelected, renderer } =
+    props;
   const node = React.useRef<HTMLDivElement>(null);
   const host = React.useRef<ChartHost | null>(null);
   const [failure, setFailure] = React.useState<string | null>(null);
@@ -19,9 +20,38 @@ export function Chart(props: Chart.IProps): React.ReactElement {
     host.current = new ChartHost(node.current!, {
       trans,
       fileName,
-      onRunSelected
+      onRunSelected,
+      renderer
     });
-    return () => host.current?.dispose();
+    // A panel resized by dragging its edge fires no window `resize`, all
+    // vega measures its container on: the chart is drawn again at its
+    // node's new width, once the drag has paused.
+    let width = node.current!.clientWidth;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const observer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            const now = node.current?.clientWidth ?? 0;
+            if (now > 0 && now !== width) {
+              width = now;
+              if (timer !== null) {
+                clearTimeout(timer);
+              }
+              timer = setTimeout(() => {
+                timer = null;
+                void host.current?.refresh();
+              }, REDRAW_DELAY);
+            }
+          });
+    observer?.observe(node.current!);
+    return () => {
+      observer?.disconnect();
+      if (timer !== null) {
+        clearTimeout(timer);
+      }
+      host.current?.dispose();
+    };
   }, []);
 
   React.useEffect(() => {
@@ -43,6 +73,12 @@ export function Chart(props: Chart.IProps): React.ReactElement {
   );
 }
 
+/**
+ * How long a resize must pause, in ms, before the chart is drawn again at
+ * the new width.
+ */
+const REDRAW_DELAY = 150;
+
 export namespace Chart {
   export interface IProps {
     spec: TopLevelSpec;
@@ -53,5 +89,7 @@ export namespace Chart {
     themeVersion: number;
     /** Called with the run a click selects (charts with a run selection). */
     onRunSelected?: (runId: string | null) => void;
+    /** `canvas` (the default) or `svg`; see `RenderOptions.renderer`. */
+    renderer?: 'canvas' | 'svg';
   }
 }

@@ -1,3 +1,4 @@
+import { isSeedLike } from '../compare/seeds';
 import type { Runs } from '../tokens';
 
 /**
@@ -81,6 +82,22 @@ export function isNumericAxis(
     present.every(value => typeof value === 'number' && Number.isFinite(value))
   );
 }
+
+/**
+ * Whether a parameter names something rather than measures it: a seed
+ * (`seed`, `random_state`) or an identifier (`id`, `run_id`, `user.id`,
+ * `datasetId`). Its numbers are labels: seed 42 is not "between" 7 and 69,
+ * so it gets an axis of categories, never a continuous one.
+ */
+export function isIdentifierParam(name: string): boolean {
+  return isSeedLike(name) || ID_SUFFIX.test(name) || CAMEL_ID.test(name);
+}
+
+/** `id`, `run_id`, `user.id`, `RUN-UUID`: the whole name or its last part. */
+const ID_SUFFIX = /(?:^|[._-])(?:id|ids|uuid)$/i;
+
+/** `datasetId`, told by its capital from `valid` or `paid`. */
+const CAMEL_ID = /[a-z0-9]I[dD]s?$/;
 
 /**
  * Stored text made fit for a chart title: line breaks and other control

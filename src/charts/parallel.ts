@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Runs } from '../tokens';
 import {
   finiteMetric,
+  isIdentifierParam,
   isNumericAxis,
   paramValue,
   scalarText,
@@ -51,9 +52,10 @@ const SLANT_AFTER = 5;
 
 export function parallelAxis(
   label: string,
-  values: readonly (Runs.Scalar | undefined)[]
+  values: readonly (Runs.Scalar | undefined)[],
+  categorical = false
 ): ParallelAxis {
-  return isNumericAxis(values)
+  return !categorical && isNumericAxis(values)
     ? numericAxis(label, values)
     : categoricalAxis(label, values);
 }
@@ -141,7 +143,14 @@ export function parallelCoordinatesSpec(
     ...params.map(param => plotted.map(run => paramValue(run, param))),
     plotted.map(run => finiteMetric(run, metric))
   ];
-  const axes = columns.map((values, a) => parallelAxis(labels[a], values));
+  // Seeds and identifiers are labels, one position per value.
+  const axes = columns.map((values, a) =>
+    parallelAxis(
+      labels[a],
+      values,
+      a < params.length && isIdentifierParam(params[a])
+    )
+  );
   const lines: Record<string, unknown>[] = [];
   plotted.forEach((run, r) => {
     axes.forEach((axis, a) => {

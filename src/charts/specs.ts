@@ -8,6 +8,7 @@ import {
   chartLabel,
   differingParams,
   finiteMetric,
+  isIdentifierParam,
   isNumericAxis,
   paramField,
   paramValue,
@@ -120,7 +121,8 @@ export function runsChartSpec(
   const x = {
     field: 'startedAt',
     type: 'temporal' as const,
-    title: trans.__('Run started')
+    title: trans.__('Run started'),
+    axis: timeAxis(plotted.map(run => run.startedAt))
   };
   const y = {
     field: 'value',
@@ -130,10 +132,14 @@ export function runsChartSpec(
   };
   return {
     ...baseSpec(options),
+    // Drawn on the panel's own background: the theme's darkest layout colour
+    // would be a black box in a dark sidebar.
+    background: 'transparent',
     data: { values },
     layer: [
       {
-        mark: { type: 'line', opacity: 0.3 },
+        // Faint beside the points, yet visible on a dark background too.
+        mark: { type: 'line', opacity: 0.5 },
         encoding: { x, y }
       },
       {
@@ -163,6 +169,39 @@ export function runsChartSpec(
     ]
   };
 }
+
+/**
+ * A time axis that stays readable in a sidebar's width: labelled at the
+ * first and the last run only, flush with the plot's ends (a label that
+ * would still overlap is dropped), written as precisely as the runs' span needs: seconds for
+ * runs minutes apart, hours and minutes within a day, dates beyond.
+ */
+export function timeAxis(times: readonly number[]) {
+  const span = times.length > 0 ? Math.max(...times) - Math.min(...times) : 0;
+  const format =
+    span < 10 * MINUTE
+      ? '%H:%M:%S'
+      : span < DAY
+        ? '%H:%M'
+        : span < 180 * DAY
+          ? '%b %d'
+          : '%Y-%m-%d';
+  // Only the first and the newest run's times, each flush with its end of
+  // the plot: two labels fit even a narrow sidebar.
+  const ends = times.length > 0 ? [Math.min(...times), Math.max(...times)] : [];
+  return {
+    format,
+    values: [...new Set(ends)],
+    labelOverlap: 'greedy' as const,
+    labelSeparation: 8,
+    labelFlush: true,
+    labelAngle: 0,
+    grid: false
+  };
+}
+
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
 
 /**
  * The runs a trend of `metric` plots, oldest first: those with a finite
@@ -252,8 +291,9 @@ export function metricStepsSpec(
 }
 
 /**
- * A metric against one parameter, a point per run; a click selects a run.
- * A numeric parameter gets a continuous axis, any other one category per
+ * A metric against one parameter, a point per run, named on hover; a click
+ * selects a run. A numeric parameter gets a continuous axis, any other (and
+ * a seed or an identifier, whose numbers are labels) one category per
  * value. Runs lacking the parameter or a finite metric value are left out.
  */
 export function scatterSpec(
@@ -267,7 +307,9 @@ export function scatterSpec(
     run =>
       finiteMetric(run, metric) !== null && paramValue(run, param) !== undefined
   );
-  const numeric = isNumericAxis(plotted.map(run => paramValue(run, param)));
+  const numeric =
+    !isIdentifierParam(param) &&
+    isNumericAxis(plotted.map(run => paramValue(run, param)));
   const values = plotted.map(run => {
     const value = paramValue(run, param);
     return {

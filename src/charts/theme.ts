@@ -15,6 +15,23 @@ export type ChartTheme = {
   readonly palette: readonly string[];
   /** Whether the theme is dark: the tooltip's own style follows it. */
   readonly isDark: boolean;
+  /**
+   * The two ends of a continuous colour scale (a line per run coloured by
+   * its metric): both legible on the theme's background.
+   */
+  readonly ramp?: readonly string[];
+};
+
+/**
+ * The ends of the continuous colour scale, per theme. vega's default
+ * (`blues`) fades to near white at one end, invisible on a light page, and
+ * to navy at the other, invisible on a dark one. An orange and a blue of
+ * the theme instead: the darker shades on a light background, the lighter
+ * on a dark one, at least 3:1 against it in the core themes.
+ */
+const RAMP_VARIABLES = {
+  light: ['--jp-warn-color0', '--jp-brand-color0'],
+  dark: ['--jp-warn-color1', '--jp-brand-color2']
 };
 
 /**
@@ -54,6 +71,8 @@ export function readChartTheme(
     ...new Set(PALETTE_VARIABLES.map(read).filter(color => color !== ''))
   ];
   const fontSize = parseFloat(read('--jp-ui-font-size1'));
+  const isDark = isDarkTheme(element);
+  const ramp = RAMP_VARIABLES[isDark ? 'dark' : 'light'].map(read);
   return {
     foreground: read('--jp-ui-font-color1'),
     background: read('--jp-layout-color0'),
@@ -61,7 +80,8 @@ export function readChartTheme(
     fontFamily: read('--jp-ui-font-family'),
     fontSize: Number.isFinite(fontSize) ? fontSize : null,
     palette,
-    isDark: isDarkTheme(element)
+    isDark,
+    ...(ramp.every(color => color !== '') ? { ramp } : {})
   };
 }
 
@@ -92,6 +112,10 @@ export function chartConfig(theme: ChartTheme = readChartTheme()): Config {
     gridColor: theme.border,
     tickColor: theme.border
   });
+  const range = defined({
+    category: theme.palette.length > 0 ? [...theme.palette] : undefined,
+    ramp: theme.ramp ? [...theme.ramp] : undefined
+  });
   return defined({
     background: theme.background || undefined,
     font: theme.fontFamily || undefined,
@@ -104,8 +128,7 @@ export function chartConfig(theme: ChartTheme = readChartTheme()): Config {
     }),
     view: defined({ stroke: theme.border }),
     text: defined({ color: theme.foreground }),
-    range:
-      theme.palette.length > 0 ? { category: [...theme.palette] } : undefined,
+    range: Object.keys(range).length > 0 ? range : undefined,
     mark: theme.palette.length > 0 ? { color: theme.palette[0] } : undefined
   });
 }

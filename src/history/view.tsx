@@ -1,18 +1,23 @@
-import { PathExt, Time } from '@jupyterlab/coreutils';
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { SidePanel, VDomRenderer } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
-import { statusLabel } from '../capture/view';
 import { Chart } from '../charts/component';
 import { runsChartSpec, trendRuns } from '../charts/specs';
 import { runsIcon } from '../icons';
-import { isSeedLike } from '../compare/seeds';
-import type { Runs } from '../tokens';
 import { RunsPanelModel } from './model';
-import type { ParamChange, RunRow, SortColumn } from './rows';
+import type { Column } from './row';
+import { columnsOf, RunRowView } from './row';
+import type { SortColumn } from './rows';
+import {
+  escapeToList,
+  handleListKey,
+  openContextMenuAt,
+  returnFocusAfterMenu,
+  useFocusedRowMark
+} from './keyboard';
 import { rowWindow, scrollToRow } from './window';
 
 /**
@@ -368,6 +373,7 @@ function FilterBox(props: {
       placeholder={trans.__('Filter, e.g. status = failed')}
       spellCheck={false}
       value={text}
+      onKeyDown={escapeToList}
       onChange={event => {
         setText(event.currentTarget.value);
         model.queryText = event.currentTarget.value;
@@ -469,6 +475,9 @@ function RunsTrend(props: {
         fileName={`runs-${metric}`}
         themeVersion={themeVersion}
         onRunSelected={onRunSelected}
+        // At most MAX_TREND_RUNS points: SVG draws them as fast as a canvas,
+        // and keeps each point an element the page can find and hover.
+        renderer="svg"
       />
       {plotted > MAX_TREND_RUNS && (
         <figcaption className="jp-RunsPanel-trendNote">
@@ -559,11 +568,21 @@ function Problems(props: {
  */
 const PROBLEMS_SHOWN = 3;
 
+export {
+  formatChange,
+  formatDuration,
+  formatMetric,
+  formatMetricArrow,
+  formatMetricDelta,
+  formatScalar
+} from './row';
+
 /**
- * The height of a row in pixels, as style/base.css draws it: the table
- * renders only the rows in view, and places them by this height.
+ * The height of a row in pixels, as style/history.css draws it (two lines:
+ * name and main metric, then what changed): the table renders only the rows
+ * in view, and places them by this height.
  */
-export const ROW_HEIGHT = 24;
+export const ROW_HEIGHT = 42;
 
 /**
  * The viewport height assumed before the table is laid out.
@@ -571,78 +590,10 @@ export const ROW_HEIGHT = 24;
 const DEFAULT_VIEWPORT = 480;
 
 /**
- * A column of the table.
- */
-type Column = {
-  readonly id: SortColumn | 'changes';
-  readonly label: string;
-  readonly sortable: boolean;
-  readonly width: string;
-};
-
-/**
- * The table's columns. Their widths are fixed: each row is a grid of its
- * own, so a track sized by its content would not line up with the header.
- */
-function columnsOf(model: RunsPanelModel, trans: TranslationBundle): Column[] {
-  const columns: Column[] = [
-    {
-      id: 'status',
-      label: trans.__('Status'),
-      sortable: true,
-      width: '2.25em'
-    },
-    {
-      id: 'name',
-      label: trans.__('Name'),
-      sortable: true,
-      width: '10em'
-    }
-  ];
-  if (model.allNotebooks) {
-    columns.push({
-      id: 'notebook',
-      label: trans.__('Notebook'),
-      sortable: true,
-      width: '9em'
-    });
-  }
-  columns.push(
-    {
-      id: 'started',
-      label: trans.__('Started'),
-      sortable: true,
-      width: '6.5em'
-    },
-    {
-      id: 'duration',
-      label: trans.__('Duration'),
-      sortable: true,
-      width: '5em'
-    }
-  );
-  for (const name of model.primaryMetrics) {
-    columns.push({
-      id: `metrics.${name}`,
-      label: name,
-      sortable: true,
-      width: '5em'
-    });
-  }
-  columns.push({
-    id: 'changes',
-    label: trans.__('Changed'),
-    sortable: false,
-    width: '14em'
-  });
-  return columns;
-}
-
-/**
  * The runs as a grid: one row per run, sortable column headers, only the
- * rows in view rendered. Arrow keys, Page Up/Down, Home and End move the
- * selection; a click selects, Ctrl/Cmd-click and Shift-click select
- * several; Enter and a double click open the run.
+ * rows in view rendered. The keys are those of a list whose runs can be
+ * selected several at once (./keyboard.ts); a click selects, Ctrl/Cmd-click
+ * and Shift-click select several; Enter and a double click open the run.
  */
 function RunsTable(props: {
   model: RunsPanelModel;
@@ -690,35 +641,51 @@ function RunsTable(props: {
 
   const window = rowWindow(scrollTop, viewport, ROW_HEIGHT, rows.length);
   const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
-  const onKeyDown = (event: React.KeyboardEvent) => {
-    const moves: Record<string, number> = {
-      ArrowDown: 1,
-      ArrowUp: -1,
-      PageDown: page,
-      PageUp: -page,
-      Home: -rows.length,
-      End: rows.length
-    };
-    if (event.key in moves) {
-      event.preventDefault();
-      follow.current = true;
-      model.moveSelection(moves[event.key]);
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      const run = model.selectedRun;
-      if (run) {
-        model.open(run);
-      } else {
-        follow.current = true;
-        model.moveSelection(0);
-      }
-    } else if (event.key === ' ') {
-      event.preventDefault();
-      follow.current = true;
-      if (selectedIndex < 0) {
-        model.moveSelection(0);
-      }
+  // The keys of a multi-select list (./keyboard.ts); the context menu
+  // opens at the focused row, scrolled into view first.
+  const openMenu = () => {
+    const node = scroller.current;
+    const index = model.selectedIndex;
+    if (!node || index < 0) {
+      return;
     }
+    const row = node.ownerDocument.getElementById(rowId(index));
+    if (row) {
+      openContextMenuAt(row);
+      return;
+    }
+    const top = scrollToRow(
+      index,
+      node.scrollTop,
+      bodyHeight(node),
+      ROW_HEIGHT
+    );
+    node.scrollTop = top;
+    setScrollTop(top);
+    setTimeout(() => {
+      const drawn = node.ownerDocument.getElementById(rowId(index));
+      if (drawn) {
+        openContextMenuAt(drawn);
+      }
+    }, 0);
+  };
+  const onKeyDown = (event: React.KeyboardEvent<HTMLElement>) =>
+    handleListKey(event, model, {
+      page,
+      follow: () => {
+        follow.current = true;
+      },
+      openMenu
+    });
+  // Escape in the context menu opened on a run gives the keyboard back to
+  // the list.
+  const stopWaiting = React.useRef<(() => void) | null>(null);
+  React.useEffect(() => () => stopWaiting.current?.(), []);
+  const onContextMenu = () => {
+    stopWaiting.current?.();
+    stopWaiting.current = scroller.current
+      ? returnFocusAfterMenu(scroller.current)
+      : null;
   };
 
   const activeRunId = model.activeRunId;
@@ -727,6 +694,7 @@ function RunsTable(props: {
     selectedIndex >= window.start && selectedIndex < window.end
       ? rowId(selectedIndex)
       : undefined;
+  useFocusedRowMark(scroller, activeDescendant);
   return (
     <div
       ref={scroller}
@@ -736,13 +704,10 @@ function RunsTable(props: {
       aria-rowcount={rows.length + 1}
       aria-colcount={columns.length}
       aria-activedescendant={activeDescendant}
+      aria-multiselectable="true"
       tabIndex={0}
-      style={
-        {
-          '--jp-runs-columns': columns.map(column => column.width).join(' ')
-        } as React.CSSProperties
-      }
       onKeyDown={onKeyDown}
+      onContextMenu={onContextMenu}
       onScroll={event => {
         setScrollTop(event.currentTarget.scrollTop);
         setViewport(bodyHeight(event.currentTarget));
@@ -795,11 +760,15 @@ function RunsTable(props: {
 }
 
 /**
- * The height the rows are seen through: the table's, less its header.
+ * The height the rows are seen through: the table's, less its header (whose
+ * sort buttons wrap onto more lines in a narrow panel).
  */
 function bodyHeight(node: HTMLElement): number {
   const height = node.clientHeight;
-  return height > 0 ? Math.max(0, height - ROW_HEIGHT) : DEFAULT_VIEWPORT;
+  const head = node.firstElementChild as HTMLElement | null;
+  return height > 0
+    ? Math.max(0, height - (head?.offsetHeight || ROW_HEIGHT))
+    : DEFAULT_VIEWPORT;
 }
 
 function rowId(index: number): string {
@@ -829,7 +798,6 @@ function HeaderCell(props: {
         <button
           type="button"
           className="jp-RunsPanel-sortButton"
-          tabIndex={-1}
           onClick={() => model.sortBy(column.id as SortColumn)}
         >
           <span className="jp-RunsPanel-headerLabel">{column.label}</span>
@@ -844,252 +812,4 @@ function HeaderCell(props: {
       )}
     </div>
   );
-}
-
-/**
- * One run: status, name, start, duration, metrics, changed parameters and
- * tags.
- */
-function RunRowView(props: {
-  id: string;
-  index: number;
-  row: RunRow;
-  columns: readonly Column[];
-  isSelected: boolean;
-  isActive: boolean;
-  trans: TranslationBundle;
-  onSelect: (event: React.MouseEvent) => void;
-  onOpen: () => void;
-}): React.ReactElement {
-  const {
-    id,
-    index,
-    row,
-    columns,
-    isSelected,
-    isActive,
-    trans,
-    onSelect,
-    onOpen
-  } = props;
-  const run = row.run;
-  const classes = ['jp-RunsPanel-row', 'jp-RunsPanel-item'];
-  if (isSelected) {
-    classes.push('jp-mod-selected');
-  }
-  if (isActive) {
-    classes.push('jp-mod-active');
-  }
-  if (run.pinned) {
-    classes.push('jp-mod-pinned');
-  }
-  if (run.archived) {
-    classes.push('jp-mod-archived');
-  }
-  return (
-    <div
-      id={id}
-      className={classes.join(' ')}
-      role="row"
-      aria-rowindex={index + 2}
-      aria-selected={isSelected}
-      aria-current={isActive ? 'true' : undefined}
-      data-run-id={run.id}
-      onClick={onSelect}
-      onDoubleClick={onOpen}
-      onMouseDown={event => {
-        // A right click on a run outside the selection selects it, so the
-        // context menu acts on it; inside, it keeps the selection.
-        if (event.button === 2) {
-          onSelect(event);
-        }
-      }}
-    >
-      {columns.map((column, col) => (
-        <div
-          key={column.id}
-          className={`jp-RunsPanel-cell jp-RunsPanel-cell-${cellClass(column.id)}`}
-          role="gridcell"
-          aria-colindex={col + 1}
-        >
-          <CellContent column={column} row={row} trans={trans} />
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function cellClass(id: Column['id']): string {
-  return id.startsWith('metrics.') ? 'metric' : id;
-}
-
-function CellContent(props: {
-  column: Column;
-  row: RunRow;
-  trans: TranslationBundle;
-}): React.ReactElement | null {
-  const { column, row, trans } = props;
-  const run = row.run;
-  switch (column.id) {
-    case 'status': {
-      const label = statusLabel(run.status, trans);
-      return (
-        <span
-          className={`jp-RunsPanel-status jp-mod-${run.status}`}
-          title={label}
-        >
-          <span className="jp-RunsPanel-statusDot" aria-hidden="true">
-            ●
-          </span>
-          <span className="jp-RunsPanel-statusLabel">{label}</span>
-        </span>
-      );
-    }
-    case 'name': {
-      const tooltip =
-        run.note !== null && run.note !== undefined
-          ? `${run.name}\n${run.note}`
-          : run.name;
-      return (
-        <span className="jp-RunsPanel-runName" title={tooltip}>
-          {run.pinned && (
-            <span className="jp-RunsPanel-pin" title={trans.__('Pinned')}>
-              {trans.__('Pinned')}
-            </span>
-          )}
-          {run.name}
-        </span>
-      );
-    }
-    case 'notebook':
-      return (
-        <span className="jp-RunsPanel-cellText" title={run.notebookPath}>
-          {PathExt.basename(run.notebookPath)}
-        </span>
-      );
-    case 'started': {
-      const started = new Date(run.startedAt);
-      // A stored time outside the range of dates (1e308, say) is no date.
-      if (Number.isNaN(started.getTime())) {
-        return <span className="jp-RunsPanel-cellText">—</span>;
-      }
-      return (
-        <time
-          className="jp-RunsPanel-time"
-          dateTime={started.toISOString()}
-          title={Time.format(started)}
-        >
-          {Time.formatHuman(started)}
-        </time>
-      );
-    }
-    case 'duration':
-      return (
-        <span className="jp-RunsPanel-cellText">
-          {row.duration === null ? '—' : formatDuration(row.duration, trans)}
-        </span>
-      );
-    case 'changes':
-      return (
-        <ul className="jp-RunsPanel-badges" aria-label={trans.__('Changes')}>
-          {row.changes.map(change => (
-            <li key={`p:${change.name}`} className="jp-RunsPanel-badge">
-              {formatChange(change)}
-            </li>
-          ))}
-          {row.changes.length > 0 &&
-            row.changes.every(change => isSeedLike(change.name)) && (
-              <li
-                className="jp-RunsPanel-badge jp-mod-seedOnly"
-                title={trans.__(
-                  'Of its parameters, only the seed differs from the run before: differences in their metrics come from randomness'
-                )}
-              >
-                {trans.__('only the seed changed')}
-              </li>
-            )}
-          {Object.entries(run.tags ?? {}).map(([name, value]) => (
-            <li
-              key={`t:${name}`}
-              className="jp-RunsPanel-badge jp-mod-tag"
-              title={trans.__('Tag')}
-            >
-              {value === '' ? name : `${name}=${value}`}
-            </li>
-          ))}
-        </ul>
-      );
-  }
-  const name = column.id.slice('metrics.'.length);
-  const value = Object.prototype.hasOwnProperty.call(run.metrics, name)
-    ? run.metrics[name]
-    : undefined;
-  return (
-    <span className="jp-RunsPanel-cellText jp-RunsPanel-metric">
-      {value === undefined ? '' : formatMetric(value)}
-    </span>
-  );
-}
-
-/**
- * A changed parameter as a badge: `seed 69→42`; a dash for no value.
- */
-export function formatChange(change: ParamChange): string {
-  const side = (value: Runs.Scalar | undefined) =>
-    value === undefined ? '—' : formatScalar(value);
-  return `${change.name} ${side(change.before)}→${side(change.after)}`;
-}
-
-/**
- * A duration in seconds, short: `42s`, `3m 05s`, `1h 02m`, `2d 3h`.
- */
-export function formatDuration(
-  seconds: number,
-  trans: TranslationBundle
-): string {
-  const total = Math.floor(seconds);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (total < 60) {
-    return trans.__('%1s', total);
-  }
-  if (total < 3600) {
-    return trans.__('%1m %2s', Math.floor(total / 60), pad(total % 60));
-  }
-  if (total < 86400) {
-    return trans.__(
-      '%1h %2m',
-      Math.floor(total / 3600),
-      pad(Math.floor(total / 60) % 60)
-    );
-  }
-  return trans.__(
-    '%1d %2h',
-    Math.floor(total / 86400),
-    Math.floor(total / 3600) % 24
-  );
-}
-
-/**
- * A parameter value as Python wrote it: strings quoted, `None`, `True`.
- */
-export function formatScalar(value: Runs.Scalar): string {
-  if (value === null) {
-    return 'None';
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'True' : 'False';
-  }
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-const METRIC_FORMAT = new Intl.NumberFormat(undefined, {
-  maximumSignificantDigits: 4
-});
-
-/**
- * A metric value to four significant digits; a dash for a value that is not
- * a finite number (stored as `null`).
- */
-export function formatMetric(value: number | null): string {
-  return value === null ? '—' : METRIC_FORMAT.format(value);
 }
