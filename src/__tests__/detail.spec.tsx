@@ -12,6 +12,7 @@ import {
   sizeText
 } from '../detail/facts';
 import { RunDetailModel } from '../detail/model';
+import { groupParams } from '../detail/params';
 import { RunDetailView } from '../detail/view';
 import type { StoredRun } from '../store/reader';
 import { FakeRunStore, settle } from './capture-fakes';
@@ -145,7 +146,9 @@ describe('run detail facts', () => {
     expect(byLabel).toMatchObject({
       Status: 'finished',
       Notebook: NOTEBOOK,
-      Duration: '1 min 05 s',
+      // Two executions of 250 ms in a run open 65 s.
+      Computing: '500 ms in 2 executions',
+      Duration: '1 min 05 s, start to end',
       'Began because': 'the kernel started',
       Author: 'ada',
       Python: '3.11.4'
@@ -394,5 +397,99 @@ describe('RunDetailView', () => {
     expect(node.textContent).toContain(
       `The store holds no run run-1 of ${NOTEBOOK}.`
     );
+  });
+});
+
+describe('groupParams()', () => {
+  const param = (
+    value: number | string | null,
+    source: string,
+    exec: number | null,
+    from?: string
+  ): StoredRun.Param => ({
+    value,
+    source,
+    detail: null,
+    exec,
+    time: 0,
+    ...(from ? { from } : {})
+  });
+  // The seed story's cell, as the kernel helper records it: estimator
+  // parameters by name, the keyword last.
+  const seedStory: Record<string, StoredRun.Param> = {
+    'model.bootstrap': param('True', 'estimator-default', 2),
+    'model.max_depth': param(null, 'estimator-default', 2),
+    'model.n_estimators': param(50, 'estimator', 2),
+    'model.random_state': param(69, 'estimator', 2, 'seed'),
+    seed: param(69, 'assignment', 1),
+    'train_test_split.random_state': param(69, 'keyword', 2, 'seed')
+  };
+
+  it('should list own parameters in notebook order, derived under their parent, defaults apart', () => {
+    const groups = groupParams(seedStory);
+    expect(groups.own.map(own => own.name)).toEqual([
+      'seed',
+      'model.n_estimators'
+    ]);
+    expect(groups.own[0].derived.map(entry => entry.name)).toEqual([
+      'model.random_state',
+      'train_test_split.random_state'
+    ]);
+    expect(groups.defaults.map(entry => entry.name)).toEqual([
+      'model.bootstrap',
+      'model.max_depth'
+    ]);
+  });
+
+  it('should count a parameter whose parent the run lacks as own, and a store without derivations as all own', () => {
+    const { seed, ...withoutSeed } = seedStory;
+    expect(seed.value).toBe(69);
+    expect(groupParams(withoutSeed).own.map(own => own.name)).toEqual([
+      'model.n_estimators',
+      'model.random_state',
+      'train_test_split.random_state'
+    ]);
+    const old = { a: param(1, 'assignment', 1), b: param(2, 'estimator', 2) };
+    expect(groupParams(old)).toEqual({
+      own: [
+        { name: 'a', param: old.a, derived: [] },
+        { name: 'b', param: old.b, derived: [] }
+      ],
+      defaults: []
+    });
+  });
+
+  it('should render seed first, derived rows marked, defaults in a closed group', async () => {
+    const store = new FakeRunStore();
+    store.stored.set(`${NOTEBOOK}/run-1`, storedRun({ params: seedStory }));
+    const model = new RunDetailModel({
+      store,
+      notebookPath: NOTEBOOK,
+      runId: 'run-1'
+    });
+    const view = new RunDetailView({ model, trans });
+    Widget.attach(view, document.body);
+    await model.refresh();
+    MessageLoop.flush();
+    await view.renderPromise;
+    const section = view.node.querySelector('section[aria-label="Parameters"]');
+    const names = [...(section?.querySelectorAll('tbody th') ?? [])].map(
+      th => th.textContent
+    );
+    expect(names.slice(0, 4)).toEqual([
+      'seed',
+      '↳ model.random_state',
+      '↳ train_test_split.random_state',
+      'model.n_estimators'
+    ]);
+    const defaults = section?.querySelector('details');
+    expect(defaults?.open).toBe(false);
+    expect(defaults?.querySelector('summary')?.textContent).toBe(
+      '2 estimator defaults'
+    );
+    expect(
+      section?.querySelector('tr.jp-mod-derived th')?.getAttribute('title')
+    ).toBe('Got its value from seed');
+    view.dispose();
   });
 });

@@ -88,6 +88,22 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         widget.id = `jupyterlab-runs-compare-${++count}`;
         widget.title.label = trans.__('Compare %1 runs', args.runs.length);
         widget.title.icon = runsIcon;
+        model.stateChanged.connect((_, state) => {
+          if (state.kind === 'ready') {
+            // Which runs, oldest (the base) first.
+            const names = state.runs.map(run => run.name);
+            widget.title.label =
+              names.length === 2
+                ? trans.__('Compare %1 → %2', names[0], names[1])
+                : trans.__(
+                    'Compare %1 → %2 and %3 more',
+                    names[0],
+                    names[1],
+                    names.length - 2
+                  );
+            widget.title.caption = names.join('\n');
+          }
+        });
         void model.refresh();
         openView(app, widget);
         await tracker.add(widget);

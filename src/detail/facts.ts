@@ -26,8 +26,22 @@ export function overviewFacts(
       value: run.endedAt === null ? '—' : timeText(run.endedAt)
     },
     {
+      // How long the run's cells computed, beside how long the kernel held
+      // the run open (a run stays open while its kernel idles).
+      label: trans.__('Computing'),
+      value: trans._n(
+        '%2 in %1 execution',
+        '%2 in %1 executions',
+        run.executions.length,
+        durationText(computedTime(run))
+      )
+    },
+    {
       label: trans.__('Duration'),
-      value: durationText((run.endedAt ?? now) - run.startedAt)
+      value: trans.__(
+        '%1, start to end',
+        durationText((run.endedAt ?? now) - run.startedAt)
+      )
     },
     { label: trans.__('Began because'), value: reasonText(run.reason, trans) },
     { label: trans.__('Run id'), value: run.id }
@@ -52,6 +66,16 @@ export function overviewFacts(
 }
 
 /**
+ * How long a run's executions took together, in milliseconds.
+ */
+export function computedTime(run: StoredRun.Run): number {
+  return run.executions.reduce(
+    (total, execution) => total + Math.max(0, execution.duration),
+    0
+  );
+}
+
+/**
  * A parameter as a row: its value and where it came from.
  */
 export type ParamRow = {
@@ -67,12 +91,19 @@ export type ParamRow = {
 export function paramRows(run: StoredRun.Run): ParamRow[] {
   return Object.entries(run.params)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, param]) => ({
-      name,
-      value: scalarText(param.value),
-      source: param.detail ? `${param.source}: ${param.detail}` : param.source,
-      exec: param.exec
-    }));
+    .map(([name, param]) => paramRow(name, param));
+}
+
+/**
+ * One parameter as a row.
+ */
+export function paramRow(name: string, param: StoredRun.Param): ParamRow {
+  return {
+    name,
+    value: scalarText(param.value),
+    source: param.detail ? `${param.source}: ${param.detail}` : param.source,
+    exec: param.exec
+  };
 }
 
 /**

@@ -80,7 +80,7 @@ export const detailPlugin: JupyterFrontEndPlugin<void> = {
         });
         const widget = new MainAreaWidget({ content });
         widget.id = `jupyterlab-runs-run-${runId}`;
-        widget.title.label = trans.__('Run %1', runId);
+        widget.title.label = trans.__('Run…');
         widget.title.caption = trans.__('Run %1 of %2', runId, notebookPath);
         widget.title.icon = runsIcon;
         model.stateChanged.connect((_, state) => {

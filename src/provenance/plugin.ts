@@ -97,7 +97,8 @@ export const provenancePlugin: JupyterFrontEndPlugin<void> = {
       const content = new ProvenanceView({ model, trans, section });
       const widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-runs-provenance-${runId}`;
-      widget.title.label = trans.__('History of %1', runId);
+      widget.title.label = trans.__('History…');
+      widget.title.caption = trans.__('History of run %1', runId);
       widget.title.icon = runsIcon;
       model.stateChanged.connect((_, state) => {
         if (state.kind === 'ready') {

@@ -19,6 +19,7 @@ import type { RerunPlan } from './prepare';
 import { prepareRerun } from './prepare';
 import type { Reproduction } from './verdict';
 import { reproductionVerdict } from './verdict';
+import { verdictMark } from './mark';
 
 /**
  * The tag a re-run carries: the id of the run it re-ran.
@@ -151,11 +152,23 @@ export class RerunModel implements IDisposable {
       );
     }
     const failed = results.find(result => result.error !== null);
+    const verdict = reproductionVerdict(
+      original,
+      rerun,
+      this._options.tolerance
+    );
+    let named = rerun;
+    if (!this._cancelled) {
+      // The list then says what the re-run showed without opening it.
+      const name = `${rerun.name} ${verdictMark(verdict.overall)}`;
+      await store.updateRun(notebookPath, rerunId, { name });
+      named = { ...rerun, name };
+    }
     this._set({
       kind: this._cancelled ? 'cancelled' : 'done',
       original,
-      rerun,
-      verdict: reproductionVerdict(original, rerun, this._options.tolerance),
+      rerun: named,
+      verdict,
       executed: results.length,
       total: steps.length,
       error: failed?.error ?? null

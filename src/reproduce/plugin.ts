@@ -22,6 +22,7 @@ import type { RerunOrder } from './plan';
 import type { RerunPlan } from './prepare';
 import { DEFAULT_TOLERANCE, toleranceOf } from './tolerance';
 import type { RerunView } from './view';
+import { verdictMark } from './mark';
 
 /**
  * Command ids of reproduction.
@@ -225,11 +226,18 @@ export const reproducePlugin: JupyterFrontEndPlugin<void> = {
         });
         const widget = new MainAreaWidget({ content });
         widget.id = `jupyterlab-runs-rerun-${runId}-${Date.now().toString(36)}`;
-        widget.title.label = trans.__('Re-run of %1', runId);
+        // The run's name once it is read; never its raw id.
+        widget.title.label = trans.__('Re-run…');
         widget.title.icon = runsIcon;
         widget.title.closable = true;
         model.stateChanged.connect((_, state) => {
-          if (state.kind === 'done' || state.kind === 'cancelled') {
+          if (state.kind === 'done') {
+            widget.title.label = trans.__(
+              'Re-run of %1 %2',
+              state.original.name,
+              verdictMark(state.verdict.overall)
+            );
+          } else if (state.kind === 'cancelled') {
             widget.title.label = trans.__('Re-run of %1', state.original.name);
           }
         });

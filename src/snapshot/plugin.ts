@@ -196,7 +196,7 @@ export const snapshotPlugin: JupyterFrontEndPlugin<void> = {
       });
       const widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-runs-snapshot-${args.runId}`;
-      widget.title.label = trans.__('Snapshot %1', args.runId);
+      widget.title.label = trans.__('Snapshot…');
       widget.title.caption = trans.__(
         'Snapshot of run %1 of %2',
         args.runId,

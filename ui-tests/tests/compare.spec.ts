@@ -120,6 +120,10 @@ test.describe('Compare runs', () => {
     // each metric changed between them.
     await expect(view.getByRole('note')).toContainText('seed 69 → 42');
     await expect(metrics.locator('thead th').last()).toHaveText('Change');
+    // Its tab says which runs, the base first.
+    await expect(
+      page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: 'Compare' })
+    ).toHaveText(/^Compare \S+ → \S+$/);
     await expect(metrics.locator('tbody td').last()).toHaveText(
       /^[+-]\d.*\([+-][\d.]+%\)$/
     );
@@ -142,8 +146,11 @@ test.describe('Compare runs', () => {
       stylePath: RANDOM_NAMES_CSS
     };
     const panelShot = {
+      // Placeholders of one width for the names and times, which a row
+      // wraps around (see the file).
+      stylePath: path.join(__dirname, 'screenshot-sidebar.css'),
       mask: [
-        // Whole cells, which have a fixed width, not their text.
+        // Whole cells, not their text.
         panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-name'),
         panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-started'),
         panel.locator('.jp-RunsPanel-item .jp-RunsPanel-cell-duration'),

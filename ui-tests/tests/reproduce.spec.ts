@@ -142,6 +142,14 @@ test.describe('Re-run', () => {
     expect(annotations.runs[rows[1].id].tags.reproduces.value).toBe(
       original.runId
     );
+    // Named after its run and its verdict, in the list and on its tab.
+    const originalName = rows[0].name;
+    expect(annotations.runs[rows[1].id].name.value).toBe(
+      `re-run of ${originalName} ✓`
+    );
+    await expect(
+      page.locator('.lm-TabBar-tab', { hasText: 'Re-run of' }).last()
+    ).toHaveText(`Re-run of ${originalName} ✓`);
     await expect
       .poll(() =>
         page.evaluate(() =>
