@@ -281,6 +281,23 @@ describe('KernelAttachment', () => {
       expect(kernel.lastComm!.sent).toEqual([HELLO]);
     });
 
+    it("should store a restarted kernel's events from 1 again after a writer hand-off", async () => {
+      attach();
+      await settle();
+      kernel.lastComm!.receive({ type: 'writer', writer: false });
+      store.lastSeqs.set(`${PATH}/session-1`, 40);
+      kernel.lastComm!.receive({ type: 'writer', writer: true });
+      await settle();
+
+      context.setStatus('restarting');
+      context.setStatus('idle');
+      await settle();
+      kernel.lastComm!.receive({ type: 'events', events: events(1, 2) });
+      await settle();
+
+      expect(store.events).toEqual([{ path: PATH, events: events(1, 2) }]);
+    });
+
     it('should report a kernel that died and came back', async () => {
       attach();
       await settle();

@@ -469,7 +469,8 @@ export class KernelAttachment implements IDisposable {
     if (events.length === 0) {
       return;
     }
-    const floor = this._floor;
+    // A restarted kernel numbers its events from 1 again, on a new comm.
+    const floor = this._floor?.comm === comm ? this._floor.stored : null;
     if (floor === null) {
       this._take(comm, events, 0);
       return;
@@ -564,14 +565,18 @@ export class KernelAttachment implements IDisposable {
   }
 
   private _setWriter(isWriter: boolean): void {
-    if (isWriter && !this._isWriter && this._session !== null) {
+    const comm = this._comm;
+    if (isWriter && !this._isWriter && this._session !== null && comm) {
       // Handed the writer back (the writing tab reloaded or closed): the
       // helper sends again what it sent that tab and was not acknowledged,
       // some of which that tab stored; its index may land later than its
       // pack, and this page's own view of the packs is older.
-      this._floor = this._store
-        .lastStoredSeq(this._config().notebook_path, this._session)
-        .catch(() => 0);
+      this._floor = {
+        comm,
+        stored: this._store
+          .lastStoredSeq(this._config().notebook_path, this._session)
+          .catch(() => 0)
+      };
     }
     if (isWriter !== this._isWriter) {
       this._isWriter = isWriter;
@@ -588,7 +593,7 @@ export class KernelAttachment implements IDisposable {
 
   private _acks: Promise<void> = Promise.resolve();
   /** What the store held of the session when this page was handed the writer. */
-  private _floor: Promise<number> | null = null;
+  private _floor: { comm: Kernel.IComm; stored: Promise<number> } | null = null;
   private _incoming: Promise<void> = Promise.resolve();
   private readonly _awareness: IAwareness | null;
   private _isWriter = false;
