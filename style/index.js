@@ -1,6 +1,7 @@
 import './base.css';
 import './selection.css';
 import './history.css';
+import './completion.css';
 import './capture.css';
 import './detail.css';
 import './compare.css';

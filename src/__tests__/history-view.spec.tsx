@@ -509,6 +509,97 @@ describe('RunsPanel (runs)', () => {
     expect(node.textContent).toContain('No run matches the filter.');
   });
 
+  it('should complete field names in the filter: arrows choose, Tab takes one, Escape closes', async () => {
+    store.lists.set('train.ipynb', {
+      runs: [
+        runSummary({ id: 'r2', params: { seed: 42, session: 'b' } }),
+        runSummary({
+          id: 'r1',
+          params: { seed: 69, session: 'a' },
+          pinned: true
+        })
+      ],
+      problems: []
+    });
+    await openNotebook('train.ipynb');
+    let node = await rendered(panel);
+    const input = node.querySelector<HTMLInputElement>(
+      'input[aria-label="Filter runs"]'
+    )!;
+    const type = (text: string) => {
+      Object.getOwnPropertyDescriptor(
+        HTMLInputElement.prototype,
+        'value'
+      )!.set!.call(input, text);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    const press = (key: string) => {
+      const event = new KeyboardEvent('keydown', {
+        key,
+        bubbles: true,
+        cancelable: true
+      });
+      input.dispatchEvent(event);
+      return event;
+    };
+    const active = () =>
+      document.getElementById(input.getAttribute('aria-activedescendant')!)
+        ?.textContent;
+    input.focus();
+
+    type('params.se');
+    node = await rendered(panel);
+    const list = node.querySelector('[role="listbox"]')!;
+    expect(
+      [...list.querySelectorAll('[role="option"]')].map(o => o.textContent)
+    ).toEqual(['params.seed', 'params.session']);
+    expect(input.getAttribute('role')).toBe('combobox');
+    expect(input.getAttribute('aria-autocomplete')).toBe('list');
+    expect(input.getAttribute('aria-expanded')).toBe('true');
+    expect(input.getAttribute('aria-controls')).toBe(list.id);
+    expect(active()).toBe('params.seed');
+
+    expect(press('ArrowDown').defaultPrevented).toBe(true);
+    await rendered(panel);
+    expect(active()).toBe('params.session');
+    press('ArrowDown');
+    await rendered(panel);
+    expect(active()).toBe('params.seed');
+    press('ArrowUp');
+    await rendered(panel);
+    expect(active()).toBe('params.session');
+    expect(
+      node.querySelector('[role="option"][aria-selected="true"]')?.textContent
+    ).toBe('params.session');
+
+    expect(press('Tab').defaultPrevented).toBe(true);
+    node = await rendered(panel);
+    expect(input.value).toBe('params.session');
+    expect(input.selectionStart).toBe('params.session'.length);
+    expect(panel.model.queryText).toBe('params.session');
+    expect(node.querySelector('[role="listbox"]')).toBeNull();
+    expect(input.getAttribute('aria-expanded')).toBe('false');
+    expect(input.hasAttribute('aria-activedescendant')).toBe(false);
+    expect(document.activeElement).toBe(input);
+
+    // Nothing is offered where a value goes.
+    type('params.seed = 6');
+    node = await rendered(panel);
+    expect(node.querySelector('[role="listbox"]')).toBeNull();
+
+    // A first Escape closes the list, a second gives the keyboard to the runs
+    // (listed: attributes are read in any case, and r1 is pinned).
+    type('Pinned');
+    node = await rendered(panel);
+    expect(node.querySelector('[role="listbox"]')).not.toBeNull();
+    expect(press('Escape').defaultPrevented).toBe(true);
+    node = await rendered(panel);
+    expect(node.querySelector('[role="listbox"]')).toBeNull();
+    expect(document.activeElement).toBe(input);
+    press('Escape');
+    expect(document.activeElement).toBe(node.querySelector('[role="grid"]'));
+  });
+
   it("should show all notebooks' runs when switched on", async () => {
     store.lists.set('train.ipynb', {
       runs: [runSummary({ id: 'r1' })],

@@ -7,6 +7,7 @@ import * as React from 'react';
 import { Chart } from '../charts/component';
 import { runsChartSpec, trendRuns } from '../charts/specs';
 import { runsIcon } from '../icons';
+import { CompletingInput } from './completion';
 import { RunsPanelModel } from './model';
 import type { Column } from './row';
 import { columnsOf, RunRowView } from './row';
@@ -364,19 +365,23 @@ function FilterBox(props: {
   const { model, trans, errorId } = props;
   const [text, setText] = React.useState(model.queryText);
   return (
-    <input
-      type="search"
-      className="jp-RunsPanel-filter"
-      aria-label={trans.__('Filter runs')}
-      aria-invalid={errorId !== null}
-      aria-describedby={errorId ?? undefined}
-      placeholder={trans.__('Filter, e.g. status = failed')}
-      spellCheck={false}
+    <CompletingInput
+      inputProps={{
+        type: 'search',
+        className: 'jp-RunsPanel-filter',
+        'aria-label': trans.__('Filter runs'),
+        'aria-invalid': errorId !== null,
+        'aria-describedby': errorId ?? undefined,
+        placeholder: trans.__('Filter, e.g. status = failed'),
+        spellCheck: false
+      }}
+      runs={model.runs}
+      trans={trans}
       value={text}
       onKeyDown={escapeToList}
-      onChange={event => {
-        setText(event.currentTarget.value);
-        model.queryText = event.currentTarget.value;
+      onValue={value => {
+        setText(value);
+        model.queryText = value;
       }}
     />
   );
