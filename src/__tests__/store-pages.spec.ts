@@ -72,6 +72,9 @@ describe('RunStore', () => {
   /** The run ids a fresh page lists. */
   async function listedByNewPage(): Promise<string[]> {
     const reader = page().store;
+    // Once the runs other pages' packs hold were looked for too.
+    await reader.listRuns(NOTEBOOK);
+    await reader.flush();
     return (await reader.listRuns(NOTEBOOK)).runs.map(run => run.id).sort();
   }
 
@@ -135,7 +138,15 @@ describe('RunStore', () => {
       const head = JSON.parse(server.storeText(path)!);
       server.plantStore(path, JSON.stringify({ ...head, runs: [] }));
 
-      const [run] = (await page().store.listRuns(NOTEBOOK)).runs;
+      const reader = page().store;
+      const changed = new Promise<string>(resolve =>
+        reader.runsChanged.connect((_, path) => resolve(path))
+      );
+      // Listed as soon as the packs were looked through, after the first
+      // rows.
+      await reader.listRuns(NOTEBOOK);
+      expect(await changed).toBe(NOTEBOOK);
+      const [run] = (await reader.listRuns(NOTEBOOK)).runs;
 
       expect(run).toMatchObject({ id: 'run-a1', status: 'finished' });
     });

@@ -313,7 +313,9 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Resolves once everything added so far is written.
+   * Resolves once everything added so far is written, and the reads under
+   * way that may change the run list (annotations read back, the look for
+   * runs only other pages' packs hold) are done.
    *
    * #### Notes
    * It waits for the planned writes rather than forcing them, so calling it
@@ -332,6 +334,9 @@ export class RunStore implements IRunStore, IDisposable {
         }
         if (notebook.checking) {
           planned.push(notebook.checking);
+        }
+        if (notebook.lookingForUnlisted) {
+          planned.push(notebook.lookingForUnlisted);
         }
       }
       if (planned.length === 0) {
@@ -357,10 +362,7 @@ export class RunStore implements IRunStore, IDisposable {
         notebookPath
       );
       const { problems } = read;
-      const rows = [
-        ...read.rows,
-        ...(await this._unlisted(notebook, read.rows))
-      ];
+      const rows = [...read.rows, ...this._unlisted(notebook, read.rows)];
       notebook.listed = new Map(rows.map(row => [row.id, row.status]));
       const annotations = await this._readAnnotations(notebook);
       const runs: Runs.RunSummary[] = [];
@@ -978,6 +980,8 @@ export class RunStore implements IRunStore, IDisposable {
         checking: null,
         recheck: false,
         listed: null,
+        unlisted: [],
+        lookingForUnlisted: null,
         lastWrite: 0,
         warnings: 0
       }));
@@ -1367,18 +1371,40 @@ export class RunStore implements IRunStore, IDisposable {
    * has no conditional write); the run is listed all the same, and written
    * back with the next index write of a page recording this notebook.
    */
-  private async _unlisted(
+  private _unlisted(
     notebook: RunStore.INotebook,
     rows: readonly StoreFormat.IndexRow[]
+  ): StoreFormat.IndexRow[] {
+    const known = new Set(rows.map(row => row.id));
+    for (const run of notebook.state.runs.keys()) {
+      known.add(run);
+    }
+    if (!notebook.lookingForUnlisted) {
+      // Looked for after the list is shown, not before: reading the packs
+      // would hold up the first rows of a large run list. The list is
+      // changed (runsChanged) when the look finds something new.
+      notebook.lookingForUnlisted = this._lookForUnlisted(notebook, known).then(
+        found => {
+          notebook.lookingForUnlisted = null;
+          const before = notebook.unlisted.map(row => row.id).join('\n');
+          notebook.unlisted = found;
+          if (found.map(row => row.id).join('\n') !== before) {
+            this._runsChanged.emit(notebook.path);
+          }
+        }
+      );
+    }
+    return notebook.unlisted.filter(row => !known.has(row.id));
+  }
+
+  private async _lookForUnlisted(
+    notebook: RunStore.INotebook,
+    known: ReadonlySet<string>
   ): Promise<StoreFormat.IndexRow[]> {
     const { layout, key, writer } = notebook;
     try {
       const times = await this._drive.modified(layout.notebookFolder(key));
       const head = times.get('index.json.gz');
-      const known = new Set(rows.map(row => row.id));
-      for (const run of notebook.state.runs.keys()) {
-        known.add(run);
-      }
       return await this._orphans.missing(
         layout,
         key,
@@ -1842,6 +1868,13 @@ export namespace RunStore {
     recheck: boolean;
     /** The status of each run as the notebook's runs were last listed. */
     listed: Map<string, Runs.RunStatus> | null;
+    /**
+     * The runs other pages' recent packs held and the run list lacked, as
+     * last looked for; listed with the run list.
+     */
+    unlisted: StoreFormat.IndexRow[];
+    /** The look for such runs under way, if any. */
+    lookingForUnlisted: Promise<void> | null;
     lastWrite: number;
     warnings: number;
   }

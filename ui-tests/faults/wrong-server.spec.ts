@@ -147,13 +147,17 @@ test('wrong-server replay', async ({ api, lab, page, row }) => {
     const kept = await pendingInBrowser(page);
     row.logged = pending;
     row.stored = foreign.length;
-    row.lost = pending - kept;
+    row.lost = Math.max(0, pending - kept);
     row.notes.push(
       `${pending} writes of project A waiting in IndexedDB; after the reload on project B: ${foreign.length} of them in B's store, ${kept} still kept; told: "${told.slice(0, 160)}"`
     );
     expect(pending, 'writes left pending by project A').toBeGreaterThan(0);
     expect(foreign, "project A's files in project B's store").toEqual([]);
-    expect(kept, 'the writes kept in the browser').toBe(pending);
+    // Kept, none dropped (the page may still have queued a planned write
+    // after the count above: writes wait up to 3 s).
+    expect(kept, 'the writes kept in the browser').toBeGreaterThanOrEqual(
+      pending
+    );
   } finally {
     await proxy.down();
     await other?.stop();
