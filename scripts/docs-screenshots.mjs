@@ -1,7 +1,8 @@
-// The README's screenshots of reopening and reproducing, taken in the real
-// Lab, kernel and Chromium: the seed story run with seed 69, then 42 after a
-// restart; the first run re-run in a fresh kernel (its verdict), its snapshot,
-// and the two runs compared.
+// The README's screenshots, taken in the real Lab, kernel and Chromium at
+// 1280×800 with the sidebar at its default width: the seed story run with
+// seed 69, then 42 after a restart; the Runs sidebar (screenshot.png), the
+// second run open beside it (screenshot-history.png), the first run re-run in
+// a fresh kernel (its verdict), its snapshot, and the two runs compared.
 //
 //   node scripts/docs-screenshots.mjs [--port 8874]
 //
@@ -64,12 +65,37 @@ async function runsRecorded(page, count) {
   return runsOf(page);
 }
 
-/** A screenshot of the main area's current widget. */
-async function shoot(page, name) {
+/** A screenshot of the main area's current widget, or of the whole page. */
+async function shoot(page, name, whole = false) {
   await sleep(1500);
   const file = path.join(DOCS, name);
-  await page.locator('#jp-main-dock-panel').screenshot({ path: file });
+  if (whole) {
+    await page.screenshot({ path: file });
+  } else {
+    await page.locator('#jp-main-dock-panel').screenshot({ path: file });
+  }
   log(`wrote ${path.relative(REPO, file)}`);
+}
+
+/**
+ * Execute a command of the extension on the notebook's runs (`args` with the
+ * notebook's path), confirm a re-run, and wait for `selector` to be visible.
+ */
+async function show(page, command, args, selector, timeout = 60000) {
+  await page.evaluate(
+    ([id, commandArgs]) => {
+      // Not awaited: Re-run asks first.
+      void window.jupyterapp.commands.execute(id, commandArgs);
+    },
+    [command, { notebookPath: NOTEBOOK, ...args }]
+  );
+  if (command === 'jupyterlab-runs:rerun') {
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Run', exact: true })
+      .click({ timeout });
+  }
+  await page.locator(selector).first().waitFor({ state: 'visible', timeout });
 }
 
 await withLab(
@@ -78,7 +104,7 @@ await withLab(
     work: path.join(REPO, 'build', 'docs-screenshots')
   },
   async ({ page, base, api }) => {
-    await page.setViewportSize({ width: 1200, height: 760 });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await api.putNotebook(
       NOTEBOOK,
       JSON.parse(
@@ -94,9 +120,10 @@ await withLab(
       null,
       { timeout: 60000 }
     );
-    // The helper attached: the toolbar shows the run it will record into.
+    // The helper attached: the toolbar says it is ready to record.
     await page
-      .locator('.jp-RunsIndicator-run')
+      .locator('.jp-RunsIndicator', { hasText: 'Ready to record' })
+      .first()
       .waitFor({ state: 'attached', timeout: 60000 });
     await runAll(page);
     await runsRecorded(page, 1);
@@ -109,56 +136,76 @@ await withLab(
       await panel.sessionContext.session.kernel.restart();
     });
     await sleep(3000);
+    // The first run ended with its kernel; the toolbar shows it until the
+    // next one starts.
     await page
-      .locator('.jp-RunsIndicator-run')
+      .locator('.jp-RunsIndicator-run.jp-mod-finished')
+      .first()
       .waitFor({ state: 'attached', timeout: 60000 });
+    await page.waitForFunction(
+      () =>
+        window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel
+          ?.status === 'idle',
+      null,
+      { timeout: 60000 }
+    );
     await runAll(page);
     const [first, second] = await runsRecorded(page, 2);
     await page.evaluate(async () => {
       await window.jupyterapp.commands.execute('docmanager:save');
     });
 
-    // The first run re-run in a fresh kernel: its verdict.
-    await page.evaluate(
-      async args => {
-        await window.jupyterapp.commands.execute('jupyterlab-runs:rerun', args);
-      },
-      { notebookPath: NOTEBOOK, runId: first.id, order: 'executed' }
-    );
+    // The Runs sidebar at its default width beside the notebook: each row
+    // with its metric change and the seed badge, no scrolling.
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyterlab-runs:show-panel');
+    });
     await page
-      .locator('.jp-RunsRerun-overall')
-      .waitFor({ state: 'visible', timeout: 120000 });
+      .locator('.jp-RunsPanel-badge', { hasText: '69' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60000 });
+    await shoot(page, 'screenshot.png', true);
+
+    // The second run open in the main area, the sidebar beside it.
+    await show(
+      page,
+      'jupyterlab-runs:open-run',
+      { runId: second.id },
+      '.jp-RunDetail .jp-RunDetail-body'
+    );
+    await shoot(page, 'screenshot-history.png', true);
+
+    // The first run re-run in a fresh kernel: its verdict.
+    await show(
+      page,
+      'jupyterlab-runs:rerun',
+      { runId: first.id, order: 'executed' },
+      '.jp-RunsRerun-overall',
+      120000
+    );
     await shoot(page, 'screenshot-rerun.png');
 
     // The first run's notebook as it stood.
-    await page.evaluate(
-      async args => {
-        await window.jupyterapp.commands.execute(
-          'jupyterlab-runs:open-snapshot',
-          args
-        );
-      },
-      { notebookPath: NOTEBOOK, runId: first.id }
+    await show(
+      page,
+      'jupyterlab-runs:open-snapshot',
+      { runId: first.id },
+      '.jp-RunSnapshot-changes'
     );
-    await page
-      .locator('.jp-RunSnapshot-changes')
-      .waitFor({ state: 'visible', timeout: 60000 });
     await shoot(page, 'screenshot-snapshot.png');
 
     // The two runs side by side.
-    await page.evaluate(
-      async runs => {
-        await window.jupyterapp.commands.execute(
-          'jupyterlab-runs:compare-runs',
-          { runs }
-        );
+    await show(
+      page,
+      'jupyterlab-runs:compare-runs',
+      {
+        runs: [first, second].map(run => ({
+          notebookPath: NOTEBOOK,
+          runId: run.id
+        }))
       },
-      [first, second].map(run => ({ notebookPath: NOTEBOOK, runId: run.id }))
+      '.jp-RunsCompare .jp-RunsChart canvas'
     );
-    await page
-      .locator('.jp-RunsCompare .jp-RunsChart canvas')
-      .first()
-      .waitFor({ state: 'visible', timeout: 60000 });
     await shoot(page, 'screenshot-compare.png');
   }
 );
