@@ -1,6 +1,5 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
-import { ServerConnection } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 
 import { withSession } from '../capture/events';
@@ -380,18 +379,30 @@ class ServerPoll {
    */
   now(): Promise<number> {
     if (!this._now) {
+      // Any answer says it, even a refusal: no need for
+      // ServerConnection (of @jupyterlab/services, which this extension
+      // does not require at a version).
       const settings = this._contents.serverSettings;
-      this._now = ServerConnection.makeRequest(
-        URLExt.join(settings.baseUrl, 'api/status'),
-        { method: 'GET', cache: 'no-store' },
-        settings
-      ).then(response => {
-        const time = Date.parse(response.headers.get('Date') ?? '');
-        if (!Number.isFinite(time)) {
-          throw new Error('the server did not say its time');
-        }
-        return time;
-      });
+      const headers = new settings.Headers();
+      if (settings.token) {
+        headers.set('Authorization', `token ${settings.token}`);
+      }
+      this._now = settings
+        .fetch(
+          new settings.Request(URLExt.join(settings.baseUrl, 'api/status'), {
+            ...settings.init,
+            method: 'GET',
+            cache: 'no-store',
+            headers
+          })
+        )
+        .then(response => {
+          const time = Date.parse(response.headers.get('Date') ?? '');
+          if (!Number.isFinite(time)) {
+            throw new Error('the server did not say its time');
+          }
+          return time;
+        });
     }
     return this._now;
   }
