@@ -124,33 +124,6 @@ describe('RunStore', () => {
       ).toEqual(['session-a', 'session-b']);
     });
 
-    it("should list a run whose row another page's write replaced, before any page writes again", async () => {
-      const a = page();
-      const kernelA = new KernelEvents('session-a');
-      a.store.addEvents(NOTEBOOK, [
-        kernelA.session_(),
-        kernelA.runStart('run-a1'),
-        kernelA.runEnd('run-a1')
-      ]);
-      await a.store.flush();
-      // Another page's index write, sent at the same moment, replaced it.
-      const path = await indexPath();
-      const head = JSON.parse(server.storeText(path)!);
-      server.plantStore(path, JSON.stringify({ ...head, runs: [] }));
-
-      const reader = page().store;
-      const changed = new Promise<string>(resolve =>
-        reader.runsChanged.connect((_, path) => resolve(path))
-      );
-      // Listed as soon as the packs were looked through, after the first
-      // rows.
-      await reader.listRuns(NOTEBOOK);
-      expect(await changed).toBe(NOTEBOOK);
-      const [run] = (await reader.listRuns(NOTEBOOK)).runs;
-
-      expect(run).toMatchObject({ id: 'run-a1', status: 'finished' });
-    });
-
     it('should write back a run whose pack is there but whose row another page overwrote', async () => {
       const a = page();
       const kernelA = new KernelEvents('session-a');

@@ -80,12 +80,6 @@ const MAX_EVENT_WARNINGS = 10;
 const PACK_LIMIT = 1024 * 1024;
 
 /**
- * How long before the index head was last written a pack may have been
- * written by a page whose index write that head replaced.
- */
-const UNLISTED_WINDOW_MS = 60 * 1000;
-
-/**
  * How many index heads `listNotebooks` reads at once.
  */
 const NOTEBOOK_READS = 8;
@@ -362,7 +356,7 @@ export class RunStore implements IRunStore, IDisposable {
         notebookPath
       );
       const { problems } = read;
-      const rows = [...read.rows, ...this._unlisted(notebook, read.rows)];
+      const rows = read.rows;
       notebook.listed = new Map(rows.map(row => [row.id, row.status]));
       const annotations = await this._readAnnotations(notebook);
       const runs: Runs.RunSummary[] = [];
@@ -1361,59 +1355,6 @@ export class RunStore implements IRunStore, IDisposable {
     notebook.lastWrite = this._now();
     if ((await this._ensureStoreFile(layout)).writable) {
       this._enqueue(layout, writes, state.path);
-    }
-  }
-
-  /**
-   * The rows of runs that other pages' packs written about when the index
-   * head was last written hold and `rows` lacks: two pages writing the head
-   * at the same moment can each replace the other's row (the Contents API
-   * has no conditional write); the run is listed all the same, and written
-   * back with the next index write of a page recording this notebook.
-   */
-  private _unlisted(
-    notebook: RunStore.INotebook,
-    rows: readonly StoreFormat.IndexRow[]
-  ): StoreFormat.IndexRow[] {
-    const known = new Set(rows.map(row => row.id));
-    for (const run of notebook.state.runs.keys()) {
-      known.add(run);
-    }
-    if (!notebook.lookingForUnlisted) {
-      // Looked for after the list is shown, not before: reading the packs
-      // would hold up the first rows of a large run list. The list is
-      // changed (runsChanged) when the look finds something new.
-      notebook.lookingForUnlisted = this._lookForUnlisted(notebook, known).then(
-        found => {
-          notebook.lookingForUnlisted = null;
-          const before = notebook.unlisted.map(row => row.id).join('\n');
-          notebook.unlisted = found;
-          if (found.map(row => row.id).join('\n') !== before) {
-            this._runsChanged.emit(notebook.path);
-          }
-        }
-      );
-    }
-    return notebook.unlisted.filter(row => !known.has(row.id));
-  }
-
-  private async _lookForUnlisted(
-    notebook: RunStore.INotebook,
-    known: ReadonlySet<string>
-  ): Promise<StoreFormat.IndexRow[]> {
-    const { layout, key, writer } = notebook;
-    try {
-      const times = await this._drive.modified(layout.notebookFolder(key));
-      const head = times.get('index.json.gz');
-      return await this._orphans.missing(
-        layout,
-        key,
-        name => !name.startsWith(`${writer}-`),
-        known,
-        head === undefined ? -Infinity : head - UNLISTED_WINDOW_MS
-      );
-    } catch {
-      return [];
     }
   }
 

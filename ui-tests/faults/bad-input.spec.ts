@@ -204,9 +204,12 @@ async function readPanel(page: Page, notebookPath = ''): Promise<PanelView> {
           );
         }
       };
-      // Scroll to the first row not seen yet until every row was seen.
+      // Scroll to the first row not seen yet until every row was seen, by
+      // the height the rows are drawn at.
+      const rowHeight =
+        table.querySelector<HTMLElement>('[data-run-id]')?.offsetHeight || 42;
       for (let next = 0; next < rowCount;) {
-        table.scrollTop = next * 24;
+        table.scrollTop = next * rowHeight;
         await settled(() => !!rowAt(next));
         if (!rowAt(next)) {
           throw new Error(`row ${next} of ${rowCount} is never drawn`);
