@@ -71,35 +71,6 @@ export class OrphanFinder {
   }
 
   /**
-   * The rows of runs that the packs `wanted` accepts written since `since` (epoch milliseconds,
-   * by the server's clock) hold and `known` lacks: a run whose index row
-   * another page's write replaced a moment ago is listed all the same.
-   * Only the packs of that window are read (none when nothing was written
-   * since), each version once per page.
-   */
-  async missing(
-    layout: StoreLayout,
-    key: string,
-    wanted: (pack: string) => boolean,
-    known: ReadonlySet<string>,
-    since: number
-  ): Promise<StoreFormat.IndexRow[]> {
-    const found = new Map<string, Block[]>();
-    const reads = await this._recent(layout, key, wanted, false, since);
-    for (const read of reads) {
-      for (const item of read.blocks) {
-        if (!known.has(item.block.run)) {
-          found.set(item.block.run, [
-            ...(found.get(item.block.run) ?? []),
-            item
-          ]);
-        }
-      }
-    }
-    return [...found.values()].map(items => rowFromBlocks(items));
-  }
-
-  /**
    * The highest kernel event `seq` of `session` in the recent packs that
    * `wanted` accepts, read from the server now (not from a listing kept for
    * a while): what other pages stored of the session even when their index
@@ -137,8 +108,7 @@ export class OrphanFinder {
     layout: StoreLayout,
     key: string,
     wanted: (pack: string) => boolean,
-    fresh = false,
-    since = -Infinity
+    fresh = false
   ): Promise<PackRead[]> {
     const folder = layout.packsFolder(key);
     const packs = [...(await this._options.packs(folder, fresh))]
@@ -146,7 +116,7 @@ export class OrphanFinder {
       .map(
         ([file, modified]) => [file.slice(0, -SUFFIX.length), modified] as const
       )
-      .filter(([name, modified]) => wanted(name) && modified >= since)
+      .filter(([name]) => wanted(name))
       .sort((a, b) => b[1] - a[1])
       .slice(0, RECENT_PACKS);
     const reads: PackRead[] = [];

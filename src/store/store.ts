@@ -307,9 +307,8 @@ export class RunStore implements IRunStore, IDisposable {
   }
 
   /**
-   * Resolves once everything added so far is written, and the reads under
-   * way that may change the run list (annotations read back, the look for
-   * runs only other pages' packs hold) are done.
+   * Resolves once everything added so far is written, and the annotations
+   * read back after writes are done.
    *
    * #### Notes
    * It waits for the planned writes rather than forcing them, so calling it
@@ -328,9 +327,6 @@ export class RunStore implements IRunStore, IDisposable {
         }
         if (notebook.checking) {
           planned.push(notebook.checking);
-        }
-        if (notebook.lookingForUnlisted) {
-          planned.push(notebook.lookingForUnlisted);
         }
       }
       if (planned.length === 0) {
@@ -974,8 +970,6 @@ export class RunStore implements IRunStore, IDisposable {
         checking: null,
         recheck: false,
         listed: null,
-        unlisted: [],
-        lookingForUnlisted: null,
         lastWrite: 0,
         warnings: 0
       }));
@@ -1809,13 +1803,6 @@ export namespace RunStore {
     recheck: boolean;
     /** The status of each run as the notebook's runs were last listed. */
     listed: Map<string, Runs.RunStatus> | null;
-    /**
-     * The runs other pages' recent packs held and the run list lacked, as
-     * last looked for; listed with the run list.
-     */
-    unlisted: StoreFormat.IndexRow[];
-    /** The look for such runs under way, if any. */
-    lookingForUnlisted: Promise<void> | null;
     lastWrite: number;
     warnings: number;
   }
